@@ -1,0 +1,15 @@
+import { validatePipelineSpec, type PipelineSpec } from '../lambda/core/spec';
+import { clickstream } from './clickstream';
+import { sales } from './sales';
+
+/** Every shipped pipeline, by name. Adding a pipeline = adding a spec file and a line here. */
+export const PIPELINES: Readonly<Record<string, PipelineSpec>> = { clickstream, sales };
+
+export const PIPELINE_NAMES: readonly string[] = Object.keys(PIPELINES);
+
+/** The validated spec of a shipped pipeline; an unknown name throws, listing the known ones. */
+export function pipelineByName(name: string): PipelineSpec {
+  const spec = PIPELINES[name];
+  if (!spec) throw new Error(`unknown pipeline '${name}' (known: ${PIPELINE_NAMES.join(', ')})`);
+  return validatePipelineSpec(spec);
+}
