@@ -1,0 +1,22 @@
+/**
+ * Where the processor writes its Parquet objects and reads reference data: the S3 bucket in AWS,
+ * a directory (same layout) or an S3-compatible server locally. Implementations throw on any
+ * failure so the batch is retried; they never swallow errors.
+ */
+export interface LakeStore {
+  /** Writes (or overwrites) one object. */
+  put(key: string, body: Uint8Array, contentType?: string): Promise<void>;
+  /** Reads one object; `undefined` when it does not exist. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** A human-readable location, for logs and the CLI (`s3://bucket`, a directory path). */
+  describe(): string;
+}
+
+/** An infrastructure failure of the store: thrown so the event source mapping retries the batch. */
+export class LakeStoreError extends Error {
+  readonly retriable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LakeStoreError';
+  }
+}
