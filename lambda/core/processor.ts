@@ -1,0 +1,335 @@
+/**
+ * The processor's pure core: Kafka records of one topic-partition batch → events rows, window
+ * partial aggregates and quarantine rows, laid out as the Parquet objects to write. No I/O: the
+ * handler hands the planned objects to a LakeStore. Every input record ends up in exactly one of
+ * events or quarantine.
+ */
+import { isUtf8 } from 'node:buffer';
+import { parseCsvLine } from './csv';
+import { compileEnrichment, type EnrichStep, type ReferenceTable } from './enrich';
+import { compileFieldConverter, type FieldConverter, type FieldValue } from './fields';
+import { aggregatesArea, eventsArea, objectKey, quarantineArea, timePartition } from './layout';
+import type { MskEvent, MskRecord } from './msk-event';
+import type { ColumnValues } from './parquet';
+import { reject, Rejection, type QuarantineReason } from './quarantine';
+import {
+  DEFAULT_MAX_FUTURE_SECONDS,
+  DEFAULT_MAX_VALUE_BYTES,
+  DEFAULT_NOT_BEFORE,
+  outputFields,
+  validatePipelineSpec,
+  type PipelineSpec,
+} from './spec';
+import { eventsSchema, partialsSchema, quarantineSchema, type TableSchema } from './tables';
+import { compileWindow, WindowAggregator, type CompiledWindow } from './window';
+
+/** One Kafka record with its key and value decoded from base64. */
+export interface KafkaRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+}
+
+/** The records of one topic-partition in one invocation: the unit of output objects. */
+export interface PartitionBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly KafkaRecord[];
+}
+
+/** A contract violation by the event source (not a bad record): thrown, never quarantined. */
+export class MalformedEventError extends Error {
+  readonly retriable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedEventError';
+  }
+}
+
+function decodeBase64(s: string | null | undefined): Buffer | null {
+  return s === undefined || s === null ? null : Buffer.from(s, 'base64');
+}
+
+/** Splits an MSK event into per-partition batches in offset order, decoding keys and values. */
+export function decodeMskEvent(event: MskEvent): PartitionBatch[] {
+  if (!event || typeof event.records !== 'object' || event.records === null) {
+    throw new MalformedEventError('event has no records map: not an MSK event');
+  }
+  const batches: PartitionBatch[] = [];
+  for (const [tp, list] of Object.entries(event.records)) {
+    if (!Array.isArray(list) || list.length === 0) continue;
+    const records = list.map((r: MskRecord, i: number): KafkaRecord => {
+      if (typeof r?.topic !== 'string' || !Number.isInteger(r.partition) || !Number.isInteger(r.offset)) {
+        throw new MalformedEventError(`records['${tp}'][${i}] lacks topic, partition or offset`);
+      }
+      return {
+        topic: r.topic,
+        partition: r.partition,
+        offset: r.offset,
+        timestamp: Number.isFinite(r.timestamp) ? r.timestamp : 0,
+        key: decodeBase64(r.key),
+        value: decodeBase64(r.value),
+      };
+    });
+    records.sort((a, b) => a.offset - b.offset);
+    batches.push({ topic: records[0].topic, partition: records[0].partition, records });
+  }
+  return batches;
+}
+
+/** A spec compiled for fast processing: converters, indexes, enrichments, windows. */
+export interface CompiledPipeline {
+  readonly spec: PipelineSpec;
+  readonly eventsSchema: TableSchema;
+  readonly quarantineSchema: TableSchema;
+  readonly windows: readonly { readonly compiled: CompiledWindow; readonly schema: TableSchema }[];
+  /** Number of pipeline output fields (schema + enrichments) at the start of an events row. */
+  readonly fieldCount: number;
+  readonly parse: (text: string) => unknown[] | Rejection;
+  readonly converters: readonly FieldConverter[];
+  readonly enrichments: readonly { readonly fromIndex: number; readonly step: EnrichStep }[];
+  readonly eventTimeIndex: number;
+  readonly maxValueBytes: number;
+  readonly notBefore: number;
+  readonly maxFutureMs: number;
+}
+
+export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<string, ReferenceTable>): CompiledPipeline {
+  validatePipelineSpec(spec);
+  const fields = outputFields(spec);
+  const indexOf = (name: string): number => fields.findIndex((f) => f.name === name);
+  const converters = spec.schema.map((f) =>
+    compileFieldConverter(f, { encoding: f.name === spec.eventTime.field ? spec.eventTime.encoding : 'any' }),
+  );
+
+  let parse: CompiledPipeline['parse'];
+  if (spec.value.kind === 'csv') {
+    const delimiter = spec.value.delimiter ?? ',';
+    const width = spec.value.columns.length;
+    // position in the CSV line of each schema field, or -1 (optional field not in the CSV)
+    const positions = spec.schema.map((f) => (spec.value.kind === 'csv' ? spec.value.columns.indexOf(f.name) : -1));
+    parse = (text) => {
+      const line = parseCsvLine(text, delimiter);
+      if (!line.ok) return reject('malformed-csv', line.problem);
+      if (line.fields.length !== width) return reject('wrong-column-count', `expected ${width} columns, got ${line.fields.length}`);
+      return positions.map((p) => (p === -1 ? undefined : line.fields[p]));
+    };
+  } else {
+    const names = spec.schema.map((f) => f.name);
+    parse = (text) => {
+      let obj: unknown;
+      try {
+        obj = JSON.parse(text);
+      } catch (err) {
+        return reject('invalid-json', `not JSON: ${(err as Error).message}`.slice(0, 200));
+      }
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return reject('invalid-json', `expected a JSON object, got ${Array.isArray(obj) ? 'an array' : typeof obj}`);
+      const o = obj as Record<string, unknown>;
+      return names.map((n) => o[n]);
+    };
+  }
+
+  const notBefore = Date.parse(spec.eventTime.notBefore ?? DEFAULT_NOT_BEFORE);
+  return {
+    spec,
+    eventsSchema: eventsSchema(spec),
+    quarantineSchema: quarantineSchema(),
+    windows: (spec.windows ?? []).map((w) => ({ compiled: compileWindow(w, indexOf), schema: partialsSchema(spec, w) })),
+    fieldCount: fields.length,
+    parse,
+    converters,
+    enrichments: (spec.enrichments ?? []).map((e) => ({ fromIndex: indexOf(e.from), step: compileEnrichment(e, references) })),
+    eventTimeIndex: indexOf(spec.eventTime.field),
+    maxValueBytes: spec.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
+    notBefore,
+    maxFutureMs: (spec.eventTime.maxFutureSeconds ?? DEFAULT_MAX_FUTURE_SECONDS) * 1000,
+  };
+}
+
+/** Parses, validates and enriches one value. Returns the output fields row or a Rejection. Never throws. */
+export function processValue(p: CompiledPipeline, value: Buffer | null, kafkaTimestamp: number): FieldValue[] | Rejection {
+  if (value === null) return reject('empty-value', 'the record value is null (tombstone)');
+  if (value.length > p.maxValueBytes) return reject('oversized-value', `value has ${value.length} bytes, more than maxValueBytes ${p.maxValueBytes}`);
+  if (!isUtf8(value)) return reject('invalid-utf8', 'value is not valid UTF-8');
+  const parsed = p.parse(value.toString('utf8'));
+  if (parsed instanceof Rejection) return parsed;
+  const row: FieldValue[] = new Array(p.fieldCount);
+  const converters = p.converters;
+  for (let i = 0; i < converters.length; i++) {
+    const v = converters[i](parsed[i]);
+    if (v instanceof Rejection) return v;
+    row[i] = v;
+  }
+  const t = row[p.eventTimeIndex] as number;
+  if (t < p.notBefore) return reject('timestamp-out-of-range', `event time ${isoOrNumber(t)} is before ${new Date(p.notBefore).toISOString()}`);
+  if (t > Math.max(kafkaTimestamp, 0) + p.maxFutureMs) {
+    return reject('timestamp-out-of-range', `event time ${isoOrNumber(t)} is more than ${p.maxFutureMs / 1000}s after the Kafka timestamp ${isoOrNumber(kafkaTimestamp)}`);
+  }
+  let i = converters.length;
+  for (const e of p.enrichments) row[i++] = e.step(row[e.fromIndex]);
+  return row;
+}
+
+function isoOrNumber(t: number): string {
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? String(t) : d.toISOString();
+}
+
+/** A Parquet object to write: its key, table schema and column values. */
+export interface PlannedObject {
+  readonly kind: 'events' | 'aggregates' | 'quarantine';
+  readonly key: string;
+  readonly schema: TableSchema;
+  readonly columns: ColumnValues[];
+  readonly rows: number;
+}
+
+export interface BatchOutput {
+  readonly objects: PlannedObject[];
+  readonly recordsIn: number;
+  readonly events: number;
+  readonly quarantined: number;
+  readonly reasons: Partial<Record<QuarantineReason, number>>;
+  readonly partialRows: number;
+  /** Newest Kafka timestamp in the batch (freshness), or -Infinity for none. */
+  readonly maxKafkaTimestamp: number;
+  readonly maxEventTime: number;
+}
+
+class ColumnBuilder {
+  readonly columns: ColumnValues[];
+  rows = 0;
+  constructor(width: number) {
+    this.columns = Array.from({ length: width }, () => []);
+  }
+}
+
+function builderFor(map: Map<string, ColumnBuilder>, key: string, width: number): ColumnBuilder {
+  let b = map.get(key);
+  if (!b) {
+    b = new ColumnBuilder(width);
+    map.set(key, b);
+  }
+  return b;
+}
+
+function keyText(key: Buffer | null): string | null {
+  if (key === null) return null;
+  return isUtf8(key) ? key.toString('utf8') : `base64:${key.toString('base64')}`;
+}
+
+/**
+ * Processes one topic-partition batch. `writtenAt` (epoch millis) is stamped on every row: the
+ * views use it to prefer a retried attempt over the one it replaces.
+ */
+export function processBatch(p: CompiledPipeline, batch: PartitionBatch, writtenAt: number): BatchOutput {
+  const { topic, partition, records } = batch;
+  if (records.length === 0) {
+    return { objects: [], recordsIn: 0, events: 0, quarantined: 0, reasons: {}, partialRows: 0, maxKafkaTimestamp: -Infinity, maxEventTime: -Infinity };
+  }
+  const firstOffset = records[0].offset;
+  const lastOffset = records[records.length - 1].offset;
+  const eventsWidth = p.eventsSchema.columns.length;
+  const fieldCount = p.fieldCount;
+  const events = new Map<string, ColumnBuilder>();
+  const quarantine = new Map<string, ColumnBuilder>();
+  const aggregators = p.windows.map((w) => new WindowAggregator(w.compiled));
+  const reasons: Partial<Record<QuarantineReason, number>> = {};
+  let eventCount = 0;
+  let quarantined = 0;
+  let maxKafkaTimestamp = -Infinity;
+
+  for (const r of records) {
+    if (r.timestamp > maxKafkaTimestamp) maxKafkaTimestamp = r.timestamp;
+    let row: FieldValue[] | Rejection;
+    try {
+      row = processValue(p, r.value, r.timestamp);
+    } catch (err) {
+      // processValue is total by construction; this guard keeps a bug from failing the batch forever
+      row = reject('internal-error', `unexpected failure: ${(err as Error).message}`);
+    }
+    if (row instanceof Rejection) {
+      const { dt } = timePartition(r.timestamp);
+      const b = builderFor(quarantine, dt, p.quarantineSchema.columns.length);
+      const c = b.columns;
+      c[0].push(row.reason);
+      c[1].push(row.detail);
+      c[2].push(topic);
+      c[3].push(partition);
+      c[4].push(r.offset);
+      c[5].push(r.timestamp);
+      c[6].push(r.key);
+      c[7].push(r.value);
+      c[8].push(writtenAt);
+      b.rows += 1;
+      reasons[row.reason] = (reasons[row.reason] ?? 0) + 1;
+      quarantined += 1;
+      continue;
+    }
+    const t = row[p.eventTimeIndex] as number;
+    const { dt, hr } = timePartition(t);
+    const b = builderFor(events, `${dt}/${hr}`, eventsWidth);
+    const c = b.columns;
+    for (let i = 0; i < fieldCount; i++) c[i].push(row[i]);
+    c[fieldCount].push(topic);
+    c[fieldCount + 1].push(partition);
+    c[fieldCount + 2].push(r.offset);
+    c[fieldCount + 3].push(r.timestamp);
+    c[fieldCount + 4].push(keyText(r.key));
+    c[fieldCount + 5].push(writtenAt);
+    b.rows += 1;
+    eventCount += 1;
+    for (const a of aggregators) a.add(row, t);
+  }
+
+  const objects: PlannedObject[] = [];
+  const evArea = eventsArea(p.spec);
+  for (const [part, b] of events) {
+    const [dt, hr] = part.split('/');
+    objects.push({ kind: 'events', key: objectKey(evArea, { dt, hr }, topic, partition, firstOffset), schema: p.eventsSchema, columns: b.columns, rows: b.rows });
+  }
+  const qArea = quarantineArea(p.spec);
+  for (const [dt, b] of quarantine) {
+    objects.push({ kind: 'quarantine', key: objectKey(qArea, { dt }, topic, partition, firstOffset), schema: p.quarantineSchema, columns: b.columns, rows: b.rows });
+  }
+  let partialRows = 0;
+  let maxEventTime = -Infinity;
+  p.windows.forEach((w, wi) => {
+    const agg = aggregators[wi];
+    if (agg.size === 0) return;
+    maxEventTime = Math.max(maxEventTime, agg.maxEventTime);
+    const byDt = new Map<string, ColumnBuilder>();
+    const keyCount = w.compiled.keyIndexes.length;
+    const width = w.schema.columns.length;
+    for (const g of agg.groupsSorted()) {
+      const { dt } = timePartition(g.windowStart);
+      const b = builderFor(byDt, dt, width);
+      const c = b.columns;
+      let i = 0;
+      c[i++].push(g.windowStart);
+      c[i++].push(g.windowEnd);
+      for (let k = 0; k < keyCount; k++) c[i++].push(g.keys[k]);
+      for (const s of g.state) c[i++].push(s);
+      c[i++].push(topic);
+      c[i++].push(partition);
+      c[i++].push(firstOffset);
+      c[i++].push(lastOffset);
+      c[i++].push(agg.maxEventTime);
+      c[i++].push(writtenAt);
+      b.rows += 1;
+      partialRows += 1;
+    }
+    const area = aggregatesArea(p.spec, w.compiled.spec);
+    for (const [dt, b] of byDt) {
+      objects.push({ kind: 'aggregates', key: objectKey(area, { dt }, topic, partition, firstOffset), schema: w.schema, columns: b.columns, rows: b.rows });
+    }
+  });
+  if (maxEventTime === -Infinity && eventCount > 0) {
+    // no windows declared: still report the newest event time
+    for (const [, b] of events) for (const t of b.columns[p.eventTimeIndex] as number[]) if (t > maxEventTime) maxEventTime = t;
+  }
+  return { objects, recordsIn: records.length, events: eventCount, quarantined, reasons, partialRows, maxKafkaTimestamp, maxEventTime };
+}

@@ -1,0 +1,51 @@
+/**
+ * Lambda wiring of the processor: environment read once at cold start, S3 store and Powertools
+ * logger/metrics created once per container.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { S3LakeStore } from '../adapters/s3-lake-store';
+import { METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../core/metric-names';
+import type { MskEvent } from '../core/msk-event';
+import type { PipelineSpec } from '../core/spec';
+import { createProcessorHandler, type BatchReport } from './processor';
+
+function requiredEnv(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`environment variable ${name} is not set (the CDK app sets it on the function)`);
+  return v;
+}
+
+export function powertoolsObserver(logger: Logger, metrics: Metrics, now: () => number = Date.now): (r: BatchReport) => void {
+  return (r) => {
+    metrics.addMetric(METRIC.recordsIn, MetricUnit.Count, r.recordsIn);
+    metrics.addMetric(METRIC.recordsProcessed, MetricUnit.Count, r.events);
+    metrics.addMetric(METRIC.recordsQuarantined, MetricUnit.Count, r.quarantined);
+    metrics.addMetric(METRIC.partialRows, MetricUnit.Count, r.partialRows);
+    metrics.addMetric(METRIC.bytesWritten, MetricUnit.Bytes, r.bytesWritten);
+    if (r.maxKafkaTimestamp !== null) metrics.addMetric(METRIC.freshnessSeconds, MetricUnit.Seconds, Math.max(0, (now() - r.maxKafkaTimestamp) / 1000));
+    metrics.publishStoredMetrics();
+    const summary = { recordsIn: r.recordsIn, events: r.events, quarantined: r.quarantined, reasons: r.reasons, objects: r.objects.length, bytesWritten: r.bytesWritten };
+    if (r.quarantined > 0) logger.warn('batch processed with quarantined records', summary);
+    else logger.info('batch processed', summary);
+  };
+}
+
+/** Builds the Lambda handler of a pipeline. Reads LAKE_BUCKET (and optional S3_ENDPOINT) once. */
+export function lambdaProcessorHandler(spec: PipelineSpec): (event: MskEvent, context?: Context) => Promise<BatchReport> {
+  const store = new S3LakeStore({ bucket: requiredEnv('LAKE_BUCKET'), endpoint: process.env.S3_ENDPOINT || undefined });
+  const logger = new Logger({ serviceName: spec.name });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: spec.name, defaultDimensions: { [PIPELINE_DIMENSION]: spec.name } });
+  const processEvent = createProcessorHandler({ spec, store, observe: powertoolsObserver(logger, metrics) });
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    try {
+      return await processEvent(event);
+    } catch (err) {
+      // infrastructure failure: rethrow so the event source mapping retries the batch
+      logger.error('batch failed; it will be retried', err as Error);
+      throw err;
+    }
+  };
+}

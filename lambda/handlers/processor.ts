@@ -1,0 +1,108 @@
+/**
+ * The processor handler, independent of where it runs: decode the MSK event, run the pure core,
+ * encode Parquet, write through the injected LakeStore. Lambda (S3 store) and the local runtime
+ * (directory or S3-compatible store) call this same function.
+ */
+import { loadReferenceTable, type ReferenceTable } from '../core/enrich';
+import { referenceKey } from '../core/layout';
+import type { MskEvent } from '../core/msk-event';
+import { encodeParquet } from '../core/parquet';
+import { compilePipeline, decodeMskEvent, processBatch, type CompiledPipeline, type PlannedObject } from '../core/processor';
+import type { QuarantineReason } from '../core/quarantine';
+import type { PipelineSpec } from '../core/spec';
+import type { LakeStore } from '../adapters/lake-store';
+
+export interface BatchReport {
+  readonly pipeline: string;
+  readonly recordsIn: number;
+  readonly events: number;
+  readonly quarantined: number;
+  readonly reasons: Partial<Record<QuarantineReason, number>>;
+  readonly partialRows: number;
+  readonly objects: readonly string[];
+  readonly bytesWritten: number;
+  /** Newest Kafka timestamp of the event's records (epoch millis), or null for an empty event. */
+  readonly maxKafkaTimestamp: number | null;
+  readonly writtenAt: number;
+}
+
+export interface ProcessorHandlerOptions {
+  readonly spec: PipelineSpec;
+  readonly store: LakeStore;
+  /** Called once per successful invocation (logging, metrics). */
+  readonly observe?: (report: BatchReport) => void;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** Objects written in parallel. @default 8 */
+  readonly concurrency?: number;
+}
+
+export type ProcessorHandler = (event: MskEvent) => Promise<BatchReport>;
+
+/** Loads every reference data set of the spec from the store (`reference/<name>/<file>`). */
+export async function loadReferences(spec: PipelineSpec, store: LakeStore): Promise<Map<string, ReferenceTable>> {
+  const tables = new Map<string, ReferenceTable>();
+  for (const ref of spec.references ?? []) {
+    const key = referenceKey(ref);
+    const bytes = await store.get(key);
+    if (!bytes) throw new Error(`reference data '${ref.name}' not found at ${store.describe()}/${key}`);
+    tables.set(ref.name, loadReferenceTable(ref, Buffer.from(bytes).toString('utf8')));
+  }
+  return tables;
+}
+
+async function writeAll(store: LakeStore, objects: readonly PlannedObject[], concurrency: number): Promise<number> {
+  let bytes = 0;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < objects.length) {
+      const o = objects[next++];
+      const body = encodeParquet(o.schema, o.columns, o.rows);
+      bytes += body.byteLength;
+      await store.put(o.key, body);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, objects.length) }, worker));
+  return bytes;
+}
+
+export function createProcessorHandler(options: ProcessorHandlerOptions): ProcessorHandler {
+  const { spec, store } = options;
+  const now = options.now ?? Date.now;
+  const concurrency = options.concurrency ?? 8;
+  let compiled: Promise<CompiledPipeline> | undefined;
+  // compile once per container; a failed load (S3 down) is retried by the next invocation
+  const pipeline = (): Promise<CompiledPipeline> => {
+    compiled ??= loadReferences(spec, store).then((refs) => compilePipeline(spec, refs));
+    compiled.catch(() => {
+      compiled = undefined;
+    });
+    return compiled;
+  };
+
+  return async (event) => {
+    const p = await pipeline();
+    const writtenAt = now();
+    const batches = decodeMskEvent(event);
+    const outputs = batches.map((b) => processBatch(p, b, writtenAt));
+    const objects = outputs.flatMap((o) => o.objects);
+    const bytesWritten = await writeAll(store, objects, concurrency);
+    const reasons: Partial<Record<QuarantineReason, number>> = {};
+    for (const o of outputs) for (const [r, n] of Object.entries(o.reasons)) reasons[r as QuarantineReason] = (reasons[r as QuarantineReason] ?? 0) + (n as number);
+    const maxTs = Math.max(...outputs.map((o) => o.maxKafkaTimestamp), -Infinity);
+    const report: BatchReport = {
+      pipeline: spec.name,
+      recordsIn: outputs.reduce((n, o) => n + o.recordsIn, 0),
+      events: outputs.reduce((n, o) => n + o.events, 0),
+      quarantined: outputs.reduce((n, o) => n + o.quarantined, 0),
+      reasons,
+      partialRows: outputs.reduce((n, o) => n + o.partialRows, 0),
+      objects: objects.map((o) => o.key),
+      bytesWritten,
+      maxKafkaTimestamp: Number.isFinite(maxTs) ? maxTs : null,
+      writtenAt,
+    };
+    options.observe?.(report);
+    return report;
+  };
+}
