@@ -1,0 +1,76 @@
+import { PipelineSpecError, validatePipelineSpec, windowSlideSeconds, type PipelineSpec } from '../../../lambda/core/spec';
+import { clickstream } from '../../../pipelines/clickstream';
+import { sales } from '../../../pipelines/sales';
+
+/** A copy of the sales spec with one part replaced. */
+const salesWith = (patch: Partial<PipelineSpec>): PipelineSpec => ({ ...sales, ...patch });
+const salesWindow = sales.windows![0];
+
+function expectSpecError(spec: PipelineSpec, path: string, message: RegExp): void {
+  let error: unknown;
+  try {
+    validatePipelineSpec(spec);
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(PipelineSpecError);
+  const e = error as PipelineSpecError;
+  expect(e.pipeline).toBe(spec.name);
+  expect(e.path).toContain(path);
+  expect(e.message).toMatch(message);
+}
+
+describe('validatePipelineSpec', () => {
+  it('accepts the shipped specs', () => {
+    expect(validatePipelineSpec(clickstream)).toBe(clickstream);
+    expect(validatePipelineSpec(sales)).toBe(sales);
+  });
+
+  it('rejects a hopping slide that does not divide the size, naming spec and field', () => {
+    expectSpecError(salesWith({ windows: [{ ...salesWindow, slideSeconds: 420 }] }), "windows[0] 'region_10m'.slideSeconds", /420 does not divide sizeSeconds 600/);
+  });
+
+  it('rejects an unknown group-by field and lists the known ones', () => {
+    expectSpecError(salesWith({ windows: [{ ...salesWindow, groupBy: ['continent'] }] }), 'groupBy[0]', /unknown field 'continent' \(fields: .*region/);
+  });
+
+  it('rejects an aggregate over a non-numeric field', () => {
+    expectSpecError(
+      salesWith({ windows: [{ ...salesWindow, aggregates: [{ name: 'total', fn: 'sum', field: 'country' }] }] }),
+      "aggregates[0] 'total'.field",
+      /sum needs a numeric field; 'country' is string/,
+    );
+  });
+
+  it('rejects an event-time field that is not a timestamp', () => {
+    expectSpecError(salesWith({ eventTime: { field: 'amount', encoding: 'iso-8601' } }), 'eventTime.field', /must have type timestamp/);
+  });
+
+  it('rejects a CSV column that is not in the schema', () => {
+    expectSpecError({ ...clickstream, value: { kind: 'csv', columns: ['recordtime', 'eventid', 'url', 'ipaddr'] } }, 'value.columns[3]', /'ipaddr' is not a schema field/);
+  });
+
+  it('rejects a lookup against an undeclared reference', () => {
+    expectSpecError(
+      salesWith({ enrichments: [{ kind: 'lookup', name: 'region', from: 'country', reference: 'continents', valueColumn: 'region', default: 'x' }] }),
+      'reference',
+      /'continents' is not declared/,
+    );
+  });
+
+  it('rejects reserved and duplicate names', () => {
+    expectSpecError(salesWith({ schema: [...sales.schema, { name: 'kafka_offset', type: 'long' }] }), "'kafka_offset'", /reserved/);
+    expectSpecError(salesWith({ schema: [...sales.schema, { name: 'amount', type: 'long' }] }), "'amount'", /duplicate/);
+  });
+
+  it('rejects out-of-range numbers with the allowed range', () => {
+    expectSpecError(salesWith({ topic: { name: 'sales', partitions: 0 } }), 'topic.partitions', /from 1 to 1000, got 0/);
+    expectSpecError(salesWith({ maxValueBytes: 10 * 1024 * 1024 }), 'maxValueBytes', /from 16 to 6291456/);
+    expectSpecError(salesWith({ windows: [{ ...salesWindow, sizeSeconds: 7 }] }), 'sizeSeconds', /divide a day/);
+  });
+
+  it('derives the slide of tumbling windows from their size', () => {
+    expect(windowSlideSeconds(clickstream.windows![0])).toBe(60);
+    expect(windowSlideSeconds(salesWindow)).toBe(300);
+  });
+});
