@@ -42,10 +42,27 @@ export function partitionPrefix(area: LakeArea, values: Readonly<Record<string, 
   return areaPrefix(area) + partitionKeysOf(area).map((k) => `${k}=${values[k]}/`).join('');
 }
 
-/** Partition values of an instant: UTC date and hour. */
-export function timePartition(epochMillis: number): { dt: string; hr: string } {
-  const iso = new Date(epochMillis).toISOString();
-  return { dt: iso.slice(0, 10), hr: iso.slice(11, 13) };
+const HOUR_MS = 3_600_000;
+const partitionCache = new Map<number, TimePartition>();
+
+export interface TimePartition {
+  readonly dt: string;
+  readonly hr: string;
+  /** `dt/hr`, a ready-made map key. */
+  readonly id: string;
+}
+
+/** Partition values of an instant: UTC date and hour (memoized per hour: called once per record). */
+export function timePartition(epochMillis: number): TimePartition {
+  const hour = Math.floor(epochMillis / HOUR_MS);
+  let p = partitionCache.get(hour);
+  if (!p) {
+    const iso = new Date(hour * HOUR_MS).toISOString();
+    p = { dt: iso.slice(0, 10), hr: iso.slice(11, 13), id: `${iso.slice(0, 10)}/${iso.slice(11, 13)}` };
+    if (partitionCache.size > 10_000) partitionCache.clear();
+    partitionCache.set(hour, p);
+  }
+  return p;
 }
 
 /**

@@ -270,8 +270,7 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
       continue;
     }
     const t = row[p.eventTimeIndex] as number;
-    const { dt, hr } = timePartition(t);
-    const b = builderFor(events, `${dt}/${hr}`, eventsWidth);
+    const b = builderFor(events, timePartition(t).id, eventsWidth);
     const c = b.columns;
     for (let i = 0; i < fieldCount; i++) c[i].push(row[i]);
     c[fieldCount].push(topic);

@@ -3,8 +3,34 @@
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 const DIGITS = /^-?\d{1,16}$/;
 
+const d = (s: string, i: number): number => s.charCodeAt(i) - 48;
+
+/** Fast path for the canonical `YYYY-MM-DDTHH:MM:SS[.sss]Z` (what toISOString writes), or NaN. */
+function parseCanonicalIso(s: string): number {
+  const n = s.length;
+  if ((n !== 20 && n !== 24) || s.charCodeAt(n - 1) !== 90 /* Z */ || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return NaN;
+  if (n === 24 && s[19] !== '.') return NaN;
+  const positions = n === 24 ? [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22] : [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+  for (const i of positions) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return NaN;
+  }
+  const year = d(s, 0) * 1000 + d(s, 1) * 100 + d(s, 2) * 10 + d(s, 3);
+  const month = d(s, 5) * 10 + d(s, 6);
+  const day = d(s, 8) * 10 + d(s, 9);
+  const hour = d(s, 11) * 10 + d(s, 12);
+  const minute = d(s, 14) * 10 + d(s, 15);
+  const second = d(s, 17) * 10 + d(s, 18);
+  const millis = n === 24 ? d(s, 20) * 100 + d(s, 21) * 10 + d(s, 22) : 0;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return NaN;
+  const t = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  return new Date(t).getUTCDate() === day ? t : NaN;
+}
+
 /** Epoch millis of an ISO-8601 date-time, or NaN. A time without zone is read as UTC. */
 export function parseIsoTimestamp(text: string): number {
+  const fast = parseCanonicalIso(text);
+  if (!Number.isNaN(fast)) return fast;
   const m = ISO.exec(text.trim());
   if (!m) return NaN;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac, zone] = m;
@@ -28,6 +54,20 @@ export function parseIsoTimestamp(text: string): number {
 export function parseEpochMillis(raw: unknown): number {
   if (typeof raw === 'number') return Number.isSafeInteger(raw) ? raw : NaN;
   if (typeof raw === 'string') {
+    // fast path: 1–15 plain digits (every epoch-millis until the year 33658)
+    const n = raw.length;
+    if (n > 0 && n < 16) {
+      let v = 0;
+      for (let i = 0; i < n; i++) {
+        const c = raw.charCodeAt(i) - 48;
+        if (c < 0 || c > 9) {
+          v = -1;
+          break;
+        }
+        v = v * 10 + c;
+      }
+      if (v >= 0) return v;
+    }
     const t = raw.trim();
     return DIGITS.test(t) ? Number(t) : NaN;
   }

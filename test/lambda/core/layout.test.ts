@@ -7,7 +7,7 @@ const fill = (template: string, values: Record<string, string>) => template.repl
 
 describe('lake layout', () => {
   it('partitions by UTC date and hour', () => {
-    expect(timePartition(Date.UTC(2026, 10, 22, 7, 59, 59, 999))).toEqual({ dt: '2026-11-22', hr: '07' });
+    expect(timePartition(Date.UTC(2026, 10, 22, 7, 59, 59, 999))).toEqual({ dt: '2026-11-22', hr: '07', id: '2026-11-22/07' });
   });
 
   it('names objects by topic, partition and zero-padded first offset', () => {
@@ -17,7 +17,7 @@ describe('lake layout', () => {
 
   it('writes where the projection template says Athena reads', () => {
     const bucket = 's3://lake-bucket';
-    const cases = [
+    const cases: { area: ReturnType<typeof eventsArea>; values: Record<string, string> }[] = [
       { area: eventsArea(clickstream), values: { dt: '2026-11-22', hr: '07' } },
       { area: aggregatesArea(sales, sales.windows![0]), values: { dt: '2026-11-22' } },
       { area: quarantineArea(sales), values: { dt: '2026-01-02' } },

@@ -1,0 +1,77 @@
+/**
+ * The reference: DuckDB with one thread doing the same work from the same bytes — read the
+ * CSV/NDJSON values, validate types, join the reference data, write the enriched Parquet (zstd)
+ * and compute the windows into Parquet.
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GeneratedRecord } from '../lambda/core/generate';
+import { referenceKey } from '../lambda/core/layout';
+import type { PipelineSpec } from '../lambda/core/spec';
+
+export interface DuckDbRun {
+  readonly records: number;
+  readonly seconds: number;
+  readonly recordsPerSec: number;
+  readonly eventsBytes: number;
+  readonly bytesPerRecord: number;
+}
+
+function sqlFor(spec: PipelineSpec, input: string, refDir: string, out: string): string[] {
+  if (spec.name === 'clickstream') {
+    const events = `SELECT make_timestamp(recordtime * 1000) AS recordtime, eventid, url, ip,
+        regexp_replace(lower(regexp_extract(url, '^(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?(?:[^@/?#]*@)?([^:/?#]*)', 1)), '^www\\.', '') AS domain
+      FROM read_csv('${input}', header = false, columns = {'recordtime': 'BIGINT', 'eventid': 'BIGINT', 'url': 'VARCHAR', 'ip': 'VARCHAR'}, ignore_errors = true)`;
+    return [
+      `CREATE TEMP TABLE ev AS ${events}`,
+      `COPY ev TO '${out}/events.parquet' (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (SELECT time_bucket(INTERVAL 60 SECOND, recordtime) AS window_start, url, count(*) AS page_views FROM ev GROUP BY ALL)
+        TO '${out}/windows.parquet' (FORMAT parquet, COMPRESSION zstd)`,
+    ];
+  }
+  if (spec.name === 'sales') {
+    const ref = spec.references![0];
+    const events = `SELECT s.*, coalesce(r.region, 'Unassigned') AS region
+      FROM read_json('${input}', format = 'newline_delimited', ignore_errors = true, columns = {
+        'payment_id': 'BIGINT', 'customer_id': 'BIGINT', 'amount': 'DOUBLE', 'payment_date': 'TIMESTAMP',
+        'city': 'VARCHAR', 'district': 'VARCHAR', 'country': 'VARCHAR'}) AS s
+      LEFT JOIN (SELECT lower(trim(country)) AS k, region FROM read_csv('${join(refDir, referenceKey(ref))}', header = true)) AS r
+        ON lower(trim(s.country)) = r.k`;
+    return [
+      `CREATE TEMP TABLE ev AS ${events}`,
+      `COPY ev TO '${out}/events.parquet' (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (
+        SELECT w.window_start, w.window_start + INTERVAL 600 SECOND AS window_end, region, sum(amount) AS sales, count(*) AS orders
+        FROM (SELECT *, unnest([time_bucket(INTERVAL 300 SECOND, payment_date) - INTERVAL 300 SECOND, time_bucket(INTERVAL 300 SECOND, payment_date)]) AS window_start FROM ev) AS w
+        GROUP BY ALL) TO '${out}/windows.parquet' (FORMAT parquet, COMPRESSION zstd)`,
+    ];
+  }
+  throw new Error(`no DuckDB reference for pipeline '${spec.name}'`);
+}
+
+export async function runDuckDb(spec: PipelineSpec, records: readonly GeneratedRecord[], referenceRoot: string, repeats: number): Promise<DuckDbRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'streamlake-bench-'));
+  try {
+    const input = join(dir, spec.value.kind === 'csv' ? 'input.csv' : 'input.ndjson');
+    writeFileSync(input, Buffer.concat(records.flatMap((r) => [r.value, Buffer.from('\n')])));
+    const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const db = await instance.connect();
+    let best = Infinity;
+    for (let rep = 0; rep < repeats; rep++) {
+      await db.run('DROP TABLE IF EXISTS ev');
+      const t0 = process.hrtime.bigint();
+      for (const sql of sqlFor(spec, input, referenceRoot, dir)) await db.run(sql);
+      best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    const check = await db.runAndReadAll('SELECT count(*)::INTEGER AS n FROM ev');
+    const rows = check.getRowObjectsJS()[0].n as number;
+    if (rows !== records.length) throw new Error(`DuckDB reference read ${rows} of ${records.length} records`);
+    db.closeSync();
+    const eventsBytes = statSync(join(dir, 'events.parquet')).size;
+    return { records: records.length, seconds: best, recordsPerSec: records.length / best, eventsBytes, bytesPerRecord: eventsBytes / records.length };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Throughput of the processor path (decode base64 → parse → validate → enrich → window →
+ * Parquet bytes) in this process, with no store and no network.
+ */
+import { loadReferenceTable, type ReferenceTable } from '../lambda/core/enrich';
+import { generatorFor, type GeneratedRecord } from '../lambda/core/generate';
+import type { MskEvent, MskRecord } from '../lambda/core/msk-event';
+import { encodeParquet } from '../lambda/core/parquet';
+import { compilePipeline, decodeMskEvent, processBatch } from '../lambda/core/processor';
+import type { PipelineSpec } from '../lambda/core/spec';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const BENCH_START = Date.UTC(2026, 10, 22, 0, 0);
+
+export function referencesFor(spec: PipelineSpec): Map<string, ReferenceTable> {
+  return new Map(
+    (spec.references ?? []).map((r) => [r.name, loadReferenceTable(r, readFileSync(join(__dirname, '..', 'pipelines', 'reference', r.file), 'utf8'))]),
+  );
+}
+
+/** The same deterministic input for our processor and for DuckDB. */
+export function benchInput(spec: PipelineSpec, count: number): GeneratedRecord[] {
+  return generatorFor(spec.name, { seed: 42, startTime: BENCH_START, stepMillis: 50 }).batch(count);
+}
+
+/** MSK events (base64, documented shape) of `batchSize` records each, one partition. */
+export function toMskEvents(spec: PipelineSpec, records: readonly GeneratedRecord[], batchSize: number): MskEvent[] {
+  const events: MskEvent[] = [];
+  for (let from = 0; from < records.length; from += batchSize) {
+    const list: MskRecord[] = records.slice(from, from + batchSize).map((r, i) => ({
+      topic: spec.topic.name,
+      partition: 0,
+      offset: from + i,
+      timestamp: r.eventTime + 5,
+      timestampType: 'CREATE_TIME',
+      key: Buffer.from(r.key).toString('base64'),
+      value: r.value.toString('base64'),
+      headers: [],
+    }));
+    events.push({ eventSource: 'aws:kafka', records: { [`${spec.topic.name}-0`]: list } });
+  }
+  return events;
+}
+
+export interface ProcessorRun {
+  readonly records: number;
+  readonly batchSize: number;
+  readonly seconds: number;
+  readonly recordsPerSec: number;
+  readonly eventsBytes: number;
+  readonly totalBytes: number;
+  readonly bytesPerRecord: number;
+}
+
+/** Runs every event through the processor path; returns the best of `repeats` timings. */
+export function runProcessor(spec: PipelineSpec, events: readonly MskEvent[], records: number, batchSize: number, repeats: number): ProcessorRun {
+  const p = compilePipeline(spec, referencesFor(spec));
+  let best = Infinity;
+  let eventsBytes = 0;
+  let totalBytes = 0;
+  for (let rep = 0; rep < repeats; rep++) {
+    eventsBytes = 0;
+    totalBytes = 0;
+    const t0 = process.hrtime.bigint();
+    for (const event of events) {
+      for (const batch of decodeMskEvent(event)) {
+        const out = processBatch(p, batch, BENCH_START);
+        for (const o of out.objects) {
+          const n = encodeParquet(o.schema, o.columns, o.rows).byteLength;
+          totalBytes += n;
+          if (o.kind === 'events') eventsBytes += n;
+        }
+      }
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    best = Math.min(best, seconds);
+  }
+  return { records, batchSize, seconds: best, recordsPerSec: records / best, eventsBytes, totalBytes, bytesPerRecord: eventsBytes / records };
+}
