@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GeneratedRecord } from '../lambda/core/generate';
-import { referenceKey } from '../lambda/core/layout';
 import type { PipelineSpec } from '../lambda/core/spec';
+import { repoRoot } from './processor-bench';
 
 export interface DuckDbRun {
   readonly records: number;
@@ -19,14 +19,30 @@ export interface DuckDbRun {
   readonly bytesPerRecord: number;
 }
 
-function sqlFor(spec: PipelineSpec, input: string, refDir: string, out: string): string[] {
+/**
+ * The Kafka coordinates our events rows carry, so both sides write the same rows: the bench
+ * input is one partition with offsets in file order, Kafka timestamp = event time + 5 ms, and the
+ * key the generator used (ip, customer id).
+ */
+function kafkaColumns(spec: PipelineSpec, timeColumn: string, keyExpression: string): string {
+  return [
+    `'${spec.topic.name}' AS kafka_topic`,
+    `0::INTEGER AS kafka_partition`,
+    `(row_number() OVER () - 1)::BIGINT AS kafka_offset`,
+    `${timeColumn} + INTERVAL 5 MILLISECOND AS kafka_timestamp`,
+    `${keyExpression} AS kafka_key`,
+    `TIMESTAMP '2026-11-22 00:00:00' AS written_at`,
+  ].join(', ');
+}
+
+function sqlFor(spec: PipelineSpec, input: string, out: string): string[] {
   if (spec.name === 'clickstream') {
     const events = `SELECT make_timestamp(recordtime * 1000) AS recordtime, eventid, url, ip,
         regexp_replace(lower(regexp_extract(url, '^(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?(?:[^@/?#]*@)?([^:/?#]*)', 1)), '^www\\.', '') AS domain
       FROM read_csv('${input}', header = false, columns = {'recordtime': 'BIGINT', 'eventid': 'BIGINT', 'url': 'VARCHAR', 'ip': 'VARCHAR'}, ignore_errors = true)`;
     return [
       `CREATE TEMP TABLE ev AS ${events}`,
-      `COPY ev TO '${out}/events.parquet' (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (SELECT *, ${kafkaColumns(spec, 'recordtime', 'ip')} FROM ev) TO '${out}/events.parquet' (FORMAT parquet, COMPRESSION zstd)`,
       `COPY (SELECT time_bucket(INTERVAL 60 SECOND, recordtime) AS window_start, url, count(*) AS page_views FROM ev GROUP BY ALL)
         TO '${out}/windows.parquet' (FORMAT parquet, COMPRESSION zstd)`,
     ];
@@ -37,11 +53,11 @@ function sqlFor(spec: PipelineSpec, input: string, refDir: string, out: string):
       FROM read_json('${input}', format = 'newline_delimited', ignore_errors = true, columns = {
         'payment_id': 'BIGINT', 'customer_id': 'BIGINT', 'amount': 'DOUBLE', 'payment_date': 'TIMESTAMP',
         'city': 'VARCHAR', 'district': 'VARCHAR', 'country': 'VARCHAR'}) AS s
-      LEFT JOIN (SELECT lower(trim(country)) AS k, region FROM read_csv('${join(refDir, referenceKey(ref))}', header = true)) AS r
+      LEFT JOIN (SELECT lower(trim(country)) AS k, region FROM read_csv('${join(repoRoot(), 'pipelines', 'reference', ref.file)}', header = true)) AS r
         ON lower(trim(s.country)) = r.k`;
     return [
       `CREATE TEMP TABLE ev AS ${events}`,
-      `COPY ev TO '${out}/events.parquet' (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (SELECT *, ${kafkaColumns(spec, 'payment_date', 'customer_id::VARCHAR')} FROM ev) TO '${out}/events.parquet' (FORMAT parquet, COMPRESSION zstd)`,
       `COPY (
         SELECT w.window_start, w.window_start + INTERVAL 600 SECOND AS window_end, region, sum(amount) AS sales, count(*) AS orders
         FROM (SELECT *, unnest([time_bucket(INTERVAL 300 SECOND, payment_date) - INTERVAL 300 SECOND, time_bucket(INTERVAL 300 SECOND, payment_date)]) AS window_start FROM ev) AS w
@@ -51,7 +67,7 @@ function sqlFor(spec: PipelineSpec, input: string, refDir: string, out: string):
   throw new Error(`no DuckDB reference for pipeline '${spec.name}'`);
 }
 
-export async function runDuckDb(spec: PipelineSpec, records: readonly GeneratedRecord[], referenceRoot: string, repeats: number): Promise<DuckDbRun> {
+export async function runDuckDb(spec: PipelineSpec, records: readonly GeneratedRecord[], repeats: number): Promise<DuckDbRun> {
   const dir = mkdtempSync(join(tmpdir(), 'streamlake-bench-'));
   try {
     const input = join(dir, spec.value.kind === 'csv' ? 'input.csv' : 'input.ndjson');
@@ -62,7 +78,7 @@ export async function runDuckDb(spec: PipelineSpec, records: readonly GeneratedR
     for (let rep = 0; rep < repeats; rep++) {
       await db.run('DROP TABLE IF EXISTS ev');
       const t0 = process.hrtime.bigint();
-      for (const sql of sqlFor(spec, input, referenceRoot, dir)) await db.run(sql);
+      for (const sql of sqlFor(spec, input, dir)) await db.run(sql);
       best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
     }
     const check = await db.runAndReadAll('SELECT count(*)::INTEGER AS n FROM ev');

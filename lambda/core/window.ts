@@ -147,51 +147,69 @@ export interface WindowGroup {
 const KEY_SEPARATOR = '\u0001';
 const NULL_KEY = '\u0002';
 
-function groupKey(start: number, keys: readonly FieldValue[]): string {
-  let k = String(start);
+/** A string identity of a key tuple: nulls, strings and other types never collide. */
+function keyId(keys: readonly FieldValue[]): string {
+  if (keys.length === 1) {
+    const v = keys[0];
+    return v === null ? NULL_KEY : typeof v === 'string' ? v : `${typeof v}:${v}`;
+  }
+  let k = '';
   for (const v of keys) k += KEY_SEPARATOR + (v === null ? NULL_KEY : typeof v === 'string' ? v : `${typeof v}:${v}`);
   return k;
 }
 
 /** Accumulates rows of one batch into per-(window, keys) partial states. */
 export class WindowAggregator {
-  private readonly groups = new Map<string, WindowGroup>();
+  /** window start → key identity → group: the key identity is built once per row, not per window. */
+  private readonly groups = new Map<number, Map<string, WindowGroup>>();
+  private count = 0;
   private maxTime = -Infinity;
 
   constructor(readonly window: CompiledWindow) {}
 
+  private group(start: number, id: string, keys: readonly FieldValue[]): WindowGroup {
+    let byKey = this.groups.get(start);
+    if (!byKey) {
+      byKey = new Map();
+      this.groups.set(start, byKey);
+    }
+    let g = byKey.get(id);
+    if (!g) {
+      g = { windowStart: start, windowEnd: start + this.window.sizeMs, keys, state: emptyState(this.window) };
+      byKey.set(id, g);
+      this.count += 1;
+    }
+    return g;
+  }
+
   add(row: readonly FieldValue[], eventTime: number): void {
     const w = this.window;
     if (eventTime > this.maxTime) this.maxTime = eventTime;
-    const keys = w.keyIndexes.map((i) => row[i]);
+    const ki = w.keyIndexes;
+    const keys = ki.length === 1 ? [row[ki[0]]] : ki.map((i) => row[i]);
+    const id = keyId(keys);
     const last = Math.floor(eventTime / w.slideMs) * w.slideMs;
     for (let start = last - w.sizeMs + w.slideMs; start <= last; start += w.slideMs) {
-      const id = groupKey(start, keys);
-      let g = this.groups.get(id);
-      if (!g) {
-        g = { windowStart: start, windowEnd: start + w.sizeMs, keys, state: emptyState(w) };
-        this.groups.set(id, g);
-      }
-      accumulate(w, g.state, row);
+      accumulate(w, this.group(start, id, keys).state, row);
     }
   }
 
   /** Adds another aggregator's partial states (used to merge batches in tests and in `summary`). */
   merge(groups: Iterable<WindowGroup>): void {
     for (const g of groups) {
-      const id = groupKey(g.windowStart, g.keys);
-      const mine = this.groups.get(id);
-      if (mine) mergeState(this.window, mine.state, g.state);
-      else this.groups.set(id, { ...g, keys: [...g.keys], state: [...g.state] });
+      const mine = this.group(g.windowStart, keyId(g.keys), [...g.keys]);
+      mergeState(this.window, mine.state, g.state);
     }
   }
 
   groupsSorted(): WindowGroup[] {
-    return [...this.groups.values()].sort((a, b) => a.windowStart - b.windowStart || compareKeys(a.keys, b.keys));
+    const all: WindowGroup[] = [];
+    for (const byKey of this.groups.values()) for (const g of byKey.values()) all.push(g);
+    return all.sort((a, b) => a.windowStart - b.windowStart || compareKeys(a.keys, b.keys));
   }
 
   get size(): number {
-    return this.groups.size;
+    return this.count;
   }
 
   get maxEventTime(): number {

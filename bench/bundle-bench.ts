@@ -1,0 +1,50 @@
+/**
+ * Processor bundle size and cold-start import time, built the way the CDK app's NodejsFunction
+ * builds it (esbuild, minified, Node 22, AWS SDK v3 external because the runtime provides it),
+ * next to a reference: a minimal handler that only writes to S3 with the same SDK client.
+ */
+import { buildSync } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './processor-bench';
+
+export interface BundleRun {
+  readonly bundleBytes: number;
+  readonly coldStartMs: number;
+}
+
+function build(entry: string, outfile: string): number {
+  buildSync({ entryPoints: [entry], outfile, bundle: true, minify: true, sourcemap: false, platform: 'node', target: 'node22', format: 'cjs', external: ['@aws-sdk/*'], logLevel: 'error' });
+  return statSync(outfile).size;
+}
+
+/** Median wall time of requiring the bundle in a fresh Node process (module init = cold start share we own). */
+function coldStart(bundle: string, runs: number): number {
+  const script = `const t0 = process.hrtime.bigint(); require(${JSON.stringify(bundle)}); console.log(Number(process.hrtime.bigint() - t0) / 1e6);`;
+  const times = Array.from({ length: runs }, () => Number(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, LAKE_BUCKET: 'bench', AWS_REGION: 'us-east-1' }, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()));
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+export function measureBundles(runs: number): Record<string, BundleRun> {
+  const root = repoRoot();
+  const out = join(root, '.streamlake', 'bench');
+  mkdirSync(out, { recursive: true });
+  const reference = join(out, 'reference-handler.ts');
+  writeFileSync(
+    reference,
+    `import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';\nconst s3 = new S3Client({});\nexport const handler = async (e: { body: string }) => s3.send(new PutObjectCommand({ Bucket: process.env.LAKE_BUCKET, Key: 'x', Body: e.body }));\n`,
+  );
+  const results: Record<string, BundleRun> = {};
+  for (const [name, entry] of [
+    ['clickstream processor', join(root, 'lambda/handlers/clickstream.ts')],
+    ['sales processor', join(root, 'lambda/handlers/sales.ts')],
+    ['reference: S3-put-only handler', reference],
+  ] as const) {
+    const file = join(out, `${name.replace(/\W+/g, '-')}.js`);
+    const bundleBytes = build(entry, file);
+    results[name] = { bundleBytes, coldStartMs: coldStart(file, runs) };
+  }
+  return results;
+}

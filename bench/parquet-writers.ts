@@ -1,0 +1,74 @@
+/**
+ * Parquet library choice, by measurement: the same events rows encoded by hyparquet-writer (our
+ * encoder) and by parquet-wasm (Rust arrow-rs compiled to WebAssembly, via apache-arrow).
+ */
+import { Binary, Float64, Int32, Int64, makeVector, Table as ArrowTable, TimestampMillisecond, Utf8, vectorFromArray, tableToIPC, type Vector } from 'apache-arrow';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeParquet } from '../lambda/core/parquet';
+import type { PlannedObject } from '../lambda/core/processor';
+import type { Column } from '../lambda/core/tables';
+import { repoRoot } from './processor-bench';
+
+export interface WriterRun {
+  readonly recordsPerSec: number;
+  readonly bytesPerRecord: number;
+  /** Bytes the library adds to a deployment package. */
+  readonly packageBytes: number;
+}
+
+function timed(objects: readonly PlannedObject[], encode: (o: PlannedObject) => Uint8Array, repeats: number): { seconds: number; bytes: number } {
+  let best = Infinity;
+  let bytes = 0;
+  for (let r = 0; r < repeats; r++) {
+    bytes = 0;
+    const t0 = process.hrtime.bigint();
+    for (const o of objects) bytes += encode(o).byteLength;
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return { seconds: best, bytes };
+}
+
+function arrowVector(c: Column, values: readonly unknown[]): Vector {
+  switch (c.type) {
+    case 'string':
+      return vectorFromArray(values as (string | null)[], new Utf8());
+    case 'int':
+      return vectorFromArray(values as (number | null)[], new Int32());
+    case 'long':
+      return vectorFromArray(values.map((v) => (v === null ? null : BigInt(v as number))), new Int64());
+    case 'double':
+      return vectorFromArray(values as (number | null)[], new Float64());
+    case 'timestamp':
+      return vectorFromArray(values as (number | null)[], new TimestampMillisecond());
+    case 'binary':
+      return vectorFromArray(values as (Uint8Array | null)[], new Binary());
+    case 'boolean':
+      return makeVector(Uint8Array.from(values as number[]));
+  }
+}
+
+export async function compareWriters(objects: readonly PlannedObject[], records: number, repeats: number): Promise<Record<string, WriterRun>> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const wasm = require('parquet-wasm/node') as typeof import('parquet-wasm/node/parquet_wasm');
+  const props = () => new wasm.WriterPropertiesBuilder().setCompression(wasm.Compression.ZSTD).build();
+  const viaWasm = (o: PlannedObject): Uint8Array => {
+    const table = new ArrowTable(Object.fromEntries(o.schema.columns.map((c, i) => [c.name, arrowVector(c, o.columns[i])])));
+    return wasm.writeParquet(wasm.Table.fromIPCStream(tableToIPC(table, 'stream')), props());
+  };
+  const root = repoRoot();
+  const hyparquetBytes = ['hyparquet-writer/src', 'hyparquet/src'].reduce((n, d) => n + dirBytes(join(root, 'node_modules', d)), 0);
+  const wasmBytes = statSync(join(root, 'node_modules/parquet-wasm/node/parquet_wasm_bg.wasm')).size + statSync(join(root, 'node_modules/parquet-wasm/node/parquet_wasm.js')).size;
+  const ours = timed(objects, (o) => encodeParquet(o.schema, o.columns, o.rows), repeats);
+  const theirs = timed(objects, viaWasm, repeats);
+  return {
+    'hyparquet-writer (gzip, delta ints)': { recordsPerSec: records / ours.seconds, bytesPerRecord: ours.bytes / records, packageBytes: hyparquetBytes },
+    'parquet-wasm (zstd, via apache-arrow)': { recordsPerSec: records / theirs.seconds, bytesPerRecord: theirs.bytes / records, packageBytes: wasmBytes },
+  };
+}
+
+function dirBytes(dir: string): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readdirSync } = require('node:fs') as typeof import('node:fs');
+  return readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
+}
