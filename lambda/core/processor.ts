@@ -111,14 +111,19 @@ export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<stri
     const width = spec.value.columns.length;
     // position in the CSV line of each schema field, or -1 (optional field not in the CSV)
     const positions = spec.schema.map((f) => (spec.value.kind === 'csv' ? spec.value.columns.indexOf(f.name) : -1));
+    const identity = positions.every((p, i) => p === i);
     parse = (text) => {
       const line = parseCsvLine(text, delimiter);
       if (!line.ok) return reject('malformed-csv', line.problem);
       if (line.fields.length !== width) return reject('wrong-column-count', `expected ${width} columns, got ${line.fields.length}`);
+      // columns in schema order (both shipped specs): the split line is already the raw row
+      if (identity) return line.fields;
       return positions.map((p) => (p === -1 ? undefined : line.fields[p]));
     };
   } else {
     const names = spec.schema.map((f) => f.name);
+    // one scratch row reused for every record: processValue copies the converted values out
+    const scratch: unknown[] = new Array(names.length);
     parse = (text) => {
       let obj: unknown;
       try {
@@ -128,7 +133,8 @@ export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<stri
       }
       if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return reject('invalid-json', `expected a JSON object, got ${Array.isArray(obj) ? 'an array' : typeof obj}`);
       const o = obj as Record<string, unknown>;
-      return names.map((n) => o[n]);
+      for (let i = 0; i < names.length; i++) scratch[i] = o[names[i]];
+      return scratch;
     };
   }
 
