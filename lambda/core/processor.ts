@@ -5,6 +5,7 @@
  * events or quarantine.
  */
 import { isUtf8 } from 'node:buffer';
+import { AvroDecoder, parseAvroFrame } from './avro';
 import { parseCsvLine } from './csv';
 import { compileEnrichment, type EnrichStep, type ReferenceTable } from './enrich';
 import { compileFieldConverter, type FieldConverter, type FieldValue } from './fields';
@@ -88,7 +89,12 @@ export interface CompiledPipeline {
   readonly windows: readonly { readonly compiled: CompiledWindow; readonly schema: TableSchema }[];
   /** Number of pipeline output fields (schema + enrichments) at the start of an events row. */
   readonly fieldCount: number;
+  /** Text formats (CSV, JSON): the UTF-8 value → raw field values. */
   readonly parse: (text: string) => unknown[] | Rejection;
+  /** Binary formats (Avro): the value bytes → raw field values; set instead of `parse`'s UTF-8 step. */
+  readonly parseBytes?: (value: Buffer) => unknown[] | Rejection;
+  /** Avro decoder whose writer schemas the handler fills from the registry. */
+  readonly avro?: AvroDecoder;
   readonly converters: readonly FieldConverter[];
   readonly enrichments: readonly { readonly fromIndex: number; readonly step: EnrichStep }[];
   readonly eventTimeIndex: number;
@@ -102,10 +108,13 @@ export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<stri
   const fields = outputFields(spec);
   const indexOf = (name: string): number => fields.findIndex((f) => f.name === name);
   const converters = spec.schema.map((f) =>
-    compileFieldConverter(f, { encoding: f.name === spec.eventTime.field ? spec.eventTime.encoding : 'any' }),
+    // Avro declares timestamps as timestamp-millis longs, whatever the JSON encoding would be
+    compileFieldConverter(f, { encoding: spec.value.kind === 'avro' ? 'epoch-millis' : f.name === spec.eventTime.field ? spec.eventTime.encoding : 'any' }),
   );
 
   let parse: CompiledPipeline['parse'];
+  let parseBytes: CompiledPipeline['parseBytes'];
+  let avro: AvroDecoder | undefined;
   if (spec.value.kind === 'csv') {
     const delimiter = spec.value.delimiter ?? ',';
     const width = spec.value.columns.length;
@@ -119,6 +128,18 @@ export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<stri
       // columns in schema order (both shipped specs): the split line is already the raw row
       if (identity) return line.fields;
       return positions.map((p) => (p === -1 ? undefined : line.fields[p]));
+    };
+  } else if (spec.value.kind === 'avro') {
+    const decoder = new AvroDecoder(spec);
+    avro = decoder;
+    const names = spec.schema.map((f) => f.name);
+    parse = () => reject('internal-error', 'Avro values are binary');
+    parseBytes = (value) => {
+      const frame = parseAvroFrame(value);
+      if (frame instanceof Rejection) return frame;
+      const record = decoder.decode(frame);
+      if (record instanceof Rejection) return record;
+      return names.map((n) => record[n]);
     };
   } else {
     const names = spec.schema.map((f) => f.name);
@@ -146,6 +167,8 @@ export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<stri
     windows: (spec.windows ?? []).map((w) => ({ compiled: compileWindow(w, indexOf), schema: partialsSchema(spec, w) })),
     fieldCount: fields.length,
     parse,
+    parseBytes,
+    avro,
     converters,
     enrichments: (spec.enrichments ?? []).map((e) => ({ fromIndex: indexOf(e.from), step: compileEnrichment(e, references) })),
     eventTimeIndex: indexOf(spec.eventTime.field),
@@ -159,8 +182,12 @@ export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<stri
 export function processValue(p: CompiledPipeline, value: Buffer | null, kafkaTimestamp: number): FieldValue[] | Rejection {
   if (value === null) return reject('empty-value', 'the record value is null (tombstone)');
   if (value.length > p.maxValueBytes) return reject('oversized-value', `value has ${value.length} bytes, more than maxValueBytes ${p.maxValueBytes}`);
-  if (!isUtf8(value)) return reject('invalid-utf8', 'value is not valid UTF-8');
-  const parsed = p.parse(value.toString('utf8'));
+  let parsed: unknown[] | Rejection;
+  if (p.parseBytes) parsed = p.parseBytes(value);
+  else {
+    if (!isUtf8(value)) return reject('invalid-utf8', 'value is not valid UTF-8');
+    parsed = p.parse(value.toString('utf8'));
+  }
   if (parsed instanceof Rejection) return parsed;
   const row: FieldValue[] = new Array(p.fieldCount);
   const converters = p.converters;

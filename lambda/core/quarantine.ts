@@ -17,6 +17,10 @@ export const QUARANTINE_REASONS = {
   'timestamp-out-of-range': "the event time is before the spec's notBefore or too far ahead of the Kafka timestamp",
   'value-out-of-range': "a number is outside the field's declared min/max",
   'string-too-long': "a string is longer than the field's maxLength",
+  'invalid-avro-frame': 'the value is not in the Glue Schema Registry or Confluent wire format (or its zlib payload is corrupt)',
+  'unknown-schema': 'the schema id of an Avro value is not in the registry',
+  'incompatible-schema': "the writer schema cannot be resolved against the pipeline's schema (Avro evolution rules)",
+  'invalid-avro': 'the Avro payload does not decode with its writer schema',
   'internal-error': 'the processor failed on this record (a bug): kept here so it is never lost',
 } as const;
 

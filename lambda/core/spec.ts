@@ -31,7 +31,17 @@ export interface JsonFormat {
   readonly kind: 'json';
 }
 
-export type ValueFormat = CsvFormat | JsonFormat;
+/**
+ * Avro binary values framed by a schema registry (AWS Glue Schema Registry or Confluent wire
+ * format, detected per record). The reader schema is derived from the spec's schema.
+ */
+export interface AvroFormat {
+  readonly kind: 'avro';
+  /** Registry schema name (Glue) / subject (Confluent). @default the pipeline name */
+  readonly schemaName?: string;
+}
+
+export type ValueFormat = CsvFormat | JsonFormat | AvroFormat;
 
 export interface EventTimeSpec {
   /** Schema field holding the event time (type `timestamp`). */
@@ -239,8 +249,12 @@ export function validatePipelineSpec(spec: PipelineSpec): PipelineSpec {
         fail('value.columns', `required schema field '${f.name}' is missing from the CSV columns`);
       }
     }
+  } else if (spec.value?.kind === 'avro') {
+    if (spec.value.schemaName !== undefined && !/^[a-zA-Z0-9_.$#-]{1,255}$/.test(spec.value.schemaName)) {
+      fail('value.schemaName', `must be 1-255 characters of [a-zA-Z0-9_.$#-], got '${spec.value.schemaName}'`);
+    }
   } else if (spec.value?.kind !== 'json') {
-    fail('value.kind', `must be 'csv' or 'json', got '${(spec.value as { kind?: string })?.kind}'`);
+    fail('value.kind', `must be 'csv', 'json' or 'avro', got '${(spec.value as { kind?: string })?.kind}'`);
   }
 
   const timeField = fieldOf(spec, spec.eventTime?.field);

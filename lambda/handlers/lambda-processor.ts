@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { S3LakeStore } from '../adapters/s3-lake-store';
+import { ChainedSchemaRegistry, ConfluentSchemaRegistry, GlueSchemaRegistry, type SchemaRegistry } from '../adapters/schema-registry';
 import { METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../core/metric-names';
 import type { MskEvent } from '../core/msk-event';
 import type { PipelineSpec } from '../core/spec';
@@ -37,7 +38,13 @@ export function lambdaProcessorHandler(spec: PipelineSpec): (event: MskEvent, co
   const store = new S3LakeStore({ bucket: requiredEnv('LAKE_BUCKET'), endpoint: process.env.S3_ENDPOINT || undefined });
   const logger = new Logger({ serviceName: spec.name });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: spec.name, defaultDimensions: { [PIPELINE_DIMENSION]: spec.name } });
-  const processEvent = createProcessorHandler({ spec, store, observe: powertoolsObserver(logger, metrics) });
+  let schemaRegistry: SchemaRegistry | undefined;
+  if (spec.value.kind === 'avro') {
+    // Glue Schema Registry for Glue-framed values; a Confluent-compatible endpoint if configured
+    const confluentUrl = process.env.CONFLUENT_SCHEMA_REGISTRY_URL;
+    schemaRegistry = new ChainedSchemaRegistry([new GlueSchemaRegistry(), ...(confluentUrl ? [new ConfluentSchemaRegistry(confluentUrl)] : [])]);
+  }
+  const processEvent = createProcessorHandler({ spec, store, schemaRegistry, observe: powertoolsObserver(logger, metrics) });
   return async (event, context) => {
     if (context) logger.addContext(context);
     try {

@@ -11,6 +11,8 @@ import { compilePipeline, decodeMskEvent, processBatch, type CompiledPipeline, t
 import type { QuarantineReason } from '../core/quarantine';
 import type { PipelineSpec } from '../core/spec';
 import type { LakeStore } from '../adapters/lake-store';
+import type { SchemaRegistry } from '../adapters/schema-registry';
+import { avroSchemaRefOf, schemaRefKey } from '../core/avro';
 
 export interface BatchReport {
   readonly pipeline: string;
@@ -35,6 +37,8 @@ export interface ProcessorHandlerOptions {
   readonly now?: () => number;
   /** Objects written in parallel. @default 8 */
   readonly concurrency?: number;
+  /** Where Avro writer schemas come from; required for `avro` pipelines. */
+  readonly schemaRegistry?: SchemaRegistry;
 }
 
 export type ProcessorHandler = (event: MskEvent) => Promise<BatchReport>;
@@ -66,8 +70,28 @@ async function writeAll(store: LakeStore, objects: readonly PlannedObject[], con
   return bytes;
 }
 
+/**
+ * Fetches the writer schema of every Avro reference in the batch that the decoder has not seen.
+ * A registry outage throws (batch retried); an unknown reference is remembered as null for this
+ * batch only, so its records are quarantined and a later batch asks again.
+ */
+async function resolveWriterSchemas(p: CompiledPipeline, batches: ReturnType<typeof decodeMskEvent>, registry: SchemaRegistry): Promise<void> {
+  const avro = p.avro!;
+  const wanted = new Map<string, NonNullable<ReturnType<typeof avroSchemaRefOf>>>();
+  for (const b of batches) {
+    for (const r of b.records) {
+      const ref = avroSchemaRefOf(r.value);
+      if (ref && !avro.has(ref)) wanted.set(schemaRefKey(ref), ref);
+    }
+  }
+  await Promise.all([...wanted.values()].map(async (ref) => avro.addWriterSchema(ref, (await registry.getSchema(ref)) ?? null)));
+}
+
 export function createProcessorHandler(options: ProcessorHandlerOptions): ProcessorHandler {
   const { spec, store } = options;
+  if (spec.value.kind === 'avro' && !options.schemaRegistry) {
+    throw new Error(`pipeline '${spec.name}' has Avro values: the processor needs a schemaRegistry`);
+  }
   const now = options.now ?? Date.now;
   const concurrency = options.concurrency ?? 8;
   let compiled: Promise<CompiledPipeline> | undefined;
@@ -84,6 +108,7 @@ export function createProcessorHandler(options: ProcessorHandlerOptions): Proces
     const p = await pipeline();
     const writtenAt = now();
     const batches = decodeMskEvent(event);
+    if (p.avro) await resolveWriterSchemas(p, batches, options.schemaRegistry!);
     const outputs = batches.map((b) => processBatch(p, b, writtenAt));
     const objects = outputs.flatMap((o) => o.objects);
     const bytesWritten = await writeAll(store, objects, concurrency);
