@@ -13,6 +13,7 @@ import { aggregatesArea, eventsArea, objectKey, quarantineArea, timePartition } 
 import type { MskEvent, MskRecord } from './msk-event';
 import type { ColumnValues } from './parquet';
 import { reject, Rejection, type QuarantineReason } from './quarantine';
+import { summaryMessages, type SummaryMessage } from './summary';
 import {
   DEFAULT_MAX_FUTURE_SECONDS,
   DEFAULT_MAX_VALUE_BYTES,
@@ -230,6 +231,8 @@ export interface BatchOutput {
   /** Newest Kafka timestamp in the batch (freshness), or -Infinity for none. */
   readonly maxKafkaTimestamp: number;
   readonly maxEventTime: number;
+  /** Updates for windows that name a summary topic. */
+  readonly summaries: readonly { readonly topic: string; readonly messages: readonly SummaryMessage[] }[];
 }
 
 class ColumnBuilder {
@@ -261,7 +264,7 @@ function keyText(key: Buffer | null): string | null {
 export function processBatch(p: CompiledPipeline, batch: PartitionBatch, writtenAt: number): BatchOutput {
   const { topic, partition, records } = batch;
   if (records.length === 0) {
-    return { objects: [], recordsIn: 0, events: 0, quarantined: 0, reasons: {}, partialRows: 0, maxKafkaTimestamp: -Infinity, maxEventTime: -Infinity };
+    return { objects: [], recordsIn: 0, events: 0, quarantined: 0, reasons: {}, partialRows: 0, maxKafkaTimestamp: -Infinity, maxEventTime: -Infinity, summaries: [] };
   }
   const firstOffset = records[0].offset;
   const lastOffset = records[records.length - 1].offset;
@@ -329,6 +332,7 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
   }
   let partialRows = 0;
   let maxEventTime = -Infinity;
+  const summaries: { topic: string; messages: SummaryMessage[] }[] = [];
   p.windows.forEach((w, wi) => {
     const agg = aggregators[wi];
     if (agg.size === 0) return;
@@ -336,7 +340,12 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
     const byDt = new Map<string, ColumnBuilder>();
     const keyCount = w.compiled.keyIndexes.length;
     const width = w.schema.columns.length;
-    for (const g of agg.groupsSorted()) {
+    const groups = agg.groupsSorted();
+    const summaryTopic = w.compiled.spec.summaryTopic;
+    if (summaryTopic) {
+      summaries.push({ topic: summaryTopic, messages: summaryMessages(p.spec, w.compiled, groups, { topic, partition, first_offset: firstOffset, last_offset: lastOffset }) });
+    }
+    for (const g of groups) {
       const { dt } = timePartition(g.windowStart);
       const b = builderFor(byDt, dt, width);
       const c = b.columns;
@@ -363,5 +372,5 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
     // no windows declared: still report the newest event time
     for (const [, b] of events) for (const t of b.columns[p.eventTimeIndex] as number[]) if (t > maxEventTime) maxEventTime = t;
   }
-  return { objects, recordsIn: records.length, events: eventCount, quarantined, reasons, partialRows, maxKafkaTimestamp, maxEventTime };
+  return { objects, recordsIn: records.length, events: eventCount, quarantined, reasons, partialRows, maxKafkaTimestamp, maxEventTime, summaries };
 }

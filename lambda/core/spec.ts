@@ -113,6 +113,11 @@ export interface WindowSpec {
   /** Fields (schema or enrichment outputs) that key a window's rows. */
   readonly groupBy: readonly string[];
   readonly aggregates: readonly AggregateSpec[];
+  /**
+   * Kafka topic that receives one update per (window, keys) per batch: the partial aggregate
+   * and the offset range it covers (see `summary.ts` for how consumers merge them). @default none
+   */
+  readonly summaryTopic?: string;
 }
 
 export interface TopicSpec {
@@ -335,6 +340,10 @@ export function validatePipelineSpec(spec: PipelineSpec): PipelineSpec {
       else if (f.type === 'timestamp' || f.type === 'double') fail(`${path}.groupBy[${j}]`, `cannot group by ${f.type} field '${g}'`);
     });
     if (w.aggregates.length === 0) fail(`${path}.aggregates`, 'must list at least one aggregate');
+    if (w.summaryTopic !== undefined) {
+      if (!TOPIC_NAME.test(w.summaryTopic)) fail(`${path}.summaryTopic`, `must be 1-249 characters of [a-zA-Z0-9._-], got '${w.summaryTopic}'`);
+      else if (w.summaryTopic === spec.topic.name) fail(`${path}.summaryTopic`, `must differ from the input topic '${spec.topic.name}'`);
+    }
     const aggNames = new Set<string>();
     w.aggregates.forEach((a, j) => {
       const apath = `${path}.aggregates[${j}] '${a.name}'`;

@@ -10,6 +10,8 @@ import { ChainedSchemaRegistry, ConfluentSchemaRegistry, GlueSchemaRegistry, typ
 import { METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../core/metric-names';
 import type { MskEvent } from '../core/msk-event';
 import type { PipelineSpec } from '../core/spec';
+import { createKafka, parseBootstrap } from '../adapters/kafka-client';
+import { KafkaSummaryPublisher } from '../adapters/summary-publisher';
 import { createProcessorHandler, type BatchReport } from './processor';
 
 function requiredEnv(name: string): string {
@@ -44,7 +46,13 @@ export function lambdaProcessorHandler(spec: PipelineSpec): (event: MskEvent, co
     const confluentUrl = process.env.CONFLUENT_SCHEMA_REGISTRY_URL;
     schemaRegistry = new ChainedSchemaRegistry([new GlueSchemaRegistry(), ...(confluentUrl ? [new ConfluentSchemaRegistry(confluentUrl)] : [])]);
   }
-  const processEvent = createProcessorHandler({ spec, store, schemaRegistry, observe: powertoolsObserver(logger, metrics) });
+  // windows that publish to a summary topic: MSK with IAM auth, from inside the VPC
+  const summaryPublisher = (spec.windows ?? []).some((w) => w.summaryTopic)
+    ? new KafkaSummaryPublisher(
+        createKafka({ brokers: parseBootstrap(requiredEnv('KAFKA_BOOTSTRAP_SERVERS')), clientId: `streamlake-${spec.name}`, auth: { kind: 'iam', region: requiredEnv('AWS_REGION') } }),
+      )
+    : undefined;
+  const processEvent = createProcessorHandler({ spec, store, schemaRegistry, summaryPublisher, observe: powertoolsObserver(logger, metrics) });
   return async (event, context) => {
     if (context) logger.addContext(context);
     try {

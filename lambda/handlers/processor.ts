@@ -12,6 +12,7 @@ import type { QuarantineReason } from '../core/quarantine';
 import type { PipelineSpec } from '../core/spec';
 import type { LakeStore } from '../adapters/lake-store';
 import type { SchemaRegistry } from '../adapters/schema-registry';
+import type { SummaryPublisher } from '../adapters/summary-publisher';
 import { avroSchemaRefOf, schemaRefKey } from '../core/avro';
 
 export interface BatchReport {
@@ -21,6 +22,8 @@ export interface BatchReport {
   readonly quarantined: number;
   readonly reasons: Partial<Record<QuarantineReason, number>>;
   readonly partialRows: number;
+  /** Updates published to summary topics. */
+  readonly summaryMessages: number;
   readonly objects: readonly string[];
   readonly bytesWritten: number;
   /** Newest Kafka timestamp of the event's records (epoch millis), or null for an empty event. */
@@ -37,6 +40,8 @@ export interface ProcessorHandlerOptions {
   readonly now?: () => number;
   /** Objects written in parallel. @default 8 */
   readonly concurrency?: number;
+  /** Publishes window updates to summary topics; required when a window names one. */
+  readonly summaryPublisher?: SummaryPublisher;
   /** Where Avro writer schemas come from; required for `avro` pipelines. */
   readonly schemaRegistry?: SchemaRegistry;
 }
@@ -92,6 +97,9 @@ export function createProcessorHandler(options: ProcessorHandlerOptions): Proces
   if (spec.value.kind === 'avro' && !options.schemaRegistry) {
     throw new Error(`pipeline '${spec.name}' has Avro values: the processor needs a schemaRegistry`);
   }
+  if ((spec.windows ?? []).some((w) => w.summaryTopic) && !options.summaryPublisher) {
+    throw new Error(`pipeline '${spec.name}' publishes window results to a summary topic: the processor needs a summaryPublisher`);
+  }
   const now = options.now ?? Date.now;
   const concurrency = options.concurrency ?? 8;
   let compiled: Promise<CompiledPipeline> | undefined;
@@ -112,6 +120,9 @@ export function createProcessorHandler(options: ProcessorHandlerOptions): Proces
     const outputs = batches.map((b) => processBatch(p, b, writtenAt));
     const objects = outputs.flatMap((o) => o.objects);
     const bytesWritten = await writeAll(store, objects, concurrency);
+    // after the lake writes: a failure of either throws, and the retried batch repeats both
+    const summaries = outputs.flatMap((o) => o.summaries).filter((s) => s.messages.length > 0);
+    for (const s of summaries) await options.summaryPublisher!.publish(s.topic, s.messages);
     const reasons: Partial<Record<QuarantineReason, number>> = {};
     for (const o of outputs) for (const [r, n] of Object.entries(o.reasons)) reasons[r as QuarantineReason] = (reasons[r as QuarantineReason] ?? 0) + (n as number);
     const maxTs = Math.max(...outputs.map((o) => o.maxKafkaTimestamp), -Infinity);
@@ -122,6 +133,7 @@ export function createProcessorHandler(options: ProcessorHandlerOptions): Proces
       quarantined: outputs.reduce((n, o) => n + o.quarantined, 0),
       reasons,
       partialRows: outputs.reduce((n, o) => n + o.partialRows, 0),
+      summaryMessages: summaries.reduce((n, s) => n + s.messages.length, 0),
       objects: objects.map((o) => o.key),
       bytesWritten,
       maxKafkaTimestamp: Number.isFinite(maxTs) ? maxTs : null,

@@ -22,7 +22,7 @@ describe('Lambda wiring', () => {
       const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'sales', defaultDimensions: { pipeline: 'sales' } });
       const logger = new Logger({ serviceName: 'sales', logLevel: 'SILENT' });
       const observe = powertoolsObserver(logger, metrics, () => 10_000);
-      observe({ pipeline: 'sales', recordsIn: 10, events: 8, quarantined: 2, reasons: { 'invalid-json': 2 }, partialRows: 4, objects: ['a'], bytesWritten: 1234, maxKafkaTimestamp: 4_000, writtenAt: 9_000 });
+      observe({ pipeline: 'sales', recordsIn: 10, events: 8, quarantined: 2, reasons: { 'invalid-json': 2 }, partialRows: 4, summaryMessages: 0, objects: ['a'], bytesWritten: 1234, maxKafkaTimestamp: 4_000, writtenAt: 9_000 });
     } finally {
       spy.mockRestore();
     }
