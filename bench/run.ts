@@ -14,7 +14,7 @@ import { pipelineByName } from '../pipelines';
 import { measureBundles } from './bundle-bench';
 import { runDuckDb } from './duckdb-bench';
 import { compareWriters } from './parquet-writers';
-import { benchInput, BENCH_START, referencesFor, runProcessor, toMskEvents } from './processor-bench';
+import { benchInput, BENCH_START, lazyMskEvents, referencesFor, runProcessor, toMskEvents } from './processor-bench';
 
 const { values: args } = parseArgs({
   options: {
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       byBatch[size] = runProcessor(spec, toMskEvents(spec, slice, size), slice.length, size, REPEATS).recordsPerSec;
       process.stderr.write(`${name}: batch ${size}: ${fmt(byBatch[size])} records/s\n`);
     }
-    const full = runProcessor(spec, toMskEvents(spec, input, 10_000), input.length, 10_000, quick ? 2 : 1);
+    const full = runProcessor(spec, { [Symbol.iterator]: () => lazyMskEvents(spec, input, 10_000) }, input.length, 10_000, 2);
     process.stderr.write(`${name}: full run ${fmt(full.recordsPerSec)} records/s; DuckDB…\n`);
     const duck = await runDuckDb(spec, input, REPEATS);
 
