@@ -1,0 +1,43 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { PipelineSpec } from '../../lambda/core/spec';
+import type { KafkaCluster } from './kafka-cluster';
+import { StreamlakeFunction } from './node-function';
+
+export interface DemoGeneratorProps {
+  readonly cluster: KafkaCluster;
+  readonly pipelines: readonly PipelineSpec[];
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** The demo traffic generator: publishes N events of a pipeline at a rate (kafkajs + MSK IAM). */
+export class DemoGenerator extends Construct {
+  public readonly function: StreamlakeFunction;
+
+  constructor(scope: Construct, id: string, props: DemoGeneratorProps) {
+    super(scope, id);
+    this.function = new StreamlakeFunction(this, 'Function', {
+      entry: 'lambda/handlers/generator.ts',
+      description: 'streamlake demo traffic generator: {"pipeline":"sales","count":10000,"ratePerSecond":500}',
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [props.securityGroup],
+      timeout: Duration.minutes(15),
+      removalPolicy: props.removalPolicy,
+      environment: { KAFKA_BOOTSTRAP_SERVERS: props.cluster.bootstrapBrokers, POWERTOOLS_SERVICE_NAME: 'generator' },
+    });
+    // MSK developer guide, "IAM access control": a producer needs Connect, DescribeTopic and WriteData
+    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:Connect'], resources: [props.cluster.clusterArn] }));
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+        resources: props.pipelines.map((p) => props.cluster.resourceArn('topic', p.topic.name)),
+      }),
+    );
+  }
+}

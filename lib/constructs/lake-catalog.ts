@@ -1,0 +1,166 @@
+import { Aws, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as athena from 'aws-cdk-lib/aws-athena';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { glueType, lakeTables, namedQueries, referenceTableName, views } from '../../lambda/core/catalog';
+import { locationTemplate, referencePrefix } from '../../lambda/core/layout';
+import { DEFAULT_NOT_BEFORE, type PipelineSpec } from '../../lambda/core/spec';
+import { ATHENA_RESULTS_PREFIX, type LakeStorage } from './lake-storage';
+import { StreamlakeFunction } from './node-function';
+
+export interface LakeCatalogProps {
+  readonly databaseName: string;
+  readonly workGroupName: string;
+  readonly storage: LakeStorage;
+  readonly pipelines: readonly PipelineSpec[];
+  readonly bytesScannedCutoffPerQuery: number;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * Glue database and tables generated from the pipeline specs (partition projection, so no
+ * crawler and no MSCK REPAIR), the views that merge partials and drop duplicates, and the Athena
+ * workgroup (engine v3, enforced, KMS-encrypted results, bytes-scanned cutoff) with named queries.
+ */
+export class LakeCatalog extends Construct {
+  public readonly database: glue.CfnDatabase;
+  public readonly workGroup: athena.CfnWorkGroup;
+  public readonly tables: glue.CfnTable[] = [];
+
+  constructor(scope: Construct, id: string, props: LakeCatalogProps) {
+    super(scope, id);
+    const bucket = props.storage.bucket;
+    const bucketUri = `s3://${bucket.bucketName}`;
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseInput: { name: props.databaseName, description: 'streamlake data lake: events, window partials, quarantine, reference data' },
+    });
+
+    for (const spec of props.pipelines) {
+      const notBefore = spec.eventTime.notBefore ?? DEFAULT_NOT_BEFORE;
+      for (const t of lakeTables(spec)) {
+        const projection: Record<string, string> = {
+          'projection.enabled': 'true',
+          'projection.dt.type': 'date',
+          'projection.dt.format': 'yyyy-MM-dd',
+          'projection.dt.range': `${notBefore.slice(0, 10)},NOW+1DAYS`,
+          'projection.dt.interval': '1',
+          'projection.dt.interval.unit': 'DAYS',
+          'storage.location.template': locationTemplate(bucketUri, t.area),
+        };
+        if (t.schema.partitionKeys.includes('hr')) {
+          Object.assign(projection, { 'projection.hr.type': 'integer', 'projection.hr.range': '0,23', 'projection.hr.digits': '2' });
+        }
+        const table = new glue.CfnTable(this, `Table-${t.name}`, {
+          catalogId: Aws.ACCOUNT_ID,
+          databaseName: props.databaseName,
+          tableInput: {
+            name: t.name,
+            description: t.description,
+            tableType: 'EXTERNAL_TABLE',
+            parameters: { classification: 'parquet', EXTERNAL: 'TRUE', ...projection },
+            partitionKeys: t.schema.partitionKeys.map((k) => ({ name: k, type: 'string' })),
+            storageDescriptor: {
+              location: locationTemplate(bucketUri, t.area).split('/dt=')[0] + '/',
+              inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+              outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+              serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+              columns: t.schema.columns.map((c) => ({ name: c.name, type: glueType(c.type), comment: c.comment })),
+            },
+          },
+        });
+        table.addDependency(this.database);
+        this.tables.push(table);
+      }
+      for (const ref of spec.references ?? []) {
+        const table = new glue.CfnTable(this, `Table-${referenceTableName(ref)}`, {
+          catalogId: Aws.ACCOUNT_ID,
+          databaseName: props.databaseName,
+          tableInput: {
+            name: referenceTableName(ref),
+            description: `reference data ${ref.name} (${ref.file})`,
+            tableType: 'EXTERNAL_TABLE',
+            parameters: { classification: 'csv', 'skip.header.line.count': '1', EXTERNAL: 'TRUE' },
+            storageDescriptor: {
+              location: `${bucketUri}/${referencePrefix(ref)}`,
+              inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+              outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+              serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde', parameters: { separatorChar: ',', quoteChar: '"' } },
+              columns: ref.columns.map((c) => ({ name: c, type: 'string' })),
+            },
+          },
+        });
+        table.addDependency(this.database);
+        this.tables.push(table);
+      }
+    }
+
+    this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
+      name: props.workGroupName,
+      description: 'streamlake: query the data lake',
+      recursiveDeleteOption: props.removalPolicy === RemovalPolicy.DESTROY,
+      workGroupConfiguration: {
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery,
+        resultConfiguration: {
+          outputLocation: `${bucketUri}/${ATHENA_RESULTS_PREFIX}`,
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: props.storage.key.keyArn },
+        },
+      },
+    });
+
+    for (const spec of props.pipelines) {
+      for (const q of namedQueries(spec)) {
+        const named = new athena.CfnNamedQuery(this, `Query-${q.name}`, {
+          name: q.name,
+          description: q.description,
+          database: props.databaseName,
+          workGroup: this.workGroup.ref,
+          queryString: q.sql,
+        });
+        named.addDependency(this.database);
+      }
+    }
+
+    this.createViews(props);
+  }
+
+  private createViews(props: LakeCatalogProps): void {
+    const fn = new StreamlakeFunction(this, 'ViewsHandler', {
+      entry: 'lambda/custom-resources/athena-views.ts',
+      description: 'streamlake: creates the Athena views of the pipelines',
+      timeout: Duration.minutes(10),
+      removalPolicy: props.removalPolicy,
+    });
+    const stack = Stack.of(this);
+    const glueArn = (resource: string) => stack.formatArn({ service: 'glue', resource, resourceName: undefined });
+    const wgArn = stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: props.workGroupName });
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution'], resources: [wgArn] }));
+    // Athena DDL on views reads and writes the Glue catalog (Athena user guide, "Fine-grained access to databases and tables")
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:CreateTable', 'glue:UpdateTable', 'glue:DeleteTable'],
+        resources: [glueArn('catalog'), `${glueArn('database')}/${props.databaseName}`, `${glueArn('table')}/${props.databaseName}/*`],
+      }),
+    );
+    const bucket = props.storage.bucket;
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [bucket.bucketArn] }));
+    props.storage.grantWrite(fn, [ATHENA_RESULTS_PREFIX]);
+    props.storage.grantRead(fn, [ATHENA_RESULTS_PREFIX]);
+    const provider = new cr.Provider(this, 'ViewsProvider', { onEventHandler: fn });
+    const resource = new CustomResource(this, 'Views', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::StreamlakeAthenaViews',
+      properties: {
+        Database: props.databaseName,
+        WorkGroup: this.workGroup.ref,
+        Views: props.pipelines.flatMap((spec) => views(spec).map((v) => ({ name: v.name, sql: v.sql }))),
+      },
+    });
+    for (const t of this.tables) resource.node.addDependency(t);
+  }
+}

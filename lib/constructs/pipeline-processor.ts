@@ -1,0 +1,84 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { AREA_ROOTS, aggregatesArea, areaPrefix, eventsArea, quarantineArea } from '../../lambda/core/layout';
+import { METRICS_NAMESPACE } from '../../lambda/core/metric-names';
+import type { PipelineSpec } from '../../lambda/core/spec';
+import type { KafkaCluster } from './kafka-cluster';
+import type { LakeStorage } from './lake-storage';
+import { StreamlakeFunction } from './node-function';
+
+export interface PipelineProcessorProps {
+  readonly spec: PipelineSpec;
+  readonly cluster: KafkaCluster;
+  readonly storage: LakeStorage;
+  /** Keeps the invocation records of batches that finally fail. */
+  readonly failureBucket: s3.IBucket;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** The consumer group of a pipeline's event source mapping. */
+export const consumerGroupOf = (spec: PipelineSpec): string => `streamlake-${spec.name}`;
+
+/**
+ * One pipeline's processor: the Lambda function (the same handler the local runtime runs) and
+ * its MSK event source mapping (IAM auth, TRIM_HORIZON, batch size and window, on-failure
+ * destination), with IAM scoped to the cluster, topic and group ARNs and to the bucket prefixes
+ * it writes.
+ */
+export class PipelineProcessor extends Construct {
+  public readonly function: StreamlakeFunction;
+  public readonly eventSource: sources.ManagedKafkaEventSource;
+
+  constructor(scope: Construct, id: string, props: PipelineProcessorProps) {
+    super(scope, id);
+    const { spec, cluster } = props;
+    this.function = new StreamlakeFunction(this, 'Function', {
+      entry: `lambda/handlers/${spec.name}.ts`,
+      description: `streamlake processor of the ${spec.name} pipeline`,
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [props.securityGroup],
+      memorySize: 1769, // one full vCPU (Lambda developer guide, "Memory and computing power")
+      timeout: Duration.minutes(5),
+      removalPolicy: props.removalPolicy,
+      environment: {
+        LAKE_BUCKET: props.storage.bucket.bucketName,
+        POWERTOOLS_SERVICE_NAME: spec.name,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        LOG_LEVEL: 'INFO',
+      },
+    });
+
+    // Lambda's MSK poller authenticates with the function's role (Lambda developer guide,
+    // "Amazon MSK event source mapping permissions"; MSK developer guide, "IAM access control")
+    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], resources: [cluster.clusterArn] }));
+    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'], resources: [cluster.clusterArn] }));
+    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], resources: [cluster.resourceArn('topic', spec.topic.name)] }));
+    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], resources: [cluster.resourceArn('group', consumerGroupOf(spec))] }));
+
+    const writes = [areaPrefix(eventsArea(spec)), areaPrefix(quarantineArea(spec)), ...(spec.windows ?? []).map((w) => areaPrefix(aggregatesArea(spec, w)))];
+    props.storage.grantWrite(this.function, writes);
+    if ((spec.references ?? []).length > 0) props.storage.grantRead(this.function, [AREA_ROOTS.reference]);
+
+    this.eventSource = new sources.ManagedKafkaEventSource({
+      clusterArn: cluster.clusterArn,
+      topic: spec.topic.name,
+      consumerGroupId: consumerGroupOf(spec),
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: props.batchSize,
+      maxBatchingWindow: Duration.seconds(props.maxBatchingWindowSeconds),
+      onFailure: new sources.S3OnFailureDestination(props.failureBucket),
+    });
+    this.function.addEventSource(this.eventSource);
+  }
+}

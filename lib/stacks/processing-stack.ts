@@ -1,0 +1,76 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { PipelineSpec } from '../../lambda/core/spec';
+import type { StreamlakeConfig } from '../config';
+import { DemoGenerator } from '../constructs/demo-generator';
+import type { KafkaCluster } from '../constructs/kafka-cluster';
+import type { LakeStorage } from '../constructs/lake-storage';
+import { Monitoring } from '../constructs/monitoring';
+import type { Network } from '../constructs/network';
+import { PipelineProcessor } from '../constructs/pipeline-processor';
+
+export interface ProcessingStackProps extends StackProps {
+  readonly config: StreamlakeConfig;
+  readonly pipelines: readonly PipelineSpec[];
+  readonly network: Network;
+  readonly cluster: KafkaCluster;
+  readonly storage: LakeStorage;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** Processor functions with their MSK event source mappings, the demo generator, dashboard and alarms. */
+export class ProcessingStack extends Stack {
+  public readonly processors: PipelineProcessor[];
+  public readonly generator: DemoGenerator;
+  public readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: ProcessingStackProps) {
+    super(scope, id, props);
+    const { network, cluster, storage, config } = props;
+    const failureBucket = new s3.Bucket(this, 'FailedBatches', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: storage.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      serverAccessLogsBucket: storage.accessLogsBucket,
+      serverAccessLogsPrefix: 'failed-batches/',
+      lifecycleRules: [{ id: 'expire-failed-batches', expiration: Duration.days(config.retention.quarantineDays) }],
+      removalPolicy: props.removalPolicy,
+      autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
+    });
+    this.processors = props.pipelines.map(
+      (spec) =>
+        new PipelineProcessor(this, `Processor-${spec.name}`, {
+          spec,
+          cluster,
+          storage,
+          failureBucket,
+          vpc: network.vpc,
+          subnets: network.subnets,
+          securityGroup: network.clientSecurityGroup,
+          batchSize: config.batchSize,
+          maxBatchingWindowSeconds: config.maxBatchingWindowSeconds,
+          removalPolicy: props.removalPolicy,
+        }),
+    );
+    this.generator = new DemoGenerator(this, 'Generator', {
+      cluster,
+      pipelines: props.pipelines,
+      vpc: network.vpc,
+      subnets: network.subnets,
+      securityGroup: network.clientSecurityGroup,
+      removalPolicy: props.removalPolicy,
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      dashboardName: config.prefix,
+      pipelines: props.pipelines.map((spec, i) => ({ name: spec.name, function: this.processors[i].function })),
+      alarms: config.alarms,
+    });
+    new CfnOutput(this, 'GeneratorFunction', { value: this.generator.function.functionName, description: 'invoke with {"pipeline":"sales","count":10000,"ratePerSecond":500}' });
+    new CfnOutput(this, 'DashboardUrl', { value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${config.prefix}` });
+    new CfnOutput(this, 'FailedBatchesBucket', { value: failureBucket.bucketName, description: 'invocation records of batches that exhausted their retries' });
+  }
+}
