@@ -26,6 +26,26 @@ export interface PipelineProcessorProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
+/**
+ * The event source mapping's on-failure destination: the invocation records of batches that
+ * exhausted their retries, kept in S3. Unlike the stock S3OnFailureDestination (read-write grant
+ * with wildcard actions), it grants only what Lambda needs to deliver them: s3:PutObject and
+ * s3:ListBucket (Lambda developer guide, "Capturing discarded batches": S3 destination permissions).
+ */
+class S3FailureDestination implements lambda.IEventSourceDlq {
+  constructor(
+    private readonly bucket: s3.IBucket,
+    private readonly storage: LakeStorage,
+  ) {}
+
+  bind(_target: lambda.IEventSourceMapping, targetHandler: lambda.IFunction): lambda.DlqDestinationConfig {
+    targetHandler.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects('*')] }));
+    targetHandler.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+    targetHandler.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Encrypt'], resources: [this.storage.key.keyArn] }));
+    return { destination: this.bucket.bucketArn };
+  }
+}
+
 /** The consumer group of a pipeline's event source mapping. */
 export const consumerGroupOf = (spec: PipelineSpec): string => `streamlake-${spec.name}`;
 
@@ -77,7 +97,7 @@ export class PipelineProcessor extends Construct {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
       batchSize: props.batchSize,
       maxBatchingWindow: Duration.seconds(props.maxBatchingWindowSeconds),
-      onFailure: new sources.S3OnFailureDestination(props.failureBucket),
+      onFailure: new S3FailureDestination(props.failureBucket, props.storage),
     });
     this.function.addEventSource(this.eventSource);
   }
