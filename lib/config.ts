@@ -17,6 +17,8 @@ export type KafkaConfig =
       readonly mode: 'existing';
       readonly clusterArn: string;
       readonly vpcId: string;
+      /** CIDR of that VPC: the client security group's HTTPS egress to the VPC endpoints. */
+      readonly vpcCidr: string;
       readonly subnetIds: readonly string[];
       readonly securityGroupId: string;
       /** Availability zone of each subnet, in the same order (no lookups at synth time). */
@@ -79,7 +81,7 @@ export const DEFAULT_CONFIG: StreamlakeConfig = {
 /** Context keys this app reads (all prefixed `streamlake:`). */
 export const CONFIG_KEYS = [
   'prefix', 'kafkaMode', 'brokerCount', 'brokerInstanceType', 'kafkaVersion', 'brokerStorageGiB',
-  'existingClusterArn', 'existingVpcId', 'existingSubnetIds', 'existingSecurityGroupId', 'existingAvailabilityZones',
+  'existingClusterArn', 'existingVpcId', 'existingVpcCidr', 'existingSubnetIds', 'existingSecurityGroupId', 'existingAvailabilityZones',
   'pipelines', 'batchSize', 'maxBatchingWindowSeconds',
   'eventsRetentionDays', 'aggregatesRetentionDays', 'quarantineRetentionDays', 'athenaResultsRetentionDays',
   'alarmOffsetLag', 'alarmErrors', 'alarmQuarantineRatio', 'alarmFreshnessSeconds', 'alarmEmail',
@@ -153,6 +155,8 @@ function kafkaConfig(context: Context): KafkaConfig {
   }
   const vpcId = str(context, 'existingVpcId', '');
   if (!/^vpc-[0-9a-f]{8,17}$/.test(vpcId)) throw new ConfigError('streamlake:existingVpcId', `kafkaMode 'existing' needs the cluster's VPC id (vpc-...), got '${vpcId}'`);
+  const vpcCidr = str(context, 'existingVpcCidr', '');
+  if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(vpcCidr)) throw new ConfigError('streamlake:existingVpcCidr', `kafkaMode 'existing' needs the VPC's CIDR block (e.g. 10.0.0.0/16), got '${vpcCidr}'`);
   const subnetIds = list(context, 'existingSubnetIds') ?? [];
   if (subnetIds.length < 2 || !subnetIds.every((s) => /^subnet-[0-9a-f]{8,17}$/.test(s))) {
     throw new ConfigError('streamlake:existingSubnetIds', `kafkaMode 'existing' needs 2+ private subnet ids (subnet-...), got ${JSON.stringify(subnetIds)}`);
@@ -165,7 +169,7 @@ function kafkaConfig(context: Context): KafkaConfig {
   if (availabilityZones.length !== subnetIds.length) {
     throw new ConfigError('streamlake:existingAvailabilityZones', `must list the availability zone of each subnet (${subnetIds.length}), got ${JSON.stringify(availabilityZones)}`);
   }
-  return { mode, clusterArn, vpcId, subnetIds, securityGroupId, availabilityZones };
+  return { mode, clusterArn, vpcId, vpcCidr, subnetIds, securityGroupId, availabilityZones };
 }
 
 /** Builds and validates the configuration from CDK context. */

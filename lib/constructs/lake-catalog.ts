@@ -71,7 +71,7 @@ export class LakeCatalog extends Construct {
             },
           },
         });
-        table.addDependency(this.database);
+        table.addResourceDependency(this.database);
         this.tables.push(table);
       }
       for (const ref of spec.references ?? []) {
@@ -92,7 +92,7 @@ export class LakeCatalog extends Construct {
             },
           },
         });
-        table.addDependency(this.database);
+        table.addResourceDependency(this.database);
         this.tables.push(table);
       }
     }
@@ -122,7 +122,7 @@ export class LakeCatalog extends Construct {
           workGroup: this.workGroup.ref,
           queryString: q.sql,
         });
-        named.addDependency(this.database);
+        named.addResourceDependency(this.database);
       }
     }
 

@@ -11,6 +11,7 @@ export interface NetworkProps {
   /** Use this VPC (existing-cluster mode) instead of creating one. @default a new VPC */
   readonly existing?: {
     readonly vpcId: string;
+    readonly vpcCidr: string;
     readonly subnetIds: readonly string[];
     readonly availabilityZones: readonly string[];
     readonly clusterSecurityGroupId: string;
@@ -41,6 +42,7 @@ export class Network extends Construct {
     if (props.existing) {
       this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
         vpcId: props.existing.vpcId,
+        vpcCidrBlock: props.existing.vpcCidr,
         availabilityZones: [...props.existing.availabilityZones],
         privateSubnetIds: [...props.existing.subnetIds],
       });

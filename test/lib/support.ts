@@ -1,0 +1,35 @@
+/** Builds the app in-process for template assertions. Asset bundling is skipped except where asked. */
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildStreamlake, type StreamlakeStacks } from '../../lib/app';
+import { parseConfig } from '../../lib/config';
+
+export interface BuiltApp {
+  readonly app: App;
+  readonly stacks: StreamlakeStacks;
+  readonly templates: Record<'network' | 'kafka' | 'lake' | 'processing', Template>;
+}
+
+export function buildApp(context: Record<string, unknown> = {}, options: { bundle?: boolean; nag?: boolean } = {}): BuiltApp {
+  const app = new App({
+    context: {
+      '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+      '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+  });
+  const stacks = buildStreamlake(app, parseConfig(context), { nag: options.nag });
+  const t = (s: Stack) => Template.fromStack(s);
+  return { app, stacks, templates: { network: t(stacks.network), kafka: t(stacks.kafka), lake: t(stacks.lake), processing: t(stacks.processing) } };
+}
+
+/** Every IAM policy statement of a template, with Action and Resource as arrays. */
+export function policyStatements(template: Template): { Action: string[]; Resource: unknown[]; Effect: string }[] {
+  const out: { Action: string[]; Resource: unknown[]; Effect: string }[] = [];
+  const add = (doc: { Statement: { Action: string | string[]; Resource: unknown; Effect: string }[] }) => {
+    for (const s of doc.Statement) out.push({ Effect: s.Effect, Action: ([] as string[]).concat(s.Action), Resource: ([] as unknown[]).concat(s.Resource) });
+  };
+  for (const p of Object.values(template.findResources('AWS::IAM::Policy'))) add(p.Properties.PolicyDocument);
+  for (const r of Object.values(template.findResources('AWS::IAM::Role'))) for (const p of r.Properties.Policies ?? []) add(p.PolicyDocument);
+  return out;
+}
