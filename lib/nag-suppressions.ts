@@ -92,7 +92,7 @@ export function applySuppressions(stacks: StreamlakeStacks): void {
   for (const processor of stacks.processing.processors) {
     suppressOwnFunction(processor.function, [
       { id: 'AwsSolutions-IAM4', reason: REASONS.mskExecution, appliesTo: [managedPolicy('AWSLambdaMSKExecutionRole')] },
-      { id: 'AwsSolutions-IAM5', reason: REASONS.objectPrefix, appliesTo: [{ regex: '/^Resource::<StorageBucket5CB7C8EA\\.Arn>\\/(events|aggregates|quarantine|reference)\\/([a-z0-9_]+\\/)*\\*$/' }] },
+      { id: 'AwsSolutions-IAM5', reason: REASONS.objectPrefix, appliesTo: [{ regex: '/^Resource::(<StorageBucket5CB7C8EA\\.Arn>|[a-z0-9-]+:ExportsOutputFnGetAttStorageBucket[A-Za-z0-9]+)\\/(events|aggregates|quarantine|reference)\\/([a-z0-9_]+\\/)*\\*$/' }] },
       { id: 'AwsSolutions-IAM5', reason: REASONS.failedBatches, appliesTo: [{ regex: '/^Resource::<FailedBatches[A-F0-9]+\\.Arn>\\/\\*$/' }] },
     ]);
   }

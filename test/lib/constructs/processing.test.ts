@@ -1,0 +1,84 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { buildApp, policyStatements } from '../support';
+
+const ctx = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`streamlake:${k}`, v]));
+
+describe('PipelineProcessor', () => {
+  const { templates } = buildApp(ctx({ batchSize: 500, maxBatchingWindowSeconds: 7 }));
+  const t = templates.processing;
+
+  it('runs one Node.js 22 arm64 function per pipeline with tracing, in the VPC, with the lake bucket', () => {
+    for (const name of ['clickstream', 'sales']) {
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Description: `streamlake processor of the ${name} pipeline`,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
+        Environment: { Variables: Match.objectLike({ LAKE_BUCKET: Match.anyValue(), POWERTOOLS_SERVICE_NAME: name, NODE_OPTIONS: '--enable-source-maps' }) },
+      });
+    }
+  });
+
+  it('subscribes each function to its topic with an MSK event source mapping', () => {
+    for (const [topic, group] of [['clickstream', 'streamlake-clickstream'], ['sales', 'streamlake-sales']]) {
+      t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        Topics: [topic],
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 500,
+        MaximumBatchingWindowInSeconds: 7,
+        AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: group },
+        DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      });
+    }
+  });
+
+  it('scopes Kafka permissions to the cluster, topic and group ARNs, and S3 writes to the pipeline prefixes', () => {
+    const statements = policyStatements(t);
+    const read = statements.filter((s) => s.Action.includes('kafka-cluster:ReadData'));
+    expect(read).toHaveLength(2);
+    for (const s of read) expect(JSON.stringify(s.Resource)).toMatch(/:topic\//);
+    const groups = statements.filter((s) => s.Action.includes('kafka-cluster:AlterGroup'));
+    expect(groups.map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringContaining('streamlake-clickstream'), expect.stringContaining('streamlake-sales')]);
+    const puts = statements.filter((s) => s.Action.includes('s3:PutObject')).map((s) => JSON.stringify(s.Resource));
+    expect(puts.some((r) => r.includes('/events/sales/*') && r.includes('/quarantine/sales/*') && r.includes('/aggregates/sales/region_10m/*'))).toBe(true);
+    expect(puts.some((r) => r.includes('/events/clickstream/*') && r.includes('/sales/'))).toBe(false);
+  });
+
+  it('the generator may write to the topics and nothing else in Kafka', () => {
+    const writes = policyStatements(t).filter((s) => s.Action.includes('kafka-cluster:WriteData'));
+    expect(writes).toHaveLength(1);
+    expect(writes[0].Action.sort()).toEqual(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData']);
+  });
+
+  it('grants no wildcard action anywhere (no "*", no "service:*")', () => {
+    for (const template of Object.values(templates)) {
+      for (const s of policyStatements(template)) {
+        for (const a of s.Action) expect(a === '*' || /:\*$/.test(a)).toBe(false);
+      }
+    }
+  });
+
+  it('has a dashboard with offset lag and alarms to an encrypted SNS topic', () => {
+    const dashboards = Object.values(t.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0].Properties.DashboardBody);
+    for (const m of ['OffsetLag', 'RecordsProcessed', 'RecordsQuarantined', 'FreshnessSeconds', 'Invocations', 'Errors', 'Throttles', 'Duration']) expect(body).toContain(m);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'OffsetLag', Namespace: 'AWS/Lambda', Threshold: 100000, AlarmActions: [Match.anyValue()] });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(r > 0, q / r, 0)' })]), Threshold: 0.05 });
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('subscribes the alarm e-mail when configured', () => {
+    buildApp(ctx({ alarmEmail: 'ops@example.com' })).templates.processing.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
+  it('outputs what a user needs next', () => {
+    t.hasOutput('GeneratorFunction', {});
+    t.hasOutput('DashboardUrl', {});
+    templates.lake.hasOutput('AthenaWorkGroup', {});
+    templates.lake.hasOutput('AthenaConsole', {});
+    templates.lake.hasOutput('LakeBucket', {});
+  });
+});
