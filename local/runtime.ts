@@ -1,0 +1,132 @@
+/**
+ * The whole pipeline on one machine: a real Kafka broker, the spec topics, the unchanged
+ * processor handlers behind event-source-mapping emulators, and a lake directory with the
+ * bucket's layout.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { logLevel, type Admin, type Kafka } from 'kafkajs';
+import { createKafka, parseBootstrap } from '../lambda/adapters/kafka-client';
+import type { LakeStore } from '../lambda/adapters/lake-store';
+import { LocalLakeStore } from '../lambda/adapters/local-lake-store';
+import { referenceKey } from '../lambda/core/layout';
+import type { PipelineSpec } from '../lambda/core/spec';
+import { createProcessorHandler, type BatchReport } from '../lambda/handlers/processor';
+import { startBroker, type RunningBroker } from './broker/kafka-broker';
+import { consumerLag, ensureTopics } from './broker/topics';
+import { EventSourceMappingEmulator, type EventHandler } from './esm/emulator';
+
+export const REPO_ROOT = resolve(__dirname, '..');
+export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.streamlake');
+
+export interface LocalRuntimeOptions {
+  readonly specs: readonly PipelineSpec[];
+  /** @default .streamlake/lake */
+  readonly lakeDir?: string;
+  /** @default .streamlake */
+  readonly stateDir?: string;
+  /** Use this store instead of the lake directory (e.g. an S3-compatible endpoint). */
+  readonly store?: LakeStore;
+  /** Use this broker instead of starting one. */
+  readonly bootstrap?: string;
+  readonly batchSize?: number;
+  readonly batchingWindowMs?: number;
+  readonly maxAttempts?: number;
+  readonly retryBaseMs?: number;
+  /** Wraps each pipeline's handler (tests inject failures here). */
+  readonly wrapHandler?: (spec: PipelineSpec, handler: EventHandler) => EventHandler;
+  readonly onBatch?: (report: BatchReport) => void;
+  readonly keepBrokerData?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export const consumerGroupOf = (spec: PipelineSpec): string => `streamlake-${spec.name}`;
+
+/** Copies the specs' reference data into the lake (`reference/<name>/<file>`), as the CDK app's BucketDeployment does. */
+export async function seedReferenceData(store: LakeStore, specs: readonly PipelineSpec[]): Promise<void> {
+  for (const spec of specs) {
+    for (const ref of spec.references ?? []) await store.put(referenceKey(ref), await readFile(join(REPO_ROOT, 'pipelines', 'reference', ref.file)), 'text/csv');
+  }
+}
+
+export class LocalRuntime {
+  readonly emulators = new Map<string, EventSourceMappingEmulator>();
+
+  private constructor(
+    readonly options: LocalRuntimeOptions,
+    readonly broker: RunningBroker,
+    readonly kafka: Kafka,
+    readonly admin: Admin,
+    readonly lakeDir: string,
+    readonly store: LakeStore,
+  ) {}
+
+  static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+    const broker: RunningBroker = options.bootstrap
+      ? { bootstrap: options.bootstrap, kind: 'external', stop: async () => undefined }
+      : await startBroker({ stateDir, repoRoot: REPO_ROOT, keepData: options.keepBrokerData, log: options.log });
+    const kafka = createKafka({ brokers: parseBootstrap(broker.bootstrap), clientId: 'streamlake-local', auth: { kind: 'none' }, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, options.specs.map((s) => s.topic));
+    const lakeDir = resolve(options.lakeDir ?? join(stateDir, 'lake'));
+    const store = options.store ?? new LocalLakeStore(lakeDir);
+    await seedReferenceData(store, options.specs);
+    const runtime = new LocalRuntime(options, broker, kafka, admin, lakeDir, store);
+    for (const spec of options.specs) await runtime.startProcessor(spec);
+    return runtime;
+  }
+
+  /** Starts (or restarts) one pipeline's processor behind its emulator. */
+  async startProcessor(spec: PipelineSpec): Promise<EventSourceMappingEmulator> {
+    const o = this.options;
+    const base = createProcessorHandler({ spec, store: this.store, observe: o.onBatch });
+    const handler = o.wrapHandler ? o.wrapHandler(spec, base) : base;
+    const emulator = new EventSourceMappingEmulator({
+      kafka: this.kafka,
+      bootstrap: this.broker.bootstrap,
+      topic: spec.topic.name,
+      groupId: consumerGroupOf(spec),
+      handler,
+      batchSize: o.batchSize,
+      batchingWindowMs: o.batchingWindowMs,
+      maxAttempts: o.maxAttempts,
+      retryBaseMs: o.retryBaseMs,
+      onFailureDir: join(o.stateDir ?? DEFAULT_STATE_DIR, 'failed-batches', spec.name),
+      log: o.log,
+    });
+    await emulator.start();
+    this.emulators.set(spec.name, emulator);
+    return emulator;
+  }
+
+  async stopProcessor(spec: PipelineSpec): Promise<void> {
+    await this.emulators.get(spec.name)?.stop();
+    this.emulators.delete(spec.name);
+  }
+
+  async lag(spec: PipelineSpec): Promise<number> {
+    return consumerLag(this.admin, consumerGroupOf(spec), spec.topic.name);
+  }
+
+  /** Resolves when every pipeline's consumer lag is 0. */
+  async waitForLagZero(timeoutMs: number, onTick?: (lags: Record<string, number>) => void): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const lags: Record<string, number> = {};
+      for (const spec of this.options.specs) lags[spec.name] = await this.lag(spec);
+      onTick?.(lags);
+      if (Object.values(lags).every((l) => l === 0)) return;
+      if (Date.now() > deadline) throw new Error(`consumer lag not 0 after ${timeoutMs / 1000}s: ${JSON.stringify(lags)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const e of this.emulators.values()) await e.stop().catch(() => undefined);
+    this.emulators.clear();
+    await this.admin.disconnect().catch(() => undefined);
+    await this.broker.stop();
+  }
+}
