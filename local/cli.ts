@@ -1,0 +1,313 @@
+#!/usr/bin/env node
+/**
+ * streamlake CLI (local mode): `demo`, `up`, `produce`, `replay`, `query`, `down`.
+ * Bad arguments get a one-line error and exit code 2; failures exit 1; never a stack trace
+ * unless STREAMLAKE_DEBUG=1.
+ */
+import { createReadStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { logLevel, type Message } from 'kafkajs';
+import { createKafka, parseBootstrap } from '../lambda/adapters/kafka-client';
+import type { PipelineSpec } from '../lambda/core/spec';
+import { PIPELINE_NAMES, pipelineByName } from '../pipelines';
+import { waitForBroker } from './broker/kafka-broker';
+import { ensureTopics } from './broker/topics';
+import { produce, sendPaced } from './produce';
+import { LakeDb } from './query/lake-db';
+import { DEFAULT_STATE_DIR, LocalRuntime } from './runtime';
+
+class UsageError extends Error {}
+
+const UP_STATE = join(DEFAULT_STATE_DIR, 'up.json');
+
+const HELP: Record<string, string> = {
+  main: `streamlake — run the pipeline locally on a real Kafka broker
+
+usage: npm run streamlake -- <command> [options]      (or: npx tsx local/cli.ts <command>)
+
+commands:
+  demo      start everything, publish sample traffic, wait until processed, show results, stop
+  up        start the broker and the processors and keep them running (Ctrl-C or 'down' stops)
+  produce   publish generated events of a pipeline
+  replay    publish the lines of a CSV/JSONL/log file (or stdin) to a topic at a rate
+  query     run SQL or a named query on the local lake with DuckDB (the local Athena)
+  down      stop what 'up' started
+
+'<command> --help' describes each command's options.`,
+  demo: `usage: streamlake demo [--count N] [--lake DIR]
+  --count N      events per pipeline (default 20000)
+  --lake DIR     lake directory (default .streamlake/lake)`,
+  up: `usage: streamlake up [--pipelines a,b] [--lake DIR] [--batch-size N] [--batching-window-ms N]
+  Starts a broker (KAFKA_BOOTSTRAP, else Docker, else the Kafka jars with Java) and the processors,
+  then keeps running; 'streamlake down' or Ctrl-C stops them.`,
+  produce: `usage: streamlake produce --pipeline NAME [--count N] [--rate N] [--seed N] [--malformed RATIO] [--bootstrap HOST:PORT]
+  --pipeline     ${PIPELINE_NAMES.join(' | ')}
+  --count        events (default 1000)
+  --rate         events per second (default 1000; 0 = as fast as possible)
+  --malformed    share of deliberately malformed events, 0–1 (default 0)
+  --bootstrap    broker (default: the one 'up' started, or KAFKA_BOOTSTRAP)`,
+  replay: `usage: streamlake replay --topic NAME [--file PATH|-] [--rate N] [--key-field NAME] [--bootstrap HOST:PORT]
+  Publishes every non-empty line of the file (or stdin with '-' or no --file) as one record.
+  --key-field    JSON field (JSONL) or CSV column number (from 1) to use as the record key`,
+  query: `usage: streamlake query (--named NAME | --sql "SELECT …") [--lake DIR] [--list]
+  --list         list the named queries`,
+  down: `usage: streamlake down   stops the broker and processors started by 'up'`,
+};
+
+function parse(command: string, args: string[], options: ParseArgsConfig['options']) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean' } }, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
+  } catch (err) {
+    throw new UsageError(`${command}: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+function int(name: string, value: string | boolean | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${value}'`);
+  return n;
+}
+
+function rateOf(value: string | boolean | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--rate must be a number ≥ 0 (0 = as fast as possible), got '${value}'`);
+  return n === 0 ? Infinity : n;
+}
+
+function specOf(name: string | boolean | undefined): PipelineSpec {
+  if (typeof name !== 'string') throw new UsageError(`--pipeline is required (${PIPELINE_NAMES.join(', ')})`);
+  try {
+    return pipelineByName(name);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function progress(label: string, total: number): (n: number) => void {
+  const tty = process.stderr.isTTY;
+  let lastPct = -1;
+  return (n) => {
+    const pct = Math.floor((100 * n) / total);
+    if (pct === lastPct) return;
+    lastPct = pct;
+    const width = 30;
+    const bar = '█'.repeat(Math.round((width * n) / total)).padEnd(width, '░');
+    const line = `${label.padEnd(12)} ${bar} ${String(pct).padStart(3)}% ${n}/${total}`;
+    if (tty) process.stderr.write(`\r${line}${n >= total ? '\n' : ''}`);
+    else if (n >= total || pct % 25 === 0) process.stderr.write(`${line}\n`);
+  };
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return v.toISOString().replace('T', ' ').replace('.000Z', '');
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  if (Buffer.isBuffer(v)) return v.toString('utf8').slice(0, 40);
+  return String(v);
+}
+
+export function table(rows: readonly Record<string, unknown>[]): string {
+  if (rows.length === 0) return '(no rows)';
+  const cols = Object.keys(rows[0]);
+  const cells = rows.map((r) => cols.map((c) => cell(r[c])));
+  const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  const line = (xs: string[]) => xs.map((x, i) => x.padEnd(widths[i])).join('  ');
+  return [line(cols), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+async function bootstrapFor(value: string | boolean | undefined): Promise<string> {
+  const bootstrap = typeof value === 'string' ? value : process.env.KAFKA_BOOTSTRAP ?? (existsSync(UP_STATE) ? JSON.parse(readFileSync(UP_STATE, 'utf8')).bootstrap : undefined);
+  if (!bootstrap) throw new UsageError("no broker: run 'streamlake up' first, or pass --bootstrap HOST:PORT (or set KAFKA_BOOTSTRAP)");
+  try {
+    parseBootstrap(bootstrap);
+    await waitForBroker(bootstrap, 5000);
+  } catch (err) {
+    throw new UsageError(`broker ${bootstrap} is unreachable: ${(err as Error).message.split(':').slice(-1)[0].trim()}`);
+  }
+  return bootstrap;
+}
+
+async function demo(args: string[]): Promise<void> {
+  const o = parse('demo', args, { count: { type: 'string' }, lake: { type: 'string' } });
+  if (o.help) return void console.log(HELP.demo);
+  const count = int('count', o.count, 20_000, 1, 1_000_000);
+  const lakeDir = resolve(typeof o.lake === 'string' ? o.lake : join(DEFAULT_STATE_DIR, 'lake'));
+  rmSync(lakeDir, { recursive: true, force: true });
+  const specs = PIPELINE_NAMES.map(pipelineByName);
+  const started = Date.now();
+  const say = (s: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${s}`);
+  say('starting a Kafka broker…');
+  const rt = await LocalRuntime.start({ specs, lakeDir, batchSize: 1000, batchingWindowMs: 500, log: (l) => say(l) });
+  try {
+    say(`broker ready at ${rt.broker.bootstrap} (${rt.broker.kind}); topics: ${specs.map((s) => `${s.topic.name} (${s.topic.partitions} partitions)`).join(', ')}`);
+    say(`processors running behind the event-source-mapping emulator (batch size 1000, window 500 ms)`);
+    for (const spec of specs) {
+      await produce(rt.kafka, spec, { count, rate: Infinity, seed: 7, malformedRatio: 0.01, onProgress: progress(spec.name, count) });
+    }
+    say('waiting until every event is processed (consumer lag 0)…');
+    await rt.waitForLagZero(120_000);
+    say(`processed: ${[...rt.emulators.entries()].map(([n, e]) => `${n} ${e.stats.records} records in ${e.stats.batches} batches`).join('; ')}`);
+    const db = await LakeDb.open(rt.lakeDir, specs);
+    try {
+      console.log('\nThe latest 10 clickstream events (named query clickstream-latest-events):');
+      console.log(table((await db.named('clickstream-latest-events')).map(({ kafka_key: _k, written_at: _w, ...r }) => r)));
+      console.log('\nPage views per URL per minute (clickstream-page-views-1m, latest first):');
+      console.log(table((await db.named('clickstream-page-views-1m')).slice(0, 12)));
+      console.log('\nSales and orders per region per 10-minute window sliding by 5 (sales-region-10m):');
+      console.log(table((await db.named('sales-region-10m')).slice(0, 16)));
+      const counts = await db.query(
+        `SELECT 'clickstream' AS pipeline, (SELECT count(*) FROM clickstream_events) AS events, (SELECT count(*) FROM clickstream_quarantine) AS quarantined
+         UNION ALL SELECT 'sales', (SELECT count(*) FROM sales_events), (SELECT count(*) FROM sales_quarantine)`,
+      );
+      console.log('\nEvery record accounted for:');
+      console.log(table(counts.map((r) => ({ ...r, produced: count }))));
+    } finally {
+      db.close();
+    }
+    console.log(`\nParquet files: ${rt.lakeDir} (events/, aggregates/, quarantine/, same layout as the S3 bucket)`);
+    console.log(`Query them:    npm run streamlake -- query --list   |   npm run streamlake -- query --sql "SELECT * FROM sales_events LIMIT 5" --lake ${rt.lakeDir}`);
+  } finally {
+    say('stopping…');
+    await rt.stop();
+    say('done');
+  }
+}
+
+async function up(args: string[]): Promise<void> {
+  const o = parse('up', args, { pipelines: { type: 'string' }, lake: { type: 'string' }, 'batch-size': { type: 'string' }, 'batching-window-ms': { type: 'string' } });
+  if (o.help) return void console.log(HELP.up);
+  const names = typeof o.pipelines === 'string' ? o.pipelines.split(',') : PIPELINE_NAMES;
+  const specs = names.map((n) => specOf(n));
+  const rt = await LocalRuntime.start({
+    specs,
+    lakeDir: typeof o.lake === 'string' ? o.lake : undefined,
+    batchSize: int('batch-size', o['batch-size'], 100, 1, 10_000),
+    batchingWindowMs: int('batching-window-ms', o['batching-window-ms'], 500, 0, 300_000),
+    keepBrokerData: true,
+    log: (l) => console.log(l),
+  });
+  writeFileSync(UP_STATE, JSON.stringify({ pid: process.pid, bootstrap: rt.broker.bootstrap, lake: rt.lakeDir }));
+  console.log(`streamlake up: broker ${rt.broker.bootstrap} (${rt.broker.kind}), processors: ${names.join(', ')}, lake: ${rt.lakeDir}`);
+  console.log(`publish with: npm run streamlake -- produce --pipeline sales --count 1000`);
+  await new Promise<void>((done) => {
+    const stop = () => void rt.stop().finally(() => {
+      rmSync(UP_STATE, { force: true });
+      done();
+    });
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+async function down(args: string[]): Promise<void> {
+  const o = parse('down', args, {});
+  if (o.help) return void console.log(HELP.down);
+  if (!existsSync(UP_STATE)) throw new UsageError("nothing to stop: 'streamlake up' is not running");
+  const { pid } = JSON.parse(readFileSync(UP_STATE, 'utf8')) as { pid: number };
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    rmSync(UP_STATE, { force: true });
+    throw new UsageError(`'up' (pid ${pid}) is no longer running; cleaned up its state`);
+  }
+  console.log(`stopping streamlake up (pid ${pid})`);
+}
+
+async function produceCommand(args: string[]): Promise<void> {
+  const o = parse('produce', args, { pipeline: { type: 'string' }, count: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, malformed: { type: 'string' }, bootstrap: { type: 'string' } });
+  if (o.help) return void console.log(HELP.produce);
+  const spec = specOf(o.pipeline);
+  const count = int('count', o.count, 1000, 1, 10_000_000);
+  const rate = rateOf(o.rate, 1000);
+  const malformed = o.malformed === undefined ? 0 : Number(o.malformed);
+  if (!(malformed >= 0 && malformed <= 1)) throw new UsageError(`--malformed must be from 0 to 1, got '${o.malformed}'`);
+  const bootstrap = await bootstrapFor(o.bootstrap);
+  const kafka = createKafka({ brokers: parseBootstrap(bootstrap), clientId: 'streamlake-produce', auth: { kind: 'none' }, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [spec.topic]);
+  await admin.disconnect();
+  await produce(kafka, spec, { count, rate, seed: int('seed', o.seed, 1, 0, 2 ** 31), malformedRatio: malformed, onProgress: progress(spec.name, count) });
+  console.log(`published ${count} ${spec.name} events to ${spec.topic.name} at ${bootstrap}`);
+}
+
+async function replay(args: string[]): Promise<void> {
+  const o = parse('replay', args, { topic: { type: 'string' }, file: { type: 'string' }, rate: { type: 'string' }, 'key-field': { type: 'string' }, bootstrap: { type: 'string' } });
+  if (o.help) return void console.log(HELP.replay);
+  if (typeof o.topic !== 'string') throw new UsageError('--topic is required');
+  const file = typeof o.file === 'string' && o.file !== '-' ? o.file : undefined;
+  if (file && !existsSync(file)) throw new UsageError(`--file ${file} does not exist`);
+  const rate = rateOf(o.rate, 1000);
+  const keyField = typeof o['key-field'] === 'string' ? o['key-field'] : undefined;
+  const bootstrap = await bootstrapFor(o.bootstrap);
+  const kafka = createKafka({ brokers: parseBootstrap(bootstrap), clientId: 'streamlake-replay', auth: { kind: 'none' }, logLevel: logLevel.NOTHING });
+  const keyOf = (line: string): string | undefined => {
+    if (!keyField) return undefined;
+    if (/^\d+$/.test(keyField)) return line.split(',')[Number(keyField) - 1];
+    try {
+      const v = (JSON.parse(line) as Record<string, unknown>)[keyField];
+      return v === undefined ? undefined : String(v);
+    } catch {
+      return undefined;
+    }
+  };
+  async function* chunks(): AsyncGenerator<Message[]> {
+    const lines = createInterface({ input: file ? createReadStream(file) : process.stdin, crlfDelay: Infinity });
+    let chunk: Message[] = [];
+    const size = Number.isFinite(rate) ? Math.max(1, Math.ceil(rate / 10)) : 500;
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      chunk.push({ key: keyOf(line), value: line });
+      if (chunk.length >= size) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+    if (chunk.length) yield chunk;
+  }
+  const sent = await sendPaced(kafka, o.topic, chunks(), rate);
+  console.log(`replayed ${sent} lines to ${o.topic} at ${bootstrap}`);
+}
+
+async function query(args: string[]): Promise<void> {
+  const o = parse('query', args, { named: { type: 'string' }, sql: { type: 'string' }, lake: { type: 'string' }, list: { type: 'boolean' } });
+  if (o.help) return void console.log(HELP.query);
+  const lake = resolve(typeof o.lake === 'string' ? o.lake : existsSync(UP_STATE) ? JSON.parse(readFileSync(UP_STATE, 'utf8')).lake : join(DEFAULT_STATE_DIR, 'lake'));
+  const db = await LakeDb.open(lake, PIPELINE_NAMES.map(pipelineByName));
+  try {
+    if (o.list) return void console.log(table(db.namedQueries().map((q) => ({ name: q.name, description: q.description }))));
+    if (typeof o.named === 'string') return void console.log(table(await db.named(o.named).catch((e: Error) => Promise.reject(new UsageError(e.message)))));
+    if (typeof o.sql === 'string') return void console.log(table(await db.query(o.sql).catch((e: Error) => Promise.reject(new UsageError(`SQL error: ${e.message.split('\n')[0]}`)))));
+    throw new UsageError('query needs --named NAME, --sql "…" or --list');
+  } finally {
+    db.close();
+  }
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { demo, up, down, produce: produceCommand, replay, query };
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP.main);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  try {
+    if (!run) throw new UsageError(`unknown command '${command}' (${Object.keys(COMMANDS).join(', ')}); see --help`);
+    await run(args);
+    return 0;
+  } catch (err) {
+    if (process.env.STREAMLAKE_DEBUG === '1') console.error(err);
+    console.error(`streamlake ${command}: ${(err as Error).message.split('\n')[0]}`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}
