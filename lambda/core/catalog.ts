@@ -104,10 +104,14 @@ function mergeExpression(spec: PipelineSpec, a: AggregateSpec): string[] {
 }
 
 /**
- * Merges partial aggregates into window results. A batch attempt that a later attempt on the
- * same partition overlaps (a retry with other boundaries after a crash) is superseded and left
- * out, so every record counts once whatever the batching. `is_final` says the watermark
- * (latest event time − allowed lateness) has passed the window's end.
+ * Merges partial aggregates into window results, counting every record once whatever the
+ * retries. A batch attempt is identified by (topic, partition, first offset, written_at):
+ * 1. a retry starts at the same first offset (the committed offset), so per first offset only the
+ *    latest attempt counts; an older attempt's rows left in partitions the retry did not touch
+ *    are dropped;
+ * 2. an attempt that another attempt starts inside of was superseded by a retry with fewer
+ *    records (the next batch then started inside its range), so it is dropped too.
+ * `is_final` says the watermark (latest event time − allowed lateness) has passed the window's end.
  */
 function windowView(spec: PipelineSpec, w: WindowSpec): string {
   const partials = quote(tableNames(spec).partials(w));
@@ -115,27 +119,30 @@ function windowView(spec: PipelineSpec, w: WindowSpec): string {
   const keys = w.groupBy.map(quote);
   const groupCols = ['"window_start"', '"window_end"', ...keys];
   return [
-    `WITH "batches" AS (`,
+    `WITH "attempts" AS (`,
     `  SELECT DISTINCT "kafka_topic", "kafka_partition", "first_offset", "last_offset", "written_at" FROM ${partials}`,
-    `), "superseded" AS (`,
-    `  SELECT DISTINCT "a"."kafka_topic", "a"."kafka_partition", "a"."first_offset", "a"."written_at"`,
-    `  FROM "batches" AS "a" JOIN "batches" AS "b"`,
-    `    ON "a"."kafka_topic" = "b"."kafka_topic" AND "a"."kafka_partition" = "b"."kafka_partition"`,
-    `   AND "b"."written_at" > "a"."written_at"`,
-    `   AND "b"."first_offset" <= "a"."last_offset" AND "b"."last_offset" >= "a"."first_offset"`,
+    `), "latest" AS (`,
+    `  SELECT "kafka_topic", "kafka_partition", "first_offset", "last_offset", "written_at" FROM (`,
+    `    SELECT *, row_number() OVER (PARTITION BY "kafka_topic", "kafka_partition", "first_offset" ORDER BY "written_at" DESC) AS "rn" FROM "attempts"`,
+    `  ) AS "ranked" WHERE "rn" = 1`,
     `), "live" AS (`,
+    `  SELECT "a".* FROM "latest" AS "a"`,
+    `  LEFT JOIN "latest" AS "b"`,
+    `    ON "b"."kafka_topic" = "a"."kafka_topic" AND "b"."kafka_partition" = "a"."kafka_partition"`,
+    `   AND "b"."first_offset" > "a"."first_offset" AND "b"."first_offset" <= "a"."last_offset"`,
+    `  WHERE "b"."first_offset" IS NULL`,
+    `), "rows" AS (`,
     `  SELECT "p".* FROM ${partials} AS "p"`,
-    `  LEFT JOIN "superseded" AS "s"`,
-    `    ON "p"."kafka_topic" = "s"."kafka_topic" AND "p"."kafka_partition" = "s"."kafka_partition"`,
-    `   AND "p"."first_offset" = "s"."first_offset" AND "p"."written_at" = "s"."written_at"`,
-    `  WHERE "s"."first_offset" IS NULL`,
+    `  JOIN "live" AS "l"`,
+    `    ON "p"."kafka_topic" = "l"."kafka_topic" AND "p"."kafka_partition" = "l"."kafka_partition"`,
+    `   AND "p"."first_offset" = "l"."first_offset" AND "p"."written_at" = "l"."written_at"`,
     `), "watermark" AS (`,
-    `  SELECT max("max_event_time") - INTERVAL '${lateness}' SECOND AS "watermark" FROM "live"`,
+    `  SELECT max("max_event_time") - INTERVAL '${lateness}' SECOND AS "watermark" FROM "rows"`,
     `)`,
     `SELECT ${groupCols.join(', ')},`,
     `  ${w.aggregates.flatMap((a) => mergeExpression(spec, a)).join(',\n  ')},`,
     `  "window_end" <= max("watermark"."watermark") AS "is_final"`,
-    `FROM "live" CROSS JOIN "watermark"`,
+    `FROM "rows" CROSS JOIN "watermark"`,
     `GROUP BY ${groupCols.join(', ')}`,
   ].join('\n');
 }

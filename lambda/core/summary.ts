@@ -6,11 +6,12 @@
  * exact.
  *
  * How a consumer merges updates (what `mergeSummaryUpdates` does, in topic order):
- * 1. An update identifies its batch by (source topic, source partition, first offset, last offset).
- * 2. A later update whose batch overlaps an earlier batch of the same source partition with
- *    different boundaries supersedes every update of that earlier batch (a retry after a crash
- *    re-read the same offsets with other boundaries). An update of the same batch replaces its
- *    earlier copy for the same (window, keys).
+ * 1. An update identifies its batch attempt by (source topic, source partition, first offset,
+ *    last offset). A retry starts at the same first offset (the committed offset), so per first
+ *    offset only the latest attempt in topic order counts; its update for a (window, keys)
+ *    replaces earlier copies.
+ * 2. An attempt that another attempt starts inside of was superseded by a retry with fewer
+ *    records, so its updates are dropped.
  * 3. The total of a (window, keys) is the merge of the surviving updates' states: sum of counts
  *    and sums, min of mins, max of maxes, avg = Σsum / Σcount.
  */
@@ -69,27 +70,27 @@ export interface WindowTotal {
 
 /** Merges updates read in topic order into current totals per (window, keys). */
 export function mergeSummaryUpdates(window: CompiledWindow, updates: readonly SummaryUpdate[]): WindowTotal[] {
-  type Batch = { topic: string; partition: number; first: number; last: number; seq: number };
-  const batchId = (u: SummaryUpdate) => `${u.source.topic}\u0001${u.source.partition}\u0001${u.source.first_offset}\u0001${u.source.last_offset}`;
-  const batches = new Map<string, Batch>();
-  const latest = new Map<string, { update: SummaryUpdate; batch: string }>();
+  type Attempt = { topic: string; partition: number; first: number; last: number; seq: number };
+  const startId = (u: SummaryUpdate) => `${u.source.topic}\u0001${u.source.partition}\u0001${u.source.first_offset}`;
+  // latest attempt per (topic, partition, first offset), in topic order
+  const latestAttempt = new Map<string, Attempt>();
   updates.forEach((u, seq) => {
-    const id = batchId(u);
-    if (!batches.has(id)) {
-      batches.set(id, { topic: u.source.topic, partition: u.source.partition, first: u.source.first_offset, last: u.source.last_offset, seq });
-    }
-    latest.set(`${id}\u0002${u.window_start}\u0002${JSON.stringify(u.keys)}`, { update: u, batch: id });
+    const id = startId(u);
+    const prev = latestAttempt.get(id);
+    // an update of the same attempt (same last offset) is a redelivery: identical content
+    if (!prev || prev.last !== u.source.last_offset) latestAttempt.set(id, { topic: u.source.topic, partition: u.source.partition, first: u.source.first_offset, last: u.source.last_offset, seq });
   });
-  const superseded = new Set<string>();
-  const list = [...batches.entries()];
-  for (const [idA, a] of list) {
-    for (const [idB, b] of list) {
-      if (idA !== idB && a.topic === b.topic && a.partition === b.partition && b.seq > a.seq && b.first <= a.last && b.last >= a.first) superseded.add(idA);
-    }
+  const attempts = [...latestAttempt.values()];
+  const superseded = (a: Attempt) => attempts.some((b) => b !== a && b.topic === a.topic && b.partition === a.partition && b.first > a.first && b.first <= a.last);
+  const live = new Set(attempts.filter((a) => !superseded(a)).map((a) => `${a.topic}\u0001${a.partition}\u0001${a.first}\u0001${a.last}`));
+  // per live attempt, the latest update of each (window, keys)
+  const latest = new Map<string, SummaryUpdate>();
+  for (const u of updates) {
+    const attempt = `${u.source.topic}\u0001${u.source.partition}\u0001${u.source.first_offset}\u0001${u.source.last_offset}`;
+    if (live.has(attempt)) latest.set(`${attempt}\u0002${u.window_start}\u0002${JSON.stringify(u.keys)}`, u);
   }
   const totals = new Map<string, { u: SummaryUpdate; state: (number | null)[] }>();
-  for (const { update, batch } of latest.values()) {
-    if (superseded.has(batch)) continue;
+  for (const update of latest.values()) {
     const id = `${update.window_start}\u0002${JSON.stringify(update.keys)}`;
     let t = totals.get(id);
     if (!t) {

@@ -28,7 +28,8 @@ describe('catalog', () => {
     const window = views(sales).find((v) => v.name === 'sales_region_10m')!;
     expect(window.sql).toContain('sum("sales") AS "sales"');
     expect(window.sql).toContain('sum("orders") AS "orders"');
-    expect(window.sql).toContain('"b"."written_at" > "a"."written_at"');
+    expect(window.sql).toContain('row_number() OVER (PARTITION BY "kafka_topic", "kafka_partition", "first_offset" ORDER BY "written_at" DESC)');
+    expect(window.sql).toContain('"b"."first_offset" > "a"."first_offset" AND "b"."first_offset" <= "a"."last_offset"');
     expect(window.sql).toContain(`INTERVAL '600' SECOND`);
     expect(window.sql).toContain('GROUP BY "window_start", "window_end", "region"');
   });

@@ -1,0 +1,131 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MskEvent } from '../../../lambda/core/msk-event';
+import { ensureTopics, consumerLag } from '../../../local/broker/topics';
+import { EventSourceMappingEmulator } from '../../../local/esm/emulator';
+import { startTestBroker, uniqueTopic, waitFor, type TestBroker } from '../support';
+
+jest.setTimeout(120_000);
+
+describe('event-source-mapping emulator on a real broker', () => {
+  let tb: TestBroker;
+  beforeAll(async () => {
+    tb = await startTestBroker();
+  });
+  afterAll(async () => {
+    await tb?.stop();
+  });
+
+  async function topicWith(partitions: number, messages: { key?: string; value: string; partition: number; headers?: Record<string, string> }[]): Promise<string> {
+    const topic = uniqueTopic('esm');
+    const admin = tb.kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [{ name: topic, partitions }]);
+    await admin.disconnect();
+    const producer = tb.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: messages.map((m) => ({ key: m.key, value: m.value, partition: m.partition, headers: m.headers })) });
+    await producer.disconnect();
+    return topic;
+  }
+
+  function emulator(topic: string, handler: (e: MskEvent) => Promise<unknown>, extra: Partial<ConstructorParameters<typeof EventSourceMappingEmulator>[0]> = {}) {
+    return new EventSourceMappingEmulator({ kafka: tb.kafka, bootstrap: tb.broker.bootstrap, topic, groupId: `g-${topic}`, handler, onFailureDir: join(tb.stateDir, 'failed', topic), batchingWindowMs: 100, retryBaseMs: 20, ...extra });
+  }
+
+  it('delivers every record in the Lambda MSK shape, in order per partition, honouring the batch size', async () => {
+    const messages = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `v${i}`, partition: i % 2, headers: { source: 'test' } }));
+    const topic = await topicWith(2, messages);
+    const events: MskEvent[] = [];
+    const e = emulator(topic, async (ev) => void events.push(ev), { batchSize: 7 });
+    await e.start();
+    await waitFor(() => e.stats.records === 50, 30_000, 'all records');
+    await e.stop();
+    expect(events.every((ev) => ev.eventSource === 'aws:kafka' && ev.bootstrapServers === tb.broker.bootstrap && ev.eventSourceArn!.startsWith('arn:aws:kafka:'))).toBe(true);
+    const records = events.flatMap((ev) => Object.entries(ev.records).map(([tp, rs]) => ({ tp, rs })));
+    for (const { tp, rs } of records) {
+      expect(rs.length).toBeLessThanOrEqual(7);
+      for (const r of rs) expect(tp).toBe(`${topic}-${r.partition}`);
+    }
+    const all = records.flatMap((x) => x.rs);
+    expect(all).toHaveLength(50);
+    const first = all.find((r) => Buffer.from(r.value!, 'base64').toString() === 'v0')!;
+    expect(Buffer.from(first.key!, 'base64').toString()).toBe('k0');
+    expect(first.headers).toEqual([{ source: [...Buffer.from('test')] }]);
+    expect(first.timestampType).toBe('CREATE_TIME');
+    expect(typeof first.timestamp).toBe('number');
+    for (const p of [0, 1]) {
+      const values = all.filter((r) => r.partition === p).map((r) => Number(Buffer.from(r.value!, 'base64').toString().slice(1)));
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+      expect(all.filter((r) => r.partition === p).map((r) => r.offset)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    }
+  });
+
+  it('retries a throwing handler and commits only after it succeeds', async () => {
+    const topic = await topicWith(1, Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, partition: 0 })));
+    const admin = tb.kafka.admin();
+    await admin.connect();
+    let calls = 0;
+    let lagDuringFailures = -1;
+    const e = emulator(topic, async () => {
+      calls += 1;
+      if (calls <= 2) {
+        lagDuringFailures = await consumerLag(admin, `g-${topic}`, topic);
+        throw new Error(`boom ${calls}`);
+      }
+    }, { batchSize: 100, maxAttempts: 4 });
+    await e.start();
+    await waitFor(() => e.stats.records === 10, 30_000, 'success after retries');
+    await waitFor(async () => (await consumerLag(admin, `g-${topic}`, topic)) === 0, 10_000, 'commit');
+    await e.stop();
+    await admin.disconnect();
+    expect(calls).toBe(3);
+    expect(e.stats.retries).toBe(2);
+    expect(lagDuringFailures).toBe(10);
+  });
+
+  it('writes an exhausted batch to the on-failure folder and moves on', async () => {
+    const topic = await topicWith(1, Array.from({ length: 6 }, (_, i) => ({ value: i === 0 ? 'poison' : `v${i}`, partition: 0 })));
+    const delivered: string[] = [];
+    const e = emulator(
+      topic,
+      async (ev) => {
+        const values = Object.values(ev.records).flat().map((r) => Buffer.from(r.value!, 'base64').toString());
+        if (values.includes('poison')) throw new Error('cannot handle poison');
+        delivered.push(...values);
+      },
+      { batchSize: 3, maxAttempts: 2 },
+    );
+    await e.start();
+    await waitFor(() => delivered.length === 3, 30_000, 'the batch after the failed one');
+    await e.stop();
+    expect(e.stats.failedBatches).toBe(1);
+    const dir = join(tb.stateDir, 'failed', topic);
+    expect(existsSync(dir)).toBe(true);
+    const [file] = readdirSync(dir);
+    const failure = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    expect(failure.KafkaBatchInfo).toEqual({ topic, partition: 0, firstOffset: 0, lastOffset: 2, batchSize: 3 });
+    expect(failure.requestContext.condition).toBe('RetryAttemptsExhausted');
+    expect(failure.responseContext.errorMessage).toBe('cannot handle poison');
+    expect(Object.values(failure.event.records as Record<string, unknown[]>).flat()).toHaveLength(3);
+    expect(delivered).toEqual(['v3', 'v4', 'v5']);
+  });
+
+  it('resumes from the committed offsets after a restart', async () => {
+    const topic = await topicWith(1, Array.from({ length: 20 }, (_, i) => ({ value: `v${i}`, partition: 0 })));
+    const seen: number[] = [];
+    const first = emulator(topic, async (ev) => void seen.push(...Object.values(ev.records).flat().map((r) => r.offset)), { batchSize: 5 });
+    await first.start();
+    await waitFor(() => seen.length === 20, 30_000, 'first pass');
+    await first.stop();
+    const producer = tb.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ value: `w${i}`, partition: 0 })) });
+    await producer.disconnect();
+    const second = emulator(topic, async (ev) => void seen.push(...Object.values(ev.records).flat().map((r) => r.offset)), { batchSize: 5 });
+    await second.start();
+    await waitFor(() => seen.length === 25, 30_000, 'second pass');
+    await second.stop();
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => i));
+  });
+});
