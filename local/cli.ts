@@ -60,7 +60,8 @@ function parse(command: string, args: string[], options: ParseArgsConfig['option
   try {
     return parseArgs({ args, options: { ...options, help: { type: 'boolean' } }, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
   } catch (err) {
-    throw new UsageError(`${command}: ${(err as Error).message.split('\n')[0]}`);
+    void command;
+    throw new UsageError((err as Error).message.split('\n')[0]);
   }
 }
 

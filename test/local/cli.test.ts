@@ -1,0 +1,71 @@
+/** The CLI as a user meets it: the demo end to end, one-line errors for bad arguments. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../local/runtime';
+
+jest.setTimeout(240_000);
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(REPO_ROOT, 'local', 'cli.ts'), ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 200_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l.trim() && !/NodeVersionSupportWarning|AWS SDK|node >=22|a\.co|continue receiving|trace-warnings|security updates|versions published|^$/.test(l)) };
+}
+
+describe('streamlake CLI', () => {
+  it('demo: starts a broker, processes sample traffic, prints the reference results and stops', () => {
+    const lake = mkdtempSync(join(tmpdir(), 'streamlake-demo-'));
+    try {
+      const r = cli(['demo', '--count', '3000', '--lake', lake]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('The latest 10 clickstream events');
+      expect(r.stdout).toContain('Page views per URL per minute');
+      expect(r.stdout).toContain('Sales and orders per region per 10-minute window');
+      expect(r.stdout).toMatch(/clickstream\s+\d+\s+\d+\s+3000/);
+      const [, events, quarantined] = /clickstream\s+(\d+)\s+(\d+)\s+3000/.exec(r.stdout)!;
+      expect(Number(events) + Number(quarantined)).toBe(3000);
+      expect(r.stdout).toContain(`Parquet files: ${lake}`);
+      expect(r.stdout).toContain('done');
+    } finally {
+      rmSync(lake, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [['produce', '--pipeline', 'tweets'], /^streamlake produce: unknown pipeline 'tweets' \(known: clickstream, sales\)$/],
+    [['produce', '--pipeline', 'sales', '--rate=-5'], /^streamlake produce: --rate must be a number ≥ 0/],
+    [['produce', '--pipeline', 'sales', '--bootstrap', '127.0.0.1:1'], /^streamlake produce: broker 127\.0\.0\.1:1 is unreachable/],
+    [['produce', '--pipeline', 'sales', '--bootstrap', 'nonsense'], /^streamlake produce: broker nonsense is unreachable/],
+    [['frobnicate'], /^streamlake frobnicate: unknown command 'frobnicate'/],
+    [['query', '--named', 'nope', '--lake', tmpdir()], /^streamlake query: unknown named query 'nope'/],
+    [['replay', '--file', 'x.csv'], /^streamlake replay: --topic is required$/],
+    [['demo', '--count', 'many'], /^streamlake demo: --count must be an integer/],
+  ])('%j fails with one line and exit code 2', (args, message) => {
+    const r = cli(args, { KAFKA_BOOTSTRAP: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toHaveLength(1);
+    expect(r.stderr[0]).toMatch(message);
+  });
+
+  it('prints help for every command', () => {
+    for (const c of ['demo', 'up', 'produce', 'replay', 'query', 'down']) {
+      const r = cli([c, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`usage: streamlake ${c}`));
+    }
+    expect(cli(['--help']).stdout).toContain('commands:');
+  });
+
+  it('query --list and --sql run on a lake directory', () => {
+    const r = cli(['query', '--list', '--lake', tmpdir()]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('sales-region-10m');
+    const s = cli(['query', '--sql', 'SELECT count(*) AS n FROM sales_events', '--lake', join(tmpdir(), 'streamlake-none')]);
+    expect(s.stdout).toMatch(/n\s*\n-+\s*\n0/);
+  });
+});
