@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { logLevel, type Message } from 'kafkajs';
 import { createKafka, parseBootstrap } from '../lambda/adapters/kafka-client';
+import { S3LakeStore } from '../lambda/adapters/s3-lake-store';
 import type { PipelineSpec } from '../lambda/core/spec';
 import { PIPELINE_NAMES, pipelineByName } from '../pipelines';
 import { waitForBroker } from './broker/kafka-broker';
@@ -39,7 +40,7 @@ commands:
   demo: `usage: streamlake demo [--count N] [--lake DIR]
   --count N      events per pipeline (default 20000)
   --lake DIR     lake directory (default .streamlake/lake)`,
-  up: `usage: streamlake up [--pipelines a,b] [--lake DIR] [--batch-size N] [--batching-window-ms N]
+  up: `usage: streamlake up [--pipelines a,b] [--lake DIR | --s3-endpoint URL --bucket NAME] [--batch-size N] [--batching-window-ms N]
   Starts a broker (KAFKA_BOOTSTRAP, else Docker, else the Kafka jars with Java) and the processors,
   then keeps running; 'streamlake down' or Ctrl-C stops them.`,
   produce: `usage: streamlake produce --pipeline NAME [--count N] [--rate N] [--seed N] [--malformed RATIO] [--bootstrap HOST:PORT]
@@ -179,12 +180,19 @@ async function demo(args: string[]): Promise<void> {
 }
 
 async function up(args: string[]): Promise<void> {
-  const o = parse('up', args, { pipelines: { type: 'string' }, lake: { type: 'string' }, 'batch-size': { type: 'string' }, 'batching-window-ms': { type: 'string' } });
+  const o = parse('up', args, { pipelines: { type: 'string' }, lake: { type: 'string' }, 'batch-size': { type: 'string' }, 'batching-window-ms': { type: 'string' }, 's3-endpoint': { type: 'string' }, bucket: { type: 'string' } });
   if (o.help) return void console.log(HELP.up);
   const names = typeof o.pipelines === 'string' ? o.pipelines.split(',') : PIPELINE_NAMES;
   const specs = names.map((n) => specOf(n));
+  let store: S3LakeStore | undefined;
+  if (typeof o['s3-endpoint'] === 'string') {
+    if (!/^https?:\/\/[^/\s]+/.test(o['s3-endpoint'])) throw new UsageError(`--s3-endpoint must be an http(s) URL, got '${o['s3-endpoint']}'`);
+    if (typeof o.bucket !== 'string') throw new UsageError('--s3-endpoint needs --bucket NAME (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)');
+    store = new S3LakeStore({ bucket: o.bucket, endpoint: o['s3-endpoint'], region: process.env.AWS_REGION ?? 'us-east-1' });
+  }
   const rt = await LocalRuntime.start({
     specs,
+    store,
     lakeDir: typeof o.lake === 'string' ? o.lake : undefined,
     batchSize: int('batch-size', o['batch-size'], 100, 1, 10_000),
     batchingWindowMs: int('batching-window-ms', o['batching-window-ms'], 500, 0, 300_000),
@@ -192,7 +200,7 @@ async function up(args: string[]): Promise<void> {
     log: (l) => console.log(l),
   });
   writeFileSync(UP_STATE, JSON.stringify({ pid: process.pid, bootstrap: rt.broker.bootstrap, lake: rt.lakeDir }));
-  console.log(`streamlake up: broker ${rt.broker.bootstrap} (${rt.broker.kind}), processors: ${names.join(', ')}, lake: ${rt.lakeDir}`);
+  console.log(`streamlake up: broker ${rt.broker.bootstrap} (${rt.broker.kind}), processors: ${names.join(', ')}, lake: ${rt.store.describe()}`);
   console.log(`publish with: npm run streamlake -- produce --pipeline sales --count 1000`);
   await new Promise<void>((done) => {
     const stop = () => void rt.stop().finally(() => {

@@ -1,0 +1,65 @@
+/**
+ * An S3-compatible server on loopback for local runs and tests: versitygw with its posix
+ * backend (buckets are directories, objects plain files), static credentials.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { freePort, PrerequisiteError } from '../broker/kafka-broker';
+
+export interface RunningS3Server {
+  readonly endpoint: string;
+  readonly root: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  client(): S3Client;
+  createBucket(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function ensureVersitygw(repoRoot: string): string {
+  const bin = join(repoRoot, '.streamlake', 'bin', 'versitygw');
+  if (existsSync(bin)) return bin;
+  const r = spawnSync('bash', [join(repoRoot, 'scripts', 'install-versitygw.sh')], { encoding: 'utf8', cwd: repoRoot });
+  if (r.status !== 0) throw new PrerequisiteError(`building versitygw failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`);
+  return bin;
+}
+
+export async function startS3Server(repoRoot: string, root: string): Promise<RunningS3Server> {
+  const bin = ensureVersitygw(repoRoot);
+  mkdirSync(root, { recursive: true });
+  const port = await freePort();
+  const credentials = { accessKeyId: 'streamlake', secretAccessKey: 'streamlake-local-secret' };
+  const child = spawn(bin, ['--access', credentials.accessKeyId, '--secret', credentials.secretAccessKey, '--port', `127.0.0.1:${port}`, 'posix', root], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = () => new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1', credentials });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await client().send(new ListBucketsCommand({}));
+      break;
+    } catch (err) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        child.kill('SIGKILL');
+        throw new Error(`versitygw did not answer on ${endpoint}: ${(err as Error).message} ${stderr.slice(-500)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    endpoint,
+    root,
+    credentials,
+    client,
+    createBucket: async (name) => void (await client().send(new CreateBucketCommand({ Bucket: name }))),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
