@@ -1,3 +1,4 @@
+import { ctx, EXISTING_CLUSTER } from '../lib/support';
 /** Synth smoke tests: every Kafka mode and pipeline subset synthesizes with no credentials or network. */
 import { App } from 'aws-cdk-lib';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -5,23 +6,13 @@ import { join } from 'node:path';
 import { buildStreamlake } from '../../lib/app';
 import { parseConfig } from '../../lib/config';
 
-const EXISTING = {
-  kafkaMode: 'existing',
-  existingClusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/prod/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-2',
-  existingVpcId: 'vpc-0123456789abcdef0',
-  existingVpcCidr: '10.20.0.0/16',
-  existingSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
-  existingSecurityGroupId: 'sg-0123456789abcdef0',
-  existingAvailabilityZones: 'eu-west-1a,eu-west-1b',
-};
 
-const ctx = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`streamlake:${k}`, v]));
 
 describe('synth smoke', () => {
   it.each([
     ['serverless, all pipelines', {}],
     ['provisioned, all pipelines', { kafkaMode: 'provisioned', brokerCount: 3 }],
-    ['existing cluster, all pipelines', EXISTING],
+    ['existing cluster, all pipelines', EXISTING_CLUSTER],
     ['serverless, clickstream only', { pipelines: 'clickstream' }],
     ['serverless, sales only', { pipelines: 'sales' }],
     ['provisioned, sales only, retain', { kafkaMode: 'provisioned', pipelines: 'sales', removalPolicy: 'retain' }],

@@ -1,6 +1,6 @@
+import { ctx } from './support';
 import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../lib/config';
 
-const ctx = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`streamlake:${k}`, v]));
 
 describe('parseConfig', () => {
   it('defaults to MSK Serverless, every pipeline and safe limits', () => {

@@ -1,8 +1,7 @@
 import type { IConstruct } from 'constructs';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { buildApp } from './support';
+import { buildApp, ctx, EXISTING_CLUSTER } from './support';
 
-const ctx = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`streamlake:${k}`, v]));
 
 /** cdk-nag findings (AwsSolutions and Serverless packs) left unsuppressed in a stack. */
 function findings(stack: Parameters<typeof Annotations.fromStack>[0]) {
@@ -15,7 +14,7 @@ describe('cdk-nag', () => {
   it.each([
     ['serverless', {}],
     ['provisioned', { kafkaMode: 'provisioned' }],
-    ['existing', { kafkaMode: 'existing', existingClusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/prod/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-2', existingVpcId: 'vpc-0123456789abcdef0', existingVpcCidr: '10.20.0.0/16', existingSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1', existingSecurityGroupId: 'sg-0123456789abcdef0', existingAvailabilityZones: 'eu-west-1a,eu-west-1b' }],
+    ['existing', EXISTING_CLUSTER],
   ])('has no unsuppressed AwsSolutions or Serverless finding (%s)', (_mode, context) => {
     const { stacks } = buildApp(ctx(context));
     for (const stack of Object.values(stacks)) expect(findings(stack)).toEqual([]);

@@ -33,3 +33,17 @@ export function policyStatements(template: Template): { Action: string[]; Resour
   for (const r of Object.values(template.findResources('AWS::IAM::Role'))) for (const p of r.Properties.Policies ?? []) add(p.PolicyDocument);
   return out;
 }
+
+/** CDK context entries for config keys given without their `streamlake:` prefix. */
+export const ctx = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).map(([k, v]) => [`streamlake:${k}`, v]));
+
+/** A complete `kafkaMode=existing` configuration. */
+export const EXISTING_CLUSTER = {
+  kafkaMode: 'existing',
+  existingClusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/prod/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-2',
+  existingVpcId: 'vpc-0123456789abcdef0',
+  existingVpcCidr: '10.20.0.0/16',
+  existingSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+  existingSecurityGroupId: 'sg-0123456789abcdef0',
+  existingAvailabilityZones: 'eu-west-1a,eu-west-1b',
+};

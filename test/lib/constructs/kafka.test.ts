@@ -1,8 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { planTopics } from '../../../lambda/custom-resources/topic-plan';
-import { buildApp, policyStatements } from '../support';
+import { buildApp, policyStatements, ctx, EXISTING_CLUSTER } from '../support';
 
-const ctx = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`streamlake:${k}`, v]));
 
 describe('KafkaCluster', () => {
   it('is MSK Serverless with IAM auth in the private subnets by default', () => {
@@ -31,17 +30,7 @@ describe('KafkaCluster', () => {
 
   it('existing: no cluster, IAM and topics on the given ARN', () => {
     const arn = 'arn:aws:kafka:eu-west-1:123456789012:cluster/prod/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-2';
-    const built = buildApp(
-      ctx({
-        kafkaMode: 'existing',
-        existingClusterArn: arn,
-        existingVpcId: 'vpc-0123456789abcdef0',
-        existingVpcCidr: '10.20.0.0/16',
-        existingSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
-        existingSecurityGroupId: 'sg-0123456789abcdef0',
-        existingAvailabilityZones: 'eu-west-1a,eu-west-1b',
-      }),
-    );
+    const built = buildApp(ctx({ ...EXISTING_CLUSTER, existingClusterArn: arn }));
     built.templates.kafka.resourceCountIs('AWS::MSK::ServerlessCluster', 0);
     built.templates.kafka.resourceCountIs('AWS::MSK::Cluster', 0);
     built.templates.network.resourceCountIs('AWS::EC2::VPC', 0);

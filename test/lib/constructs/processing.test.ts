@@ -1,7 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { buildApp, policyStatements } from '../support';
+import { buildApp, policyStatements, ctx } from '../support';
 
-const ctx = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`streamlake:${k}`, v]));
 
 describe('PipelineProcessor', () => {
   const { templates } = buildApp(ctx({ batchSize: 500, maxBatchingWindowSeconds: 7 }));
