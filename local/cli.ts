@@ -13,6 +13,8 @@ import { createKafka, parseBootstrap } from '../lambda/adapters/kafka-client';
 import { S3LakeStore } from '../lambda/adapters/s3-lake-store';
 import type { PipelineSpec } from '../lambda/core/spec';
 import { PIPELINE_NAMES, pipelineByName } from '../pipelines';
+import { namedQueries } from '../lambda/core/catalog';
+import { athenaQuery, mskBootstrap } from './aws';
 import { waitForBroker } from './broker/kafka-broker';
 import { ensureTopics } from './broker/topics';
 import { produce, sendPaced } from './produce';
@@ -44,16 +46,22 @@ commands:
   Starts a broker (KAFKA_BOOTSTRAP, else Docker, else the Kafka jars with Java) and the processors,
   then keeps running; 'streamlake down' or Ctrl-C stops them.`,
   produce: `usage: streamlake produce --pipeline NAME [--count N] [--rate N] [--seed N] [--malformed RATIO] [--bootstrap HOST:PORT]
+                        [--msk --region R [--cluster-arn ARN | --ssm-parameter NAME]]
   --pipeline     ${PIPELINE_NAMES.join(' | ')}
   --count        events (default 1000)
   --rate         events per second (default 1000; 0 = as fast as possible)
   --malformed    share of deliberately malformed events, 0–1 (default 0)
-  --bootstrap    broker (default: the one 'up' started, or KAFKA_BOOTSTRAP)`,
+  --bootstrap    broker (default: the one 'up' started, or KAFKA_BOOTSTRAP)
+  --msk          publish to Amazon MSK with IAM auth (aws-msk-iam-sasl-signer-js, default credentials);
+                 brokers from --bootstrap, --cluster-arn (kafka:GetBootstrapBrokers) or the SSM
+                 parameter the kafka stack writes (default /streamlake/kafka/bootstrap-brokers)`,
   replay: `usage: streamlake replay --topic NAME [--file PATH|-] [--rate N] [--key-field NAME] [--bootstrap HOST:PORT]
   Publishes every non-empty line of the file (or stdin with '-' or no --file) as one record.
   --key-field    JSON field (JSONL) or CSV column number (from 1) to use as the record key`,
   query: `usage: streamlake query (--named NAME | --sql "SELECT …") [--lake DIR] [--list]
-  --list         list the named queries`,
+                      [--athena --region R [--workgroup streamlake] [--database streamlake]]
+  --list         list the named queries
+  --athena       run in the deployed Athena workgroup instead of DuckDB on the local lake`,
   down: `usage: streamlake down   stops the broker and processors started by 'up'`,
 };
 
@@ -227,20 +235,47 @@ async function down(args: string[]): Promise<void> {
 }
 
 async function produceCommand(args: string[]): Promise<void> {
-  const o = parse('produce', args, { pipeline: { type: 'string' }, count: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, malformed: { type: 'string' }, bootstrap: { type: 'string' } });
+  const o = parse('produce', args, {
+    pipeline: { type: 'string' },
+    count: { type: 'string' },
+    rate: { type: 'string' },
+    seed: { type: 'string' },
+    malformed: { type: 'string' },
+    bootstrap: { type: 'string' },
+    msk: { type: 'boolean' },
+    region: { type: 'string' },
+    'cluster-arn': { type: 'string' },
+    'ssm-parameter': { type: 'string' },
+  });
   if (o.help) return void console.log(HELP.produce);
   const spec = specOf(o.pipeline);
   const count = int('count', o.count, 1000, 1, 10_000_000);
   const rate = rateOf(o.rate, 1000);
   const malformed = o.malformed === undefined ? 0 : Number(o.malformed);
   if (!(malformed >= 0 && malformed <= 1)) throw new UsageError(`--malformed must be from 0 to 1, got '${o.malformed}'`);
-  const bootstrap = await bootstrapFor(o.bootstrap);
-  const kafka = createKafka({ brokers: parseBootstrap(bootstrap), clientId: 'streamlake-produce', auth: { kind: 'none' }, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, [spec.topic]);
-  await admin.disconnect();
-  await produce(kafka, spec, { count, rate, seed: int('seed', o.seed, 1, 0, 2 ** 31), malformedRatio: malformed, onProgress: progress(spec.name, count) });
+  const seed = int('seed', o.seed, 1, 0, 2 ** 31);
+  let bootstrap: string;
+  let kafka;
+  if (o.msk) {
+    // Amazon MSK with IAM auth: brokers from --bootstrap, --cluster-arn or the kafka stack's SSM parameter
+    const region = typeof o.region === 'string' ? o.region : process.env.AWS_REGION;
+    if (!region) throw new UsageError('--msk needs --region (or AWS_REGION)');
+    bootstrap =
+      typeof o.bootstrap === 'string'
+        ? o.bootstrap
+        : await mskBootstrap({ region, clusterArn: typeof o['cluster-arn'] === 'string' ? o['cluster-arn'] : undefined, ssmParameter: typeof o['ssm-parameter'] === 'string' ? o['ssm-parameter'] : undefined }).catch((e: Error) => {
+            throw new UsageError(`cannot look up the MSK bootstrap brokers: ${e.message.split('\n')[0]}`);
+          });
+    kafka = createKafka({ brokers: parseBootstrap(bootstrap), clientId: 'streamlake-produce', auth: { kind: 'iam', region }, logLevel: logLevel.NOTHING });
+  } else {
+    bootstrap = await bootstrapFor(o.bootstrap);
+    kafka = createKafka({ brokers: parseBootstrap(bootstrap), clientId: 'streamlake-produce', auth: { kind: 'none' }, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [spec.topic]);
+    await admin.disconnect();
+  }
+  await produce(kafka, spec, { count, rate, seed, malformedRatio: malformed, onProgress: progress(spec.name, count) });
   console.log(`published ${count} ${spec.name} events to ${spec.topic.name} at ${bootstrap}`);
 }
 
@@ -283,8 +318,27 @@ async function replay(args: string[]): Promise<void> {
 }
 
 async function query(args: string[]): Promise<void> {
-  const o = parse('query', args, { named: { type: 'string' }, sql: { type: 'string' }, lake: { type: 'string' }, list: { type: 'boolean' } });
+  const o = parse('query', args, {
+    named: { type: 'string' },
+    sql: { type: 'string' },
+    lake: { type: 'string' },
+    list: { type: 'boolean' },
+    athena: { type: 'boolean' },
+    region: { type: 'string' },
+    workgroup: { type: 'string' },
+    database: { type: 'string' },
+  });
   if (o.help) return void console.log(HELP.query);
+  if (o.athena) {
+    // the deployed workgroup and Glue database: same SQL, same named queries, Athena engine v3
+    const region = typeof o.region === 'string' ? o.region : process.env.AWS_REGION;
+    if (!region) throw new UsageError('--athena needs --region (or AWS_REGION)');
+    const all = PIPELINE_NAMES.flatMap((n) => namedQueries(pipelineByName(n)));
+    const sql = typeof o.sql === 'string' ? o.sql : typeof o.named === 'string' ? all.find((q) => q.name === o.named)?.sql : undefined;
+    if (!sql) throw new UsageError(typeof o.named === 'string' ? `unknown named query '${o.named}' (known: ${all.map((q) => q.name).join(', ')})` : 'query --athena needs --named NAME or --sql "…"');
+    const rows = await athenaQuery({ sql, region, workGroup: typeof o.workgroup === 'string' ? o.workgroup : 'streamlake', database: typeof o.database === 'string' ? o.database : 'streamlake' });
+    return void console.log(table(rows));
+  }
   const lake = resolve(typeof o.lake === 'string' ? o.lake : existsSync(UP_STATE) ? JSON.parse(readFileSync(UP_STATE, 'utf8')).lake : join(DEFAULT_STATE_DIR, 'lake'));
   const db = await LakeDb.open(lake, PIPELINE_NAMES.map(pipelineByName));
   try {

@@ -11,8 +11,14 @@ import { join, resolve } from 'node:path';
 import { logLevel } from 'kafkajs';
 import { createKafka, parseBootstrap } from '../../lambda/adapters/kafka-client';
 
-/** The Kafka version MSK runs by default for this app (lib/config.ts default). */
-export const LOCAL_KAFKA_VERSION = process.env.STREAMLAKE_KAFKA_VERSION ?? '3.6.0';
+/**
+ * The Kafka version of the local broker: MSK's recommended line, 3.8.x (3.6.0 reaches its MSK end
+ * of support on 2026-06-01). Override with STREAMLAKE_KAFKA_VERSION (install it first with
+ * `scripts/install-kafka.sh <version>`).
+ * @see https://docs.aws.amazon.com/msk/latest/developerguide/supported-kafka-versions.html
+ */
+export const DEFAULT_KAFKA_VERSION = '3.8.1';
+export const LOCAL_KAFKA_VERSION = process.env.STREAMLAKE_KAFKA_VERSION || DEFAULT_KAFKA_VERSION;
 
 export interface RunningBroker {
   readonly bootstrap: string;

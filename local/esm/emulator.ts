@@ -1,15 +1,26 @@
 /**
  * Event-source-mapping emulator: a kafkajs consumer group per pipeline that invokes the
  * unchanged processor handler with events in the exact Lambda MSK shape. Like the Lambda event
- * source mapping it honours batch size and batching window, keeps per-partition order (one batch
- * per partition in flight), commits offsets only after the handler returns, retries a throwing
- * handler with backoff and, once the attempts are exhausted, writes the failed batch to an
- * on-failure folder and moves on.
+ * source mapping it
+ * - honours the batch size and the batching window: records are gathered until a batch is full
+ *   or the window has elapsed since the first of them was seen;
+ * - keeps per-partition order: one batch per partition in flight;
+ * - commits offsets only after the handler returned;
+ * - retries a throwing handler with exponential backoff and, once the attempts are exhausted,
+ *   writes the failed batch to an on-failure folder (the record Lambda's on-failure destination
+ *   gets, plus the event to replay it) and moves on.
+ *
+ * Records gathered for a batch that is not due yet are left unresolved: kafkajs fetches from the
+ * last resolved offset, so they are fetched again together with the newer ones. Nothing is held
+ * across fetches but the instant the first pending record was seen, so a rebalance cannot leave
+ * stale records behind; a partition that moves to another member simply restarts at its
+ * committed offset.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import type { MskEvent, MskRecord } from '../../lambda/core/msk-event';
+import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { MskEvent, MskRecord, MskRecordHeader } from '../../lambda/core/msk-event';
 
 export type EventHandler = (event: MskEvent) => Promise<unknown>;
 
@@ -19,79 +30,123 @@ export interface EmulatorOptions {
   readonly topic: string;
   readonly groupId: string;
   readonly handler: EventHandler;
-  /** @default 100 (the Lambda default for MSK) */
+  /** Records per invocation at most. @default 100 (the Lambda default for MSK) */
   readonly batchSize?: number;
-  /** @default 500 ms */
+  /** Longest wait for a batch to fill up before it is delivered anyway. @default 500 ms */
   readonly batchingWindowMs?: number;
   /** Invocations of one batch before it goes to the on-failure folder. @default 4 */
   readonly maxAttempts?: number;
   /** First retry delay; doubles each attempt. @default 200 ms */
   readonly retryBaseMs?: number;
-  /** Where exhausted batches are written as JSON. */
+  /** Longest retry delay. @default 30_000 ms */
+  readonly retryMaxMs?: number;
+  /** Where exhausted batches are written as JSON, one file per batch. */
   readonly onFailureDir: string;
-  /** @default TRIM_HORIZON (earliest) */
+  /** Start at the earliest offset when the group has no committed offset (TRIM_HORIZON). @default true */
   readonly fromBeginning?: boolean;
   readonly log?: (line: string) => void;
 }
 
 export interface EmulatorStats {
+  /** Records in batches the handler accepted. */
   records: number;
+  /** Batches the handler accepted. */
   batches: number;
+  /** Failed invocations that were retried. */
   retries: number;
+  /** Batches written to the on-failure folder after their last attempt. */
   failedBatches: number;
+  /** Records behind the high watermark, as of the latest fetch of each partition. */
+  lag: number;
+}
+
+/** The on-failure record of one exhausted batch (Lambda's Kafka on-failure shape plus the event). */
+export interface FailedBatchRecord {
+  readonly requestContext: { readonly condition: 'RetryAttemptsExhausted'; readonly approximateInvokeCount: number; readonly functionArn: string };
+  readonly responseContext: { readonly functionError: 'Unhandled'; readonly errorMessage: string };
+  readonly timestamp: string;
+  readonly KafkaBatchInfo: { readonly topic: string; readonly partition: number; readonly firstOffset: number; readonly lastOffset: number; readonly batchSize: number };
+  readonly event: MskEvent;
+}
+
+/** The fake ARN local events carry; Lambda sets the cluster ARN of the event source mapping. */
+export const localEventSourceArn = (groupId: string): string => `arn:aws:kafka:local:000000000000:cluster/streamlake-local/${groupId}`;
+
+function headerEntries(headers: IHeaders | undefined): MskRecordHeader[] {
+  const out: MskRecordHeader[] = [];
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      const bytes = v === undefined ? Buffer.alloc(0) : Buffer.isBuffer(v) ? v : Buffer.from(String(v));
+      out.push({ [name]: [...bytes] });
+    }
+  }
+  return out;
 }
 
 /** The record as Lambda delivers it: base64 key and value, headers as arrays of byte values. */
 export function toMskRecord(topic: string, partition: number, m: KafkaMessage): MskRecord {
-  const headers = Object.entries(m.headers ?? {}).map(([k, v]) => {
-    const bytes = v === undefined ? Buffer.alloc(0) : Buffer.isBuffer(v) ? v : Buffer.from(String(v));
-    return { [k]: [...bytes] };
-  });
   return {
     topic,
     partition,
     offset: Number(m.offset),
     timestamp: Number(m.timestamp),
+    // kafkajs does not expose the batch's timestamp type; topics here keep the default CreateTime
     timestampType: 'CREATE_TIME',
     ...(m.key ? { key: m.key.toString('base64') } : {}),
     value: m.value ? m.value.toString('base64') : null,
-    headers,
+    headers: headerEntries(m.headers),
   };
 }
 
+export function toMskEvent(eventSourceArn: string, bootstrap: string, topic: string, partition: number, messages: readonly KafkaMessage[]): MskEvent {
+  return {
+    eventSource: 'aws:kafka',
+    eventSourceArn,
+    bootstrapServers: bootstrap,
+    records: { [`${topic}-${partition}`]: messages.map((m) => toMskRecord(topic, partition, m)) },
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** While a partial batch waits for its window, it is re-fetched at this pace. */
+const WINDOW_POLL_MS = 50;
+
 export class EventSourceMappingEmulator {
-  readonly stats: EmulatorStats = { records: 0, batches: 0, retries: 0, failedBatches: 0 };
+  readonly stats: EmulatorStats = { records: 0, batches: 0, retries: 0, failedBatches: 0, lag: 0 };
+  readonly eventSourceArn: string;
   private consumer: Consumer | undefined;
-  private readonly arn: string;
+  /** Per partition: the first not yet delivered offset and when it was first seen. */
+  private readonly pending = new Map<number, { readonly offset: string; readonly since: number }>();
+  private readonly lagByPartition = new Map<number, number>();
 
   constructor(private readonly options: EmulatorOptions) {
-    this.arn = `arn:aws:kafka:local:000000000000:cluster/streamlake-local/${options.groupId}`;
+    this.eventSourceArn = localEventSourceArn(options.groupId);
   }
 
   event(topic: string, partition: number, messages: readonly KafkaMessage[]): MskEvent {
-    return {
-      eventSource: 'aws:kafka',
-      eventSourceArn: this.arn,
-      bootstrapServers: this.options.bootstrap,
-      records: { [`${topic}-${partition}`]: messages.map((m) => toMskRecord(topic, partition, m)) },
-    };
+    return toMskEvent(this.eventSourceArn, this.options.bootstrap, topic, partition, messages);
   }
 
   async start(): Promise<void> {
     const o = this.options;
     const batchSize = o.batchSize ?? 100;
     const windowMs = o.batchingWindowMs ?? 500;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new RangeError(`batchSize must be an integer in 1..10000 (the Lambda MSK limit), got ${batchSize}`);
+    if (!(windowMs >= 0 && windowMs <= 300_000)) throw new RangeError(`batchingWindowMs must be in 0..300000 (the Lambda limit), got ${windowMs}`);
     const consumer = o.kafka.consumer({
       groupId: o.groupId,
-      // the broker holds a fetch until a batch's worth of bytes or the batching window elapses
-      maxWaitTimeInMs: windowMs,
-      minBytes: Math.min(batchSize * 200, 1024 * 1024),
+      // an idle fetch is held by the broker this long: the window paces how fast new records show up
+      maxWaitTimeInMs: Math.max(10, Math.min(windowMs, 500)),
+      minBytes: 1,
       maxBytesPerPartition: 10 * 1024 * 1024,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       retry: { retries: 10 },
     });
     this.consumer = consumer;
+    // after a rebalance every partition restarts at its committed offset: forget the window clocks
+    consumer.on(consumer.events.GROUP_JOIN, () => this.pending.clear());
     await consumer.connect();
     await consumer.subscribe({ topic: o.topic, fromBeginning: o.fromBeginning ?? true });
     await consumer.run({
@@ -99,21 +154,50 @@ export class EventSourceMappingEmulator {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 16,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        for (let from = 0; from < batch.messages.length; from += batchSize) {
+        const { topic, partition, messages } = batch;
+        const high = Number(batch.highWatermark);
+        this.setLag(partition, high - Number(messages[0].offset));
+        let from = 0;
+        while (from < messages.length) {
           if (!isRunning() || isStale()) return;
-          const slice = batch.messages.slice(from, from + batchSize);
+          const remaining = messages.length - from;
+          if (remaining < batchSize && windowMs > 0) {
+            // a partial batch: deliver it only once the window has elapsed since its first record was seen
+            const first = messages[from].offset;
+            let p = this.pending.get(partition);
+            if (p?.offset !== first) this.pending.set(partition, (p = { offset: first, since: Date.now() }));
+            const waited = Date.now() - p.since;
+            if (waited < windowMs) {
+              // leave the records unresolved: the next fetch returns them again, with any newer ones
+              await sleep(Math.min(windowMs - waited, WINDOW_POLL_MS));
+              return;
+            }
+          }
+          const slice = messages.slice(from, from + batchSize);
           const last = slice[slice.length - 1].offset;
-          await this.invoke(batch.topic, batch.partition, slice, heartbeat);
+          const done = await this.invoke(topic, partition, slice, heartbeat, () => isRunning() && !isStale());
+          if (!done) return; // stopping or rebalancing: the batch is delivered again from the committed offset
+          this.pending.delete(partition);
           resolveOffset(last);
           // commit only after the handler returned (or the batch went to the on-failure folder)
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
+          await consumer.commitOffsets([{ topic, partition, offset: String(Number(last) + 1) }]);
+          this.setLag(partition, high - (Number(last) + 1));
           await heartbeat();
+          from += slice.length;
         }
       },
     });
   }
 
-  private async invoke(topic: string, partition: number, messages: readonly KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
+  private setLag(partition: number, lag: number): void {
+    this.lagByPartition.set(partition, Math.max(0, lag));
+    let sum = 0;
+    for (const l of this.lagByPartition.values()) sum += l;
+    this.stats.lag = sum;
+  }
+
+  /** Invokes the handler with retries; false when the consumer stopped or lost the partition meanwhile. */
+  private async invoke(topic: string, partition: number, messages: readonly KafkaMessage[], heartbeat: () => Promise<void>, active: () => boolean): Promise<boolean> {
     const o = this.options;
     const attempts = o.maxAttempts ?? 4;
     const event = this.event(topic, partition, messages);
@@ -123,41 +207,50 @@ export class EventSourceMappingEmulator {
         await o.handler(event);
         this.stats.records += messages.length;
         this.stats.batches += 1;
-        return;
+        return true;
       } catch (err) {
         lastError = err;
-        if (attempt < attempts) {
-          this.stats.retries += 1;
-          o.log?.(`${o.groupId}: batch ${topic}-${partition}@${messages[0].offset} failed (attempt ${attempt}/${attempts}): ${(err as Error).message}; retrying`);
-          await new Promise((r) => setTimeout(r, (o.retryBaseMs ?? 200) * 2 ** (attempt - 1)));
+        if (attempt === attempts) break;
+        this.stats.retries += 1;
+        const delay = Math.min((o.retryBaseMs ?? 200) * 2 ** (attempt - 1), o.retryMaxMs ?? 30_000);
+        o.log?.(`${o.groupId}: batch ${topic}-${partition}@${messages[0].offset} failed (attempt ${attempt}/${attempts}): ${errorMessage(err)}; retrying in ${delay} ms`);
+        // wait in steps, heart-beating, and give up early when the consumer stops
+        for (const until = Date.now() + delay; Date.now() < until; ) {
+          if (!active()) return false;
+          await sleep(Math.min(until - Date.now(), 1_000));
           await heartbeat();
         }
+        if (!active()) return false;
       }
     }
+    await this.writeFailure(topic, partition, messages, attempts, lastError, event);
+    return true;
+  }
+
+  private async writeFailure(topic: string, partition: number, messages: readonly KafkaMessage[], attempts: number, error: unknown, event: MskEvent): Promise<void> {
+    const o = this.options;
     this.stats.failedBatches += 1;
     await mkdir(o.onFailureDir, { recursive: true });
     const first = messages[0].offset;
     const file = join(o.onFailureDir, `${topic}-${partition}-${first.padStart(20, '0')}.json`);
-    await writeFile(
-      file,
-      JSON.stringify(
-        {
-          // the same metadata Lambda's on-failure destination records for Kafka, plus the event to replay
-          requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: attempts, functionArn: `local:${o.groupId}` },
-          responseContext: { functionError: 'Unhandled', errorMessage: (lastError as Error)?.message ?? String(lastError) },
-          timestamp: new Date().toISOString(),
-          KafkaBatchInfo: { topic, partition, firstOffset: Number(first), lastOffset: Number(messages[messages.length - 1].offset), batchSize: messages.length },
-          event,
-        },
-        null,
-        2,
-      ),
-    );
+    const record: FailedBatchRecord = {
+      requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: attempts, functionArn: `local:${o.groupId}` },
+      responseContext: { functionError: 'Unhandled', errorMessage: errorMessage(error) },
+      timestamp: new Date().toISOString(),
+      KafkaBatchInfo: { topic, partition, firstOffset: Number(first), lastOffset: Number(messages[messages.length - 1].offset), batchSize: messages.length },
+      event,
+    };
+    await writeFile(file, JSON.stringify(record, null, 2));
     o.log?.(`${o.groupId}: batch ${topic}-${partition}@${first} exhausted ${attempts} attempts; written to ${file}`);
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    const consumer = this.consumer;
     this.consumer = undefined;
+    await consumer?.disconnect();
   }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

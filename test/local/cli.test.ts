@@ -45,8 +45,11 @@ describe('streamlake CLI', () => {
     [['query', '--named', 'nope', '--lake', tmpdir()], /^streamlake query: unknown named query 'nope'/],
     [['replay', '--file', 'x.csv'], /^streamlake replay: --topic is required$/],
     [['demo', '--count', 'many'], /^streamlake demo: --count must be an integer/],
+    [['produce', '--pipeline', 'sales', '--msk'], /^streamlake produce: --msk needs --region \(or AWS_REGION\)$/],
+    [['query', '--athena', '--named', 'sales-region-10m'], /^streamlake query: --athena needs --region \(or AWS_REGION\)$/],
+    [['query', '--athena', '--region', 'eu-west-1', '--named', 'nope'], /^streamlake query: unknown named query 'nope'/],
   ])('%j fails with one line and exit code 2', (args, message) => {
-    const r = cli(args, { KAFKA_BOOTSTRAP: '' });
+    const r = cli(args, { KAFKA_BOOTSTRAP: '', AWS_REGION: '' });
     expect(r.code).toBe(2);
     expect(r.stderr).toHaveLength(1);
     expect(r.stderr[0]).toMatch(message);

@@ -61,6 +61,39 @@ describe('event-source-mapping emulator on a real broker', () => {
     }
   });
 
+  it('gathers records until the batching window elapses, then delivers them in one batch', async () => {
+    const topic = await topicWith(1, [{ value: 'a', partition: 0 }, { value: 'b', partition: 0 }]);
+    const events: { at: number; values: string[] }[] = [];
+    const e = emulator(topic, async (ev) => void events.push({ at: Date.now(), values: Object.values(ev.records).flat().map((r) => Buffer.from(r.value!, 'base64').toString()) }), { batchSize: 100, batchingWindowMs: 1_500 });
+    const started = Date.now();
+    await e.start();
+    await new Promise((r) => setTimeout(r, 400));
+    const producer = tb.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'c', partition: 0 }, { value: 'd', partition: 0 }] });
+    await producer.disconnect();
+    await waitFor(() => e.stats.records === 4, 15_000, 'the window to elapse');
+    await e.stop();
+    // one batch with the records that arrived during the window, not one per fetch
+    expect(events.map((x) => x.values)).toEqual([['a', 'b', 'c', 'd']]);
+    expect(events[0].at - started).toBeGreaterThanOrEqual(1_400);
+    expect(e.stats.lag).toBe(0);
+  });
+
+  it('delivers a full batch without waiting for the window', async () => {
+    const topic = await topicWith(1, Array.from({ length: 12 }, (_, i) => ({ value: `v${i}`, partition: 0 })));
+    const sizes: number[] = [];
+    const e = emulator(topic, async (ev) => void sizes.push(Object.values(ev.records).flat().length), { batchSize: 5, batchingWindowMs: 60_000 });
+    const started = Date.now();
+    await e.start();
+    await waitFor(() => e.stats.records === 10, 15_000, 'two full batches');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await new Promise((r) => setTimeout(r, 300));
+    // the last 2 records wait for the window (60 s) or for 3 more
+    expect(sizes).toEqual([5, 5]);
+    await e.stop();
+  });
+
   it('retries a throwing handler and commits only after it succeeds', async () => {
     const topic = await topicWith(1, Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, partition: 0 })));
     const admin = tb.kafka.admin();
@@ -109,6 +142,26 @@ describe('event-source-mapping emulator on a real broker', () => {
     expect(failure.responseContext.errorMessage).toBe('cannot handle poison');
     expect(Object.values(failure.event.records as Record<string, unknown[]>).flat()).toHaveLength(3);
     expect(delivered).toEqual(['v3', 'v4', 'v5']);
+  });
+
+  it('gives up retrying when stopped, without committing or writing a failure', async () => {
+    const topic = await topicWith(1, [{ value: 'v', partition: 0 }]);
+    const admin = tb.kafka.admin();
+    await admin.connect();
+    let calls = 0;
+    const e = emulator(topic, async () => {
+      calls += 1;
+      throw new Error('always');
+    }, { maxAttempts: 50, retryBaseMs: 5_000, batchingWindowMs: 0 });
+    await e.start();
+    await waitFor(() => calls === 1, 15_000, 'the first attempt');
+    const stopping = Date.now();
+    await e.stop();
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+    expect(e.stats.failedBatches).toBe(0);
+    expect(existsSync(join(tb.stateDir, 'failed', topic))).toBe(false);
+    expect(await consumerLag(admin, `g-${topic}`, topic)).toBe(1);
+    await admin.disconnect();
   });
 
   it('resumes from the committed offsets after a restart', async () => {
