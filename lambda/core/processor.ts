@@ -5,7 +5,7 @@
  * events or quarantine.
  */
 import { isUtf8 } from 'node:buffer';
-import { AvroDecoder, parseAvroFrame } from './avro';
+import type { AvroDecoder } from './avro';
 import { parseCsvLine } from './csv';
 import { compileEnrichment, type EnrichStep, type ReferenceTable } from './enrich';
 import { compileFieldConverter, type FieldConverter, type FieldValue } from './fields';
@@ -131,6 +131,9 @@ export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<stri
       return positions.map((p) => (p === -1 ? undefined : line.fields[p]));
     };
   } else if (spec.value.kind === 'avro') {
+    // loaded only for Avro pipelines: keeps avsc out of the other processors' cold start
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { AvroDecoder, parseAvroFrame } = require('./avro') as typeof import('./avro');
     const decoder = new AvroDecoder(spec);
     avro = decoder;
     const names = spec.schema.map((f) => f.name);

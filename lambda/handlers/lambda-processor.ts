@@ -6,12 +6,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { S3LakeStore } from '../adapters/s3-lake-store';
-import { ChainedSchemaRegistry, ConfluentSchemaRegistry, GlueSchemaRegistry, type SchemaRegistry } from '../adapters/schema-registry';
+import type { SchemaRegistry } from '../adapters/schema-registry';
+import type { SummaryPublisher } from '../adapters/summary-publisher';
 import { METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../core/metric-names';
 import type { MskEvent } from '../core/msk-event';
 import type { PipelineSpec } from '../core/spec';
-import { createKafka, parseBootstrap } from '../adapters/kafka-client';
-import { KafkaSummaryPublisher } from '../adapters/summary-publisher';
 import { createProcessorHandler, type BatchReport } from './processor';
 
 function requiredEnv(name: string): string {
@@ -40,18 +39,26 @@ export function lambdaProcessorHandler(spec: PipelineSpec): (event: MskEvent, co
   const store = new S3LakeStore({ bucket: requiredEnv('LAKE_BUCKET'), endpoint: process.env.S3_ENDPOINT || undefined });
   const logger = new Logger({ serviceName: spec.name });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: spec.name, defaultDimensions: { [PIPELINE_DIMENSION]: spec.name } });
+  // Kafka and registry clients are loaded only by pipelines that use them (cold start)
   let schemaRegistry: SchemaRegistry | undefined;
   if (spec.value.kind === 'avro') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ChainedSchemaRegistry, ConfluentSchemaRegistry, GlueSchemaRegistry } = require('../adapters/schema-registry') as typeof import('../adapters/schema-registry');
     // Glue Schema Registry for Glue-framed values; a Confluent-compatible endpoint if configured
     const confluentUrl = process.env.CONFLUENT_SCHEMA_REGISTRY_URL;
     schemaRegistry = new ChainedSchemaRegistry([new GlueSchemaRegistry(), ...(confluentUrl ? [new ConfluentSchemaRegistry(confluentUrl)] : [])]);
   }
   // windows that publish to a summary topic: MSK with IAM auth, from inside the VPC
-  const summaryPublisher = (spec.windows ?? []).some((w) => w.summaryTopic)
-    ? new KafkaSummaryPublisher(
-        createKafka({ brokers: parseBootstrap(requiredEnv('KAFKA_BOOTSTRAP_SERVERS')), clientId: `streamlake-${spec.name}`, auth: { kind: 'iam', region: requiredEnv('AWS_REGION') } }),
-      )
-    : undefined;
+  let summaryPublisher: SummaryPublisher | undefined;
+  if ((spec.windows ?? []).some((w) => w.summaryTopic)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createKafka, parseBootstrap } = require('../adapters/kafka-client') as typeof import('../adapters/kafka-client');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { KafkaSummaryPublisher } = require('../adapters/summary-publisher') as typeof import('../adapters/summary-publisher');
+    summaryPublisher = new KafkaSummaryPublisher(
+      createKafka({ brokers: parseBootstrap(requiredEnv('KAFKA_BOOTSTRAP_SERVERS')), clientId: `streamlake-${spec.name}`, auth: { kind: 'iam', region: requiredEnv('AWS_REGION') } }),
+    );
+  }
   const processEvent = createProcessorHandler({ spec, store, schemaRegistry, summaryPublisher, observe: powertoolsObserver(logger, metrics) });
   return async (event, context) => {
     if (context) logger.addContext(context);

@@ -13,7 +13,7 @@ import type { PipelineSpec } from '../core/spec';
 import type { LakeStore } from '../adapters/lake-store';
 import type { SchemaRegistry } from '../adapters/schema-registry';
 import type { SummaryPublisher } from '../adapters/summary-publisher';
-import { avroSchemaRefOf, schemaRefKey } from '../core/avro';
+import type { SchemaRef } from '../core/avro';
 
 export interface BatchReport {
   readonly pipeline: string;
@@ -82,7 +82,9 @@ async function writeAll(store: LakeStore, objects: readonly PlannedObject[], con
  */
 async function resolveWriterSchemas(p: CompiledPipeline, batches: ReturnType<typeof decodeMskEvent>, registry: SchemaRegistry): Promise<void> {
   const avro = p.avro!;
-  const wanted = new Map<string, NonNullable<ReturnType<typeof avroSchemaRefOf>>>();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { avroSchemaRefOf, schemaRefKey } = require('../core/avro') as typeof import('../core/avro');
+  const wanted = new Map<string, SchemaRef>();
   for (const b of batches) {
     for (const r of b.records) {
       const ref = avroSchemaRefOf(r.value);
