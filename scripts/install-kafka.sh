@@ -4,7 +4,8 @@
 # Usage: scripts/install-kafka.sh [version]   (default: the version streamlake tests against)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-version="${1:-${STREAMLAKE_KAFKA_VERSION:-3.6.0}}"
+# 3.8.1: MSK's recommended 3.8.x line (local/broker/kafka-broker.ts DEFAULT_KAFKA_VERSION)
+version="${1:-${STREAMLAKE_KAFKA_VERSION:-3.8.1}}"
 dest=".streamlake/kafka/$version"
 if [ -f "$dest/libs/.complete" ]; then echo "kafka $version: already installed in $dest"; exit 0; fi
 command -v java >/dev/null || { echo "streamlake: Java 17+ is needed to run the local Kafka broker: install a JDK (e.g. apt-get install openjdk-17-jre-headless)" >&2; exit 1; }

@@ -14,15 +14,4 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicState[]):
   return plan;
 }
 
-/** Records behind the committed offsets of `groupId` on `topic` (sum over partitions). */
-export async function consumerLag(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  const ends = await admin.fetchTopicOffsets(topic);
-  let lag = 0;
-  for (const end of ends) {
-    const c = committed?.partitions.find((p) => p.partition === end.partition);
-    const at = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(end.low);
-    lag += Math.max(0, Number(end.high) - at);
-  }
-  return lag;
-}
+export { consumerLag, waitForLagZero } from './lag';

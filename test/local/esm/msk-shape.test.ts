@@ -2,7 +2,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { localEventSourceArn, toMskEvent, toMskRecord } from '../../../local/esm/emulator';
 
-const message = (m: Partial<KafkaMessage>): KafkaMessage => ({ offset: '0', timestamp: '1763798400000', attributes: 0, key: null, value: null, size: 0, headers: {}, ...m }) as KafkaMessage;
+const message = (m: Partial<KafkaMessage>): KafkaMessage => ({ offset: '0', timestamp: '1763798400000', attributes: 0, key: null, value: null, headers: {}, ...m }) as unknown as KafkaMessage;
 
 describe('toMskRecord / toMskEvent', () => {
   it('encodes key and value as base64 and headers as arrays of byte values, one entry per value', () => {
