@@ -27,6 +27,7 @@ function hasParquet(dir: string): boolean {
 
 export class LakeDb {
   private constructor(
+    private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     readonly lakeDir: string,
     readonly specs: readonly PipelineSpec[],
@@ -34,7 +35,7 @@ export class LakeDb {
 
   static async open(lakeDir: string, specs: readonly PipelineSpec[]): Promise<LakeDb> {
     const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-    const db = new LakeDb(await instance.connect(), lakeDir, specs);
+    const db = new LakeDb(instance, await instance.connect(), lakeDir, specs);
     await db.refresh();
     return db;
   }
@@ -80,5 +81,6 @@ export class LakeDb {
 
   close(): void {
     this.connection.closeSync();
+    this.instance.closeSync();
   }
 }

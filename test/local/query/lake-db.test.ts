@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
 import { generatorFor, type GeneratedRecord } from '../../../lambda/core/generate';
 import { createProcessorHandler } from '../../../lambda/handlers/processor';
-import { athenaToDuckDb } from '../../../local/query/dialect';
 import { LakeDb } from '../../../local/query/lake-db';
 import { seedReferenceData } from '../../../local/runtime';
 import { clickstream } from '../../../pipelines/clickstream';
@@ -89,13 +88,5 @@ describe('LakeDb (DuckDB as the local Athena)', () => {
     // watermark = 10:05 − 120 s allowed lateness = 10:03
     expect(rows).toEqual([{ m: 0n, is_final: true }, { m: 1n, is_final: true }, { m: 5n, is_final: false }]);
     db.close();
-  });
-});
-
-describe('athenaToDuckDb', () => {
-  it('leaves the catalog SQL alone and renames Athena-only functions', () => {
-    expect(athenaToDuckDb(`SELECT max("t") - INTERVAL '600' SECOND FROM "x"`)).toBe(`SELECT max("t") - INTERVAL '600' SECOND FROM "x"`);
-    expect(athenaToDuckDb(`SELECT date_format(t, '%Y-%m-%d %H:%i') FROM x`)).toBe(`SELECT strftime(t, '%Y-%m-%d %H:%M') FROM x`);
-    expect(athenaToDuckDb(`SELECT approx_distinct(ip) FROM x`)).toBe(`SELECT approx_count_distinct(ip) FROM x`);
   });
 });
