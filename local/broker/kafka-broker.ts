@@ -6,10 +6,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { parseBootstrap } from '../../lambda/adapters/kafka-client';
+import { freePort, isRunning, killOnExit, onExit, PrerequisiteError, stopChild } from '../process';
+
+export { freePort, PrerequisiteError } from '../process';
 
 /**
  * The Kafka version of the local broker: MSK's recommended line, 3.8.x (3.6.0 reaches its MSK end
@@ -27,14 +29,6 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
-/** A prerequisite is missing: one line saying what to install. */
-export class PrerequisiteError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PrerequisiteError';
-  }
-}
-
 export interface BrokerOptions {
   /** Root of the ignored state folder. @default <repo>/.streamlake */
   readonly stateDir: string;
@@ -47,17 +41,6 @@ export interface BrokerOptions {
   /** The Java launcher. @default $JAVA_HOME/bin/java when JAVA_HOME is set, else `java` on the PATH */
   readonly java?: string;
   readonly log?: (line: string) => void;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 /**
@@ -84,18 +67,6 @@ export async function waitForBroker(bootstrap: string, timeoutMs: number, descri
     }
   }
   throw new Error(`Kafka broker at ${bootstrap} not ready after ${timeoutMs / 1000}s: ${(last as Error)?.message}${describeFailure()}`);
-}
-
-/** Children this process started: killed when it exits, so no broker outlives a test run or a CLI. */
-const cleanups = new Set<() => void>();
-let exitHookInstalled = false;
-function onExit(cleanup: () => void): () => void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => cleanups.forEach((c) => c()));
-  }
-  cleanups.add(cleanup);
-  return () => cleanups.delete(cleanup);
 }
 
 /** Throws a PrerequisiteError naming what to install when `command` cannot run. */
@@ -253,27 +224,20 @@ async function startJars(options: BrokerOptions): Promise<RunningBroker> {
   const child: ChildProcess = spawn(java, [...jvm, 'kafka.Kafka', props], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const forget = onExit(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const running = () => child.exitCode === null && child.signalCode === null;
+  const forget = killOnExit(child);
+  const running = () => isRunning(child);
   const tail = () =>
     (existsSync(logFile) ? `\n--- ${logFile} (last lines) ---\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}` : '') + (stderr.trim() ? `\n--- stderr ---\n${stderr.trim()}` : '');
   const bootstrap = `127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
-    if (running()) {
-      child.kill('SIGTERM');
-      // a clean shutdown takes a few seconds; never wait forever
-      const timer = setTimeout(() => running() && child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    // a clean shutdown takes a few seconds; never wait forever
+    await stopChild(child, 15_000);
     forget();
   };
   try {
     await waitForBroker(bootstrap, options.readyTimeoutMs ?? 60_000, tail, () => !running());
   } catch (err) {
-    child.kill('SIGKILL');
-    await exited;
+    await stopChild(child, 0);
     forget();
     throw err;
   }

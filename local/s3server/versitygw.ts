@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { freePort, PrerequisiteError } from '../broker/kafka-broker';
+import { freePort, killOnExit, PrerequisiteError, stopChild } from '../process';
 
 export interface RunningS3Server {
   readonly endpoint: string;
@@ -33,8 +33,7 @@ export async function startS3Server(repoRoot: string, root: string): Promise<Run
   const child = spawn(bin, ['--access', credentials.accessKeyId, '--secret', credentials.secretAccessKey, '--port', `127.0.0.1:${port}`, 'posix', root], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
+  const forget = killOnExit(child);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = () => new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1', credentials });
   const deadline = Date.now() + 20_000;
@@ -44,7 +43,8 @@ export async function startS3Server(repoRoot: string, root: string): Promise<Run
       break;
     } catch (err) {
       if (Date.now() > deadline || child.exitCode !== null) {
-        child.kill('SIGKILL');
+        await stopChild(child, 0);
+        forget();
         throw new Error(`versitygw did not answer on ${endpoint}: ${(err as Error).message} ${stderr.slice(-500)}`);
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -57,9 +57,8 @@ export async function startS3Server(repoRoot: string, root: string): Promise<Run
     client,
     createBucket: async (name) => void (await client().send(new CreateBucketCommand({ Bucket: name }))),
     stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await exited;
+      await stopChild(child, 5_000);
+      forget();
     },
   };
 }
