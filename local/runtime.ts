@@ -68,13 +68,19 @@ export class LocalRuntime {
       : await startBroker({ stateDir, repoRoot: REPO_ROOT, keepData: options.keepBrokerData, log: options.log });
     const kafka = createKafka({ brokers: parseBootstrap(broker.bootstrap), clientId: 'streamlake-local', auth: { kind: 'none' }, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, options.specs.map((s) => s.topic));
     const lakeDir = resolve(options.lakeDir ?? join(stateDir, 'lake'));
     const store = options.store ?? new LocalLakeStore(lakeDir);
-    await seedReferenceData(store, options.specs);
     const runtime = new LocalRuntime(options, broker, kafka, admin, lakeDir, store);
-    for (const spec of options.specs) await runtime.startProcessor(spec);
+    try {
+      await admin.connect();
+      await ensureTopics(admin, options.specs.map((s) => s.topic));
+      await seedReferenceData(store, options.specs);
+      for (const spec of options.specs) await runtime.startProcessor(spec);
+    } catch (err) {
+      // leave nothing running behind a failed start
+      await runtime.stop().catch(() => undefined);
+      throw err;
+    }
     return runtime;
   }
 
