@@ -33,7 +33,6 @@ describe('local Kafka broker', () => {
   it('starts a single-node KRaft broker on loopback that answers describeCluster within seconds', async () => {
     expect(tb.broker.bootstrap).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(startMs).toBeLessThan(60_000);
-    console.log(`broker (${tb.broker.kind}) ready in ${startMs} ms`);
     const admin = tb.kafka.admin();
     await admin.connect();
     const cluster = await admin.describeCluster();
