@@ -13,7 +13,8 @@ import { referenceKey } from '../lambda/core/layout';
 import type { PipelineSpec } from '../lambda/core/spec';
 import { createProcessorHandler, type BatchReport } from '../lambda/handlers/processor';
 import { startBroker, type RunningBroker } from './broker/kafka-broker';
-import { consumerLag, ensureTopics } from './broker/topics';
+import { consumerLag, waitForLagZero } from './broker/lag';
+import { ensureTopics } from './broker/topics';
 import { EventSourceMappingEmulator, type EventHandler } from './esm/emulator';
 
 export const REPO_ROOT = resolve(__dirname, '..');
@@ -116,17 +117,12 @@ export class LocalRuntime {
     return consumerLag(this.admin, consumerGroupOf(spec), spec.topic.name);
   }
 
-  /** Resolves when every pipeline's consumer lag is 0. */
+  /** Resolves when every pipeline's consumer lag is 0; `onTick` gets the lags by pipeline name. */
   async waitForLagZero(timeoutMs: number, onTick?: (lags: Record<string, number>) => void): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const lags: Record<string, number> = {};
-      for (const spec of this.options.specs) lags[spec.name] = await this.lag(spec);
-      onTick?.(lags);
-      if (Object.values(lags).every((l) => l === 0)) return;
-      if (Date.now() > deadline) throw new Error(`consumer lag not 0 after ${timeoutMs / 1000}s: ${JSON.stringify(lags)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const subscriptions = this.options.specs.map((spec) => ({ groupId: consumerGroupOf(spec), topic: spec.topic.name, pipeline: spec.name }));
+    await waitForLagZero(this.admin, subscriptions, timeoutMs, (lags) =>
+      onTick?.(Object.fromEntries(subscriptions.map((s) => [s.pipeline, lags[`${s.groupId}/${s.topic}`]]))),
+    );
   }
 
   async stop(): Promise<void> {
