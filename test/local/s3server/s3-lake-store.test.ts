@@ -2,7 +2,7 @@
  * The S3 sink against a real S3-compatible server (versitygw, plain files on disk): put, get,
  * overwrite, missing keys, outage → LakeStoreError; and the processor writing its lake through it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LakeStoreError } from '../../../lambda/adapters/lake-store';
@@ -58,12 +58,22 @@ describe('S3LakeStore on versitygw', () => {
     db.close();
   });
 
+  it('listens on loopback only and stores objects as plain files', async () => {
+    expect(server.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await store().put('reference/x/file.csv', Buffer.from('a,b\n'));
+    expect(readFileSync(join(root, 'lake', 'reference', 'x', 'file.csv'), 'utf8')).toBe('a,b\n');
+  });
+
   it('throws a LakeStoreError when the server is down, so the batch is retried', async () => {
-    const other = await startS3Server(REPO_ROOT, mkdtempSync(join(tmpdir(), 'streamlake-s3-down-')));
+    const otherRoot = mkdtempSync(join(tmpdir(), 'streamlake-s3-down-'));
+    const other = await startS3Server(REPO_ROOT, otherRoot);
     await other.createBucket('lake');
     const s = new S3LakeStore({ bucket: 'lake', client: other.client() });
     await other.stop();
+    const stopped = await fetch(other.endpoint).then(() => 'answering', () => 'refused');
+    expect(stopped).toBe('refused');
     await expect(s.put('k', Buffer.from('x'))).rejects.toThrow(LakeStoreError);
     await expect(createProcessorHandler({ spec: clickstream, store: s })(loadEvent('msk-clickstream'))).rejects.toThrow(LakeStoreError);
+    rmSync(otherRoot, { recursive: true, force: true });
   });
 });
