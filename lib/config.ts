@@ -143,7 +143,8 @@ function kafkaConfig(context: Context): KafkaConfig {
     if (!/^kafka\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceType)) {
       throw new ConfigError('streamlake:brokerInstanceType', `must look like kafka.m7g.large, got '${instanceType}'`);
     }
-    const kafkaVersion = str(context, 'kafkaVersion', '3.6.0');
+    // MSK's recommended 3.8.x line; the local broker runs 3.8.1 (local/broker/kafka-broker.ts)
+    const kafkaVersion = str(context, 'kafkaVersion', '3.8.x');
     if (!(KAFKA_VERSIONS as readonly string[]).includes(kafkaVersion)) {
       throw new ConfigError('streamlake:kafkaVersion', `must be one of ${KAFKA_VERSIONS.join(' | ')}, got '${kafkaVersion}'`);
     }

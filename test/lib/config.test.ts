@@ -16,7 +16,7 @@ describe('parseConfig', () => {
   });
 
   it('builds the provisioned and existing modes', () => {
-    expect(parseConfig(ctx({ kafkaMode: 'provisioned', brokerCount: 3 })).kafka).toEqual({ mode: 'provisioned', brokerCount: 3, instanceType: 'kafka.m7g.large', kafkaVersion: '3.6.0', storageGiB: 100 });
+    expect(parseConfig(ctx({ kafkaMode: 'provisioned', brokerCount: 3 })).kafka).toEqual({ mode: 'provisioned', brokerCount: 3, instanceType: 'kafka.m7g.large', kafkaVersion: '3.8.x', storageGiB: 100 });
     const existing = parseConfig(
       ctx({
         kafkaMode: 'existing',
