@@ -11,6 +11,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { logLevel, type Message } from 'kafkajs';
 import { createKafka, parseBootstrap } from '../lambda/adapters/kafka-client';
 import { S3LakeStore } from '../lambda/adapters/s3-lake-store';
+import type { LakeStore } from '../lambda/adapters/lake-store';
+import { LocalLakeStore } from '../lambda/adapters/local-lake-store';
+import { createProcessorHandler } from '../lambda/handlers/processor';
+import { replayFailedBatches } from './replay-failed';
 import type { PipelineSpec } from '../lambda/core/spec';
 import { PIPELINE_NAMES, pipelineByName } from '../pipelines';
 import { namedQueries } from '../lambda/core/catalog';
@@ -35,6 +39,7 @@ commands:
   up        start the broker and the processors and keep them running (Ctrl-C or 'down' stops)
   produce   publish generated events of a pipeline
   replay    publish the lines of a CSV/JSONL/log file (or stdin) to a topic at a rate
+  replay-failed  re-drive the batches that exhausted their retries (the on-failure folder)
   query     run SQL or a named query on the local lake with DuckDB (the local Athena)
   down      stop what 'up' started
 
@@ -63,6 +68,9 @@ commands:
   --list         list the named queries
   --athena       run in the deployed Athena workgroup instead of DuckDB on the local lake`,
   down: `usage: streamlake down   stops the broker and processors started by 'up'`,
+  'replay-failed': `usage: streamlake replay-failed --pipeline NAME [--dir DIR] [--lake DIR | --s3-endpoint URL --bucket NAME]
+  Replays each on-failure record (default .streamlake/failed-batches/<pipeline>/) through the processor;
+  replayed records move to <dir>/replayed/. Their object keys are those of the failed attempts: nothing twice.`,
 };
 
 function parse(command: string, args: string[], options: ParseArgsConfig['options']) {
@@ -351,7 +359,24 @@ async function query(args: string[]): Promise<void> {
   }
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { demo, up, down, produce: produceCommand, replay, query };
+async function replayFailed(args: string[]): Promise<void> {
+  const o = parse('replay-failed', args, { pipeline: { type: 'string' }, lake: { type: 'string' }, dir: { type: 'string' }, 's3-endpoint': { type: 'string' }, bucket: { type: 'string' } });
+  if (o.help) return void console.log(HELP['replay-failed']);
+  const spec = specOf(o.pipeline);
+  let store: LakeStore;
+  if (typeof o['s3-endpoint'] === 'string') {
+    if (typeof o.bucket !== 'string') throw new UsageError('--s3-endpoint needs --bucket NAME');
+    store = new S3LakeStore({ bucket: o.bucket, endpoint: o['s3-endpoint'], region: process.env.AWS_REGION ?? 'us-east-1' });
+  } else {
+    store = new LocalLakeStore(resolve(typeof o.lake === 'string' ? o.lake : join(DEFAULT_STATE_DIR, 'lake')));
+  }
+  const dir = resolve(typeof o.dir === 'string' ? o.dir : join(DEFAULT_STATE_DIR, 'failed-batches', spec.name));
+  const result = await replayFailedBatches(dir, createProcessorHandler({ spec, store }), (l) => console.log(l));
+  console.log(`replay-failed ${spec.name}: ${result.replayed.length} batches replayed, ${result.failed.length} still failing (${dir})`);
+  if (result.failed.length > 0) throw new Error(`${result.failed.length} batches still fail; first: ${result.failed[0].error}`);
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { demo, up, down, produce: produceCommand, replay, 'replay-failed': replayFailed, query };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;

@@ -25,10 +25,11 @@ export function ensureVersitygw(repoRoot: string): string {
   return bin;
 }
 
-export async function startS3Server(repoRoot: string, root: string): Promise<RunningS3Server> {
+/** Starts versitygw over `root`; `port` restarts a server where a previous one listened (fault tests). */
+export async function startS3Server(repoRoot: string, root: string, port?: number): Promise<RunningS3Server> {
   const bin = ensureVersitygw(repoRoot);
   mkdirSync(root, { recursive: true });
-  const port = await freePort();
+  port ??= await freePort();
   const credentials = { accessKeyId: 'streamlake', secretAccessKey: 'streamlake-local-secret' };
   const child = spawn(bin, ['--access', credentials.accessKeyId, '--secret', credentials.secretAccessKey, '--port', `127.0.0.1:${port}`, 'posix', root], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
