@@ -26,6 +26,8 @@ export interface RunningBroker {
   readonly bootstrap: string;
   readonly kind: 'external' | 'docker' | 'jars';
   readonly logFile?: string;
+  /** The jars broker's ports, to restart it in place. */
+  readonly ports?: { readonly broker: number; readonly controller: number };
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,8 @@ export interface BrokerOptions {
   readonly repoRoot: string;
   /** Keep data between runs (`up`); tests start empty. @default false */
   readonly keepData?: boolean;
+  /** Listen on these ports (a restart where clients expect the broker). @default free ports */
+  readonly ports?: { readonly broker: number; readonly controller: number };
   /** @default 60_000 */
   readonly readyTimeoutMs?: number;
   /** The Java launcher. @default $JAVA_HOME/bin/java when JAVA_HOME is set, else `java` on the PATH */
@@ -193,7 +197,7 @@ async function startJars(options: BrokerOptions): Promise<RunningBroker> {
   const java = javaCommand(options);
   requireCommand(java, ['-version'], NEED_JAVA);
   const libs = ensureKafkaJars(options.repoRoot, options.log, java);
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const [port, controllerPort] = options.ports ? [options.ports.broker, options.ports.controller] : [await freePort(), await freePort()];
   const dir = resolve(options.stateDir, 'broker');
   const dataDir = join(dir, 'data');
   if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
@@ -241,7 +245,7 @@ async function startJars(options: BrokerOptions): Promise<RunningBroker> {
     forget();
     throw err;
   }
-  return { bootstrap, kind: 'jars', logFile, stop };
+  return { bootstrap, kind: 'jars', logFile, ports: { broker: port, controller: controllerPort }, stop };
 }
 
 /** Starts (or finds) a broker; see the module comment for the order. */
