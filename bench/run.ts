@@ -13,6 +13,7 @@ import { compilePipeline, decodeMskEvent, processBatch } from '../lambda/core/pr
 import { pipelineByName } from '../pipelines';
 import { measureBundles } from './bundle-bench';
 import { runDuckDb } from './duckdb-bench';
+import { runE2e } from './e2e-bench';
 import { compareWriters } from './parquet-writers';
 import { benchInput, BENCH_START, lazyMskEvents, referencesFor, runProcessor, toMskEvents } from './processor-bench';
 
@@ -21,6 +22,8 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results.json' },
     pipelines: { type: 'string', default: 'clickstream,sales' },
+    e2e: { type: 'boolean', default: false },
+    duration: { type: 'string', default: '180' },
   },
 });
 
@@ -37,7 +40,28 @@ function table(rows: string[][]): string {
   return rows.map((r, k) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ') + (k === 0 ? '\n' + widths.map((w) => '-'.repeat(w)).join('  ') : '')).join('\n');
 }
 
+async function mainE2e(): Promise<void> {
+  const seconds = Number(args.duration);
+  if (!Number.isInteger(seconds) || seconds < 5) throw new Error(`--duration must be an integer ≥ 5 (seconds), got '${args.duration}'`);
+  const spec = pipelineByName('clickstream');
+  const runs = [];
+  for (const rate of [1_000, 10_000]) {
+    process.stderr.write(`e2e: ${spec.name} at ${fmt(rate)} events/s for ${seconds}s (batch size 100, window 500 ms)…\n`);
+    runs.push(await runE2e(spec, rate, seconds, (l) => process.stderr.write(l + '\n')));
+  }
+  const rows: string[][] = [['rate (events/s)', 'produced', 'achieved produce rate', 'processed/s', 'freshness p50 ms', 'p95 ms', 'p99 ms', 'max lag', 'drain s', 'reconciled']];
+  for (const r of runs) rows.push([fmt(r.ratePerSec), fmt(r.produced), fmt(r.achievedProduceRate), fmt(r.processedPerSec), fmt(r.freshnessMs.p50), fmt(r.freshnessMs.p95), fmt(r.freshnessMs.p99), fmt(r.maxLag), fmt(r.drainSeconds, 1), String(r.reconciled)]);
+  const out = resolve(args.out === 'bench/results.json' ? 'bench/results-e2e.json' : args.out!);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ generatedAt: new Date().toISOString(), environment: { node: process.version, cores: cpus().length }, pipeline: spec.name, runs }, null, 2) + '\n');
+  console.log(`\nEnd to end on the local broker: ${spec.name}, ${seconds}s per rate, default batching\n`);
+  console.log(table(rows));
+  for (const r of runs) console.log(`\nlag over time at ${fmt(r.ratePerSec)}/s (every 10 s): ${r.lagSamples.filter((s) => s.t % 10 === 0).map((s) => `${s.t}s:${s.lag}`).join(' ')}`);
+  console.log(`\nwrote ${out}`);
+}
+
 async function main(): Promise<void> {
+  if (args.e2e) return mainE2e();
   const results: Record<string, unknown> = {};
   const summary: string[][] = [['pipeline', 'records/s', 'DuckDB records/s', 'ratio', 'bytes/record', 'DuckDB bytes/record', 'ratio']];
   const batches: string[][] = [['pipeline', ...BATCH_SIZES.map((b) => `batch ${fmt(b)}`), `${fmt(FULL_RUN)} records (batches of 10,000)`]];

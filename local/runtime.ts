@@ -3,8 +3,9 @@
  * processor handlers behind event-source-mapping emulators, and a lake directory with the
  * bucket's layout.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { logLevel, type Admin, type Kafka } from 'kafkajs';
 import { createKafka, parseBootstrap } from '../lambda/adapters/kafka-client';
 import type { LakeStore } from '../lambda/adapters/lake-store';
@@ -17,7 +18,16 @@ import { consumerLag, waitForLagZero } from './broker/lag';
 import { ensureTopics } from './broker/topics';
 import { EventSourceMappingEmulator, type EventHandler } from './esm/emulator';
 
-export const REPO_ROOT = resolve(__dirname, '..');
+/** The repository root, from source (tsx, jest) or from a bundle under .streamlake/ (the benchmark). */
+export const REPO_ROOT = ((): string => {
+  let dir = resolve(__dirname);
+  while (!existsSync(join(dir, 'pipelines', 'reference'))) {
+    const up = dirname(dir);
+    if (up === dir) return resolve(__dirname, '..');
+    dir = up;
+  }
+  return dir;
+})();
 export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.streamlake');
 
 export interface LocalRuntimeOptions {
