@@ -7,6 +7,7 @@ import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { KafkaConfig } from '../config';
+import { stackLogsKey } from './logs-key';
 
 export interface KafkaClusterProps {
   readonly name: string;
@@ -41,7 +42,7 @@ export class KafkaCluster extends Construct {
       this.clusterArn = cluster.attrArn;
     } else if (c.mode === 'provisioned') {
       const key = new kms.Key(this, 'DataKey', { enableKeyRotation: true, description: `${props.name} MSK data at rest`, removalPolicy: props.removalPolicy });
-      const brokerLogs = new logs.LogGroup(this, 'BrokerLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy });
+      const brokerLogs = new logs.LogGroup(this, 'BrokerLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy, encryptionKey: stackLogsKey(this) });
       const cluster = new msk.CfnCluster(this, 'Cluster', {
         clusterName: props.name,
         kafkaVersion: c.kafkaVersion,

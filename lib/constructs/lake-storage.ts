@@ -38,8 +38,9 @@ export class LakeStorage extends Construct {
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
+      versioned: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(90) }],
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: destroy,
     });

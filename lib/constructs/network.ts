@@ -1,8 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { stackLogsKey } from './logs-key';
 
 /** MSK with IAM access control listens for TLS + SASL/IAM clients on 9098. */
 export const MSK_IAM_PORT = 9098;
@@ -54,8 +56,9 @@ export class Network extends Construct {
         natGateways: 0,
         subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 22 }],
         restrictDefaultSecurityGroup: true,
-        flowLogs: { rejected: { trafficType: ec2.FlowLogTrafficType.REJECT } },
       });
+      const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_MONTH, encryptionKey: stackLogsKey(this) });
+      vpc.addFlowLog('rejected', { trafficType: ec2.FlowLogTrafficType.REJECT, destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
       this.vpc = vpc;
       this.subnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
       vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });

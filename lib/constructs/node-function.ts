@@ -5,6 +5,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { stackLogsKey } from './logs-key';
 
 /** The repository root (lambda/ entries are resolved from it). */
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -19,13 +20,15 @@ export interface StreamlakeFunctionProps extends Omit<nodejs.NodejsFunctionProps
 
 /**
  * Every function of the app: Node.js 22 on arm64, bundled by esbuild (minified, source maps,
- * AWS SDK v3 from the runtime), X-Ray active tracing, its own log group with a retention.
+ * AWS SDK v3 from the runtime), X-Ray active tracing, its own KMS-encrypted log group with a
+ * retention, environment variables encrypted with the same customer key.
  */
 export class StreamlakeFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: StreamlakeFunctionProps) {
     const entry = join(REPO_ROOT, props.entry);
     if (!existsSync(entry)) throw new Error(`${id}: Lambda entry ${props.entry} does not exist`);
-    const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy });
+    const key = stackLogsKey(scope);
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy, encryptionKey: key });
     super(scope, id, {
       ...props,
       entry,
@@ -36,6 +39,7 @@ export class StreamlakeFunction extends nodejs.NodejsFunction {
       timeout: props.timeout ?? Duration.minutes(1),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
+      environmentEncryption: key,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       projectRoot: REPO_ROOT,
       bundling: { minify: true, sourceMap: true, target: 'node22', externalModules: ['@aws-sdk/*'], forceDockerBundling: false },

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs checkov on the synthesized templates in its own virtual environment (.streamlake/, ignored).
+# Skipped checks and their reasons: .checkov.yaml. Run after `cdk synth` (scripts/cfn-lint.sh does one).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.streamlake/venv-checkov
+if [ ! -x "$venv/bin/checkov" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet 'checkov>=3,<4'
+fi
+[ -f cdk.out/manifest.json ] || npx cdk synth --quiet >/dev/null 2>&1
+"$venv/bin/checkov" --config-file .checkov.yaml -d cdk.out --quiet --compact
+echo "checkov: no failed checks"
