@@ -15,6 +15,8 @@ import type { LakeStore } from '../lambda/adapters/lake-store';
 import { LocalLakeStore } from '../lambda/adapters/local-lake-store';
 import { createProcessorHandler } from '../lambda/handlers/processor';
 import { replayFailedBatches } from './replay-failed';
+import { KafkaSummaryPublisher } from '../lambda/adapters/summary-publisher';
+import { readSummaryTotals } from './summary';
 import type { PipelineSpec } from '../lambda/core/spec';
 import { PIPELINE_NAMES, pipelineByName } from '../pipelines';
 import { namedQueries } from '../lambda/core/catalog';
@@ -39,6 +41,7 @@ commands:
   up        start the broker and the processors and keep them running (Ctrl-C or 'down' stops)
   produce   publish generated events of a pipeline
   replay    publish the lines of a CSV/JSONL/log file (or stdin) to a topic at a rate
+  summary   current window totals materialized from a pipeline's summary topic
   replay-failed  re-drive the batches that exhausted their retries (the on-failure folder)
   query     run SQL or a named query on the local lake with DuckDB (the local Athena)
   down      stop what 'up' started
@@ -68,6 +71,9 @@ commands:
   --list         list the named queries
   --athena       run in the deployed Athena workgroup instead of DuckDB on the local lake`,
   down: `usage: streamlake down   stops the broker and processors started by 'up'`,
+  summary: `usage: streamlake summary --pipeline NAME [--bootstrap HOST:PORT]
+  Reads the pipeline's summary topic from the start and merges the per-batch window updates
+  (latest attempt per first offset; an attempt another starts inside is superseded).`,
   'replay-failed': `usage: streamlake replay-failed --pipeline NAME [--dir DIR] [--lake DIR | --s3-endpoint URL --bucket NAME]
   Replays each on-failure record (default .streamlake/failed-batches/<pipeline>/) through the processor;
   replayed records move to <dir>/replayed/. Their object keys are those of the failed attempts: nothing twice.`,
@@ -181,6 +187,11 @@ async function demo(args: string[]): Promise<void> {
         `SELECT 'clickstream' AS pipeline, (SELECT count(*) FROM clickstream_events) AS events, (SELECT count(*) FROM clickstream_quarantine) AS quarantined
          UNION ALL SELECT 'sales', (SELECT count(*) FROM sales_events), (SELECT count(*) FROM sales_quarantine)`,
       );
+      const salesSpec = specs.find((x) => x.name === 'sales')!;
+      const totals = await readSummaryTotals(rt.kafka, salesSpec, salesSpec.windows![0]);
+      const view = await db.query('SELECT window_start, region, orders FROM sales_region_10m');
+      const agree = totals.length === view.length && view.every((r) => totals.some((t) => t.window_start === (r.window_start as Date).toISOString() && t.keys.region === r.region && t.values.orders === Number(r.orders)));
+      console.log(`\nSummary topic ${salesSpec.windows![0].summaryTopic}: ${totals.length} window totals merged from the per-batch updates — ${agree ? 'equal to' : 'DIFFERENT FROM'} the lake view`);
       console.log('\nEvery record accounted for:');
       console.log(table(counts.map((r) => ({ ...r, produced: count }))));
     } finally {
@@ -360,7 +371,7 @@ async function query(args: string[]): Promise<void> {
 }
 
 async function replayFailed(args: string[]): Promise<void> {
-  const o = parse('replay-failed', args, { pipeline: { type: 'string' }, lake: { type: 'string' }, dir: { type: 'string' }, 's3-endpoint': { type: 'string' }, bucket: { type: 'string' } });
+  const o = parse('replay-failed', args, { pipeline: { type: 'string' }, lake: { type: 'string' }, dir: { type: 'string' }, 's3-endpoint': { type: 'string' }, bucket: { type: 'string' }, bootstrap: { type: 'string' } });
   if (o.help) return void console.log(HELP['replay-failed']);
   const spec = specOf(o.pipeline);
   let store: LakeStore;
@@ -371,12 +382,34 @@ async function replayFailed(args: string[]): Promise<void> {
     store = new LocalLakeStore(resolve(typeof o.lake === 'string' ? o.lake : join(DEFAULT_STATE_DIR, 'lake')));
   }
   const dir = resolve(typeof o.dir === 'string' ? o.dir : join(DEFAULT_STATE_DIR, 'failed-batches', spec.name));
-  const result = await replayFailedBatches(dir, createProcessorHandler({ spec, store }), (l) => console.log(l));
+  // a pipeline that publishes window updates republishes them for the replayed batches
+  let summaryPublisher: KafkaSummaryPublisher | undefined;
+  if ((spec.windows ?? []).some((w) => w.summaryTopic)) {
+    const bootstrap = await bootstrapFor(o.bootstrap);
+    summaryPublisher = new KafkaSummaryPublisher(createKafka({ brokers: parseBootstrap(bootstrap), clientId: 'streamlake-replay-failed', auth: { kind: 'none' }, logLevel: logLevel.NOTHING }));
+  }
+  const result = await replayFailedBatches(dir, createProcessorHandler({ spec, store, summaryPublisher }), (l) => console.log(l)).finally(() => summaryPublisher?.close());
   console.log(`replay-failed ${spec.name}: ${result.replayed.length} batches replayed, ${result.failed.length} still failing (${dir})`);
   if (result.failed.length > 0) throw new Error(`${result.failed.length} batches still fail; first: ${result.failed[0].error}`);
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { demo, up, down, produce: produceCommand, replay, 'replay-failed': replayFailed, query };
+async function summary(args: string[]): Promise<void> {
+  const o = parse('summary', args, { pipeline: { type: 'string' }, bootstrap: { type: 'string' } });
+  if (o.help) return void console.log(HELP.summary);
+  const spec = specOf(o.pipeline);
+  const windows = (spec.windows ?? []).filter((w) => w.summaryTopic);
+  if (windows.length === 0) throw new UsageError(`pipeline '${spec.name}' publishes no summary topic`);
+  const bootstrap = await bootstrapFor(o.bootstrap);
+  const kafka = createKafka({ brokers: parseBootstrap(bootstrap), clientId: 'streamlake-summary', auth: { kind: 'none' }, logLevel: logLevel.NOTHING });
+  for (const w of windows) {
+    const totals = await readSummaryTotals(kafka, spec, w);
+    console.log(`${w.summaryTopic}: current totals of ${spec.name} ${w.name}, merged from the per-batch updates`);
+    console.log(table(totals.sort((a, b) => (a.window_start < b.window_start ? 1 : -1)).map((t) => ({ window_start: t.window_start, window_end: t.window_end, ...t.keys, ...t.values }))));
+  }
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  summary, demo, up, down, produce: produceCommand, replay, 'replay-failed': replayFailed, query };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;

@@ -13,6 +13,7 @@ import { LocalLakeStore } from '../lambda/adapters/local-lake-store';
 import { referenceKey } from '../lambda/core/layout';
 import type { PipelineSpec } from '../lambda/core/spec';
 import { createProcessorHandler, type BatchReport } from '../lambda/handlers/processor';
+import { KafkaSummaryPublisher } from '../lambda/adapters/summary-publisher';
 import { startBroker, type RunningBroker } from './broker/kafka-broker';
 import { consumerLag, waitForLagZero } from './broker/lag';
 import { ensureTopics } from './broker/topics';
@@ -51,6 +52,11 @@ export interface LocalRuntimeOptions {
   readonly log?: (line: string) => void;
 }
 
+/** The summary topics the specs' windows publish to, with the input topic's partition count. */
+export function summaryTopicsOf(specs: readonly PipelineSpec[]): { name: string; partitions: number }[] {
+  return specs.flatMap((s) => (s.windows ?? []).flatMap((w) => (w.summaryTopic ? [{ name: w.summaryTopic, partitions: s.topic.partitions }] : [])));
+}
+
 export const consumerGroupOf = (spec: PipelineSpec): string => `streamlake-${spec.name}`;
 
 /** Copies the specs' reference data into the lake (`reference/<name>/<file>`), as the CDK app's BucketDeployment does. */
@@ -62,6 +68,8 @@ export async function seedReferenceData(store: LakeStore, specs: readonly Pipeli
 
 export class LocalRuntime {
   readonly emulators = new Map<string, EventSourceMappingEmulator>();
+  /** Summary-topic producers of the running processors, closed on stop. */
+  private readonly publishers: KafkaSummaryPublisher[] = [];
 
   private constructor(
     readonly options: LocalRuntimeOptions,
@@ -84,7 +92,8 @@ export class LocalRuntime {
     const runtime = new LocalRuntime(options, broker, kafka, admin, lakeDir, store);
     try {
       await admin.connect();
-      await ensureTopics(admin, options.specs.map((s) => s.topic));
+      // input topics and the summary topics windows publish to (same partitions as the input)
+      await ensureTopics(admin, [...options.specs.map((s) => s.topic), ...summaryTopicsOf(options.specs)]);
       await seedReferenceData(store, options.specs);
       for (const spec of options.specs) await runtime.startProcessor(spec);
     } catch (err) {
@@ -98,7 +107,12 @@ export class LocalRuntime {
   /** Starts (or restarts) one pipeline's processor behind its emulator. */
   async startProcessor(spec: PipelineSpec): Promise<EventSourceMappingEmulator> {
     const o = this.options;
-    const base = createProcessorHandler({ spec, store: this.store, observe: o.onBatch });
+    let summaryPublisher: KafkaSummaryPublisher | undefined;
+    if ((spec.windows ?? []).some((w) => w.summaryTopic)) {
+      summaryPublisher = new KafkaSummaryPublisher(this.kafka);
+      this.publishers.push(summaryPublisher);
+    }
+    const base = createProcessorHandler({ spec, store: this.store, observe: o.onBatch, summaryPublisher });
     const handler = o.wrapHandler ? o.wrapHandler(spec, base) : base;
     const emulator = new EventSourceMappingEmulator({
       kafka: this.kafka,
@@ -138,6 +152,7 @@ export class LocalRuntime {
   async stop(): Promise<void> {
     for (const e of this.emulators.values()) await e.stop().catch(() => undefined);
     this.emulators.clear();
+    for (const p of this.publishers.splice(0)) await p.close().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
     await this.broker.stop();
   }

@@ -31,6 +31,8 @@ export const sales: PipelineSpec = {
       sizeSeconds: 600,
       slideSeconds: 300,
       groupBy: ['region'],
+      // window updates published back to Kafka, like the reference pipeline's second topic
+      summaryTopic: 'sales.summary',
       aggregates: [
         { name: 'sales', fn: 'sum', field: 'amount' },
         { name: 'orders', fn: 'count' },

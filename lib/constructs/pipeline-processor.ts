@@ -86,6 +86,14 @@ export class PipelineProcessor extends Construct {
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], resources: [cluster.resourceArn('topic', spec.topic.name)] }));
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], resources: [cluster.resourceArn('group', consumerGroupOf(spec))] }));
 
+    const summaryTopics = (spec.windows ?? []).flatMap((w) => (w.summaryTopic ? [w.summaryTopic] : []));
+    if (summaryTopics.length > 0) {
+      this.function.addEnvironment('KAFKA_BOOTSTRAP_SERVERS', cluster.bootstrapBrokers);
+      // an idempotent producer (MSK developer guide, "IAM access control": WriteDataIdempotently on the cluster)
+      this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:WriteDataIdempotently'], resources: [cluster.clusterArn] }));
+      this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], resources: summaryTopics.map((t) => cluster.resourceArn('topic', t)) }));
+    }
+
     const writes = [areaPrefix(eventsArea(spec)), areaPrefix(quarantineArea(spec)), ...(spec.windows ?? []).map((w) => areaPrefix(aggregatesArea(spec, w)))];
     props.storage.grantWrite(this.function, writes);
     if ((spec.references ?? []).length > 0) props.storage.grantRead(this.function, [AREA_ROOTS.reference]);

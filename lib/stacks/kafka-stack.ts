@@ -31,7 +31,8 @@ export class KafkaStack extends Stack {
     });
     new KafkaTopics(this, 'Topics', {
       cluster: this.cluster,
-      topics: props.pipelines.map((p) => p.topic),
+      // input topics, and the summary topics windows publish to (same partition count as their input)
+      topics: [...props.pipelines.map((p) => p.topic), ...props.pipelines.flatMap((p) => (p.windows ?? []).flatMap((w) => (w.summaryTopic ? [{ name: w.summaryTopic, partitions: p.topic.partitions }] : [])))],
       vpc: network.vpc,
       subnets: network.subnets,
       securityGroup: network.clientSecurityGroup,

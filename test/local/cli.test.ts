@@ -30,6 +30,7 @@ describe('streamlake CLI', () => {
       const [, events, quarantined] = /clickstream\s+(\d+)\s+(\d+)\s+3000/.exec(r.stdout)!;
       expect(Number(events) + Number(quarantined)).toBe(3000);
       expect(r.stdout).toContain(`Parquet files: ${lake}`);
+      expect(r.stdout).toMatch(/Summary topic sales.summary: \d+ window totals merged from the per-batch updates — equal to the lake view/);
       expect(r.stdout).toContain('done');
     } finally {
       rmSync(lake, { recursive: true, force: true });
@@ -56,7 +57,7 @@ describe('streamlake CLI', () => {
   });
 
   it('prints help for every command', () => {
-    for (const c of ['demo', 'up', 'produce', 'replay', 'replay-failed', 'query', 'down']) {
+    for (const c of ['demo', 'up', 'produce', 'replay', 'replay-failed', 'summary', 'query', 'down']) {
       const r = cli([c, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`usage: streamlake ${c}`));

@@ -1,3 +1,4 @@
+import { recordingPublisher } from '../../support/publisher';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ describe('processor handler with Avro values', () => {
       encodeAvroFrame(CONFLUENT, encodeAvro(writer, record(3))),
       encodeAvroFrame({ registry: 'confluent', id: 999 }, encodeAvro(writer, record(4))),
     ];
-    const handler = createProcessorHandler({ spec: salesAvro, store: lake.store, schemaRegistry: new DirectorySchemaRegistry(schemaDir) });
+    const handler = createProcessorHandler({ spec: salesAvro, store: lake.store, schemaRegistry: new DirectorySchemaRegistry(schemaDir), summaryPublisher: recordingPublisher() });
     const report = await handler(mskEvent(values.map((value, i) => ({ topic: 'sales', partition: 0, offset: i, value }))));
     expect(report).toMatchObject({ recordsIn: 4, events: 3, quarantined: 1, reasons: { 'unknown-schema': 1 } });
     const db = await TestDuckDb.open();
@@ -61,7 +62,7 @@ describe('processor handler with Avro values', () => {
         return inner.getSchema(ref);
       },
     };
-    const handler = createProcessorHandler({ spec: salesAvro, store: lake.store, schemaRegistry: registry });
+    const handler = createProcessorHandler({ spec: salesAvro, store: lake.store, schemaRegistry: registry, summaryPublisher: recordingPublisher() });
     const event = mskEvent([1, 2, 3].map((i) => ({ topic: 'sales', partition: 0, offset: i, value: encodeAvroFrame(GLUE, encodeAvro(writer, record(i))) })));
     await expect(handler(event)).rejects.toThrow(SchemaRegistryError);
     down = false;

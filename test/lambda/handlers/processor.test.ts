@@ -1,3 +1,4 @@
+import { recordingPublisher } from '../../support/publisher';
 import { LakeStoreError, type LakeStore } from '../../../lambda/adapters/lake-store';
 import { generatorFor } from '../../../lambda/core/generate';
 import { createProcessorHandler } from '../../../lambda/handlers/processor';
@@ -26,7 +27,7 @@ describe('processor handler → Parquet → DuckDB', () => {
     const gen = generatorFor('sales', { startTime: START, seed: 7, stepMillis: 500 });
     const produced = gen.batch(500);
     const records = produced.map((r, i) => ({ topic: 'sales', partition: i % 3, offset: 1000 + Math.floor(i / 3), key: r.key, value: r.value, timestamp: r.eventTime + 20 }));
-    const handler = createProcessorHandler({ spec: sales, store: lake.store, now: () => START + 3_600_000 });
+    const handler = createProcessorHandler({ spec: sales, store: lake.store, summaryPublisher: recordingPublisher(), now: () => START + 3_600_000 });
     const report = await handler(mskEvent(records));
     expect(report).toMatchObject({ recordsIn: 500, events: 500, quarantined: 0 });
 
@@ -100,7 +101,7 @@ describe('processor handler failures', () => {
       get: (key) => store.get(key),
       describe: () => 'flaky',
     };
-    const handler = createProcessorHandler({ spec: sales, store: flaky });
+    const handler = createProcessorHandler({ spec: sales, store: flaky, summaryPublisher: recordingPublisher() });
     await expect(handler(event)).rejects.toThrow(LakeStoreError);
     failing = false;
     await expect(handler(event)).resolves.toMatchObject({ recordsIn: 6, events: 3, quarantined: 3 });
@@ -109,7 +110,7 @@ describe('processor handler failures', () => {
 
   it('throws a clear error when reference data is missing, and loads it once it appears', async () => {
     const { store, remove } = await tempLake([]);
-    const handler = createProcessorHandler({ spec: sales, store });
+    const handler = createProcessorHandler({ spec: sales, store, summaryPublisher: recordingPublisher() });
     await expect(handler(event)).rejects.toThrow(/reference data 'country_region' not found at .*reference\/country_region\/country_region.csv/);
     const seeded = await tempLake([sales]);
     await store.put('reference/country_region/country_region.csv', (await seeded.store.get('reference/country_region/country_region.csv'))!);
@@ -121,7 +122,7 @@ describe('processor handler failures', () => {
   it('reports every batch to the observer', async () => {
     const { store, remove } = await tempLake([sales]);
     const seen: number[] = [];
-    const handler = createProcessorHandler({ spec: sales, store, observe: (r) => seen.push(r.recordsIn) });
+    const handler = createProcessorHandler({ spec: sales, store, summaryPublisher: recordingPublisher(), observe: (r) => seen.push(r.recordsIn) });
     await handler(event);
     await handler(mskEvent([]));
     expect(seen).toEqual([6, 0]);

@@ -43,6 +43,7 @@ describe('KafkaCluster', () => {
       Topics: [
         { name: 'clickstream', partitions: '2' },
         { name: 'sales', partitions: '3' },
+        { name: 'sales.summary', partitions: '3' },
       ],
       BootstrapServers: Match.anyValue(),
     });

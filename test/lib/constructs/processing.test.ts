@@ -44,10 +44,18 @@ describe('PipelineProcessor', () => {
     expect(puts.some((r) => r.includes('/events/clickstream/*') && r.includes('/sales/'))).toBe(false);
   });
 
-  it('the generator may write to the topics and nothing else in Kafka', () => {
+  it('writes to Kafka only where it must: the generator to the input topics, the sales processor to sales.summary', () => {
     const writes = policyStatements(t).filter((s) => s.Action.includes('kafka-cluster:WriteData'));
-    expect(writes).toHaveLength(1);
-    expect(writes[0].Action.sort()).toEqual(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData']);
+    expect(writes).toHaveLength(2);
+    for (const w of writes) expect(w.Action.sort()).toEqual(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData']);
+    const summary = writes.filter((w) => JSON.stringify(w.Resource).includes('sales.summary'));
+    expect(summary).toHaveLength(1);
+    expect(summary[0].Resource).toHaveLength(1);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'streamlake processor of the sales pipeline',
+      Environment: { Variables: Match.objectLike({ KAFKA_BOOTSTRAP_SERVERS: Match.anyValue() }) },
+    });
+    expect(policyStatements(t).some((s) => s.Action.includes('kafka-cluster:WriteDataIdempotently'))).toBe(true);
   });
 
   it('grants no wildcard action anywhere (no "*", no "service:*")', () => {

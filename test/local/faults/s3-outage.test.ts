@@ -1,3 +1,4 @@
+import { recordingPublisher } from '../../support/publisher';
 /**
  * Fault: the S3-compatible endpoint is unavailable for a while. Batches are retried; those that
  * exhaust their retries land in the on-failure folder with the event to replay them; after the
@@ -56,7 +57,7 @@ describe('S3 endpoint outage', () => {
     } finally {
       await rt.stop();
     }
-    const replay = await replayFailedBatches(join(stateDir, 'failed-batches', 'sales'), createProcessorHandler({ spec: sales, store: new S3LakeStore({ bucket: 'lake', client: server.client() }) }));
+    const replay = await replayFailedBatches(join(stateDir, 'failed-batches', 'sales'), createProcessorHandler({ spec: sales, summaryPublisher: recordingPublisher(), store: new S3LakeStore({ bucket: 'lake', client: server.client() }) }));
     expect(replay.failed).toEqual([]);
     expect(replay.replayed.length).toBeGreaterThan(0);
 

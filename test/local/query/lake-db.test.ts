@@ -1,3 +1,4 @@
+import { recordingPublisher } from '../../support/publisher';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ describe('LakeDb (DuckDB as the local Athena)', () => {
   it('reads the reference table and keeps partition columns as strings', async () => {
     const store = new LocalLakeStore(dir);
     await seedReferenceData(store, specs);
-    const handler = createProcessorHandler({ spec: sales, store });
+    const handler = createProcessorHandler({ spec: sales, store, summaryPublisher: recordingPublisher() });
     const records = generatorFor('sales', { seed: 3, startTime: Date.UTC(2026, 10, 22, 7, 0) }).batch(50);
     await handler(mskEvent(records.map((r, i) => ({ topic: 'sales', partition: 0, offset: i, key: r.key, value: r.value, timestamp: Date.UTC(2026, 10, 22, 9) }))));
     const db = await LakeDb.open(dir, specs);
@@ -47,7 +48,7 @@ describe('LakeDb (DuckDB as the local Athena)', () => {
     const now = () => (clock += 1000);
     const produced: Record<string, GeneratedRecord[]> = {};
     for (const spec of specs) {
-      const handler = createProcessorHandler({ spec, store, now });
+      const handler = createProcessorHandler({ spec, store, now, summaryPublisher: recordingPublisher() });
       // event times spread over hours so one batch writes into several dt/hr partitions
       const records = generatorFor(spec.name, { seed: 9, startTime: Date.UTC(2026, 10, 22, 5), stepMillis: 20_000, malformedRatio: 0.02, disorderMillis: 900_000 }).batch(800);
       produced[spec.name] = records;

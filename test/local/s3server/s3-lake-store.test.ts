@@ -1,3 +1,4 @@
+import { recordingPublisher } from '../../support/publisher';
 /**
  * The S3 sink against a real S3-compatible server (versitygw, plain files on disk): put, get,
  * overwrite, missing keys, outage → LakeStoreError; and the processor writing its lake through it.
@@ -51,7 +52,7 @@ describe('S3LakeStore on versitygw', () => {
     const s = store();
     await seedReferenceData(s, [sales]);
     await createProcessorHandler({ spec: clickstream, store: s })(loadEvent('msk-clickstream'));
-    await createProcessorHandler({ spec: sales, store: s })(loadEvent('msk-sales'));
+    await createProcessorHandler({ spec: sales, store: s, summaryPublisher: recordingPublisher() })(loadEvent('msk-sales'));
     const db = await LakeDb.open(join(root, 'lake'), [clickstream, sales]);
     expect(await db.query('SELECT count(*) AS n FROM clickstream_events')).toEqual([{ n: 3n }]);
     expect(await db.query('SELECT region FROM sales_events ORDER BY payment_id')).toEqual([{ region: 'Europe' }, { region: 'Unassigned' }, { region: 'Asia Pacific' }]);
