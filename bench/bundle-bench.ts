@@ -7,7 +7,7 @@ import { buildSync } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './processor-bench';
+import { REPO_ROOT } from '../local/runtime';
 
 export interface BundleRun {
   readonly bundleBytes: number;
@@ -22,13 +22,13 @@ function build(entry: string, outfile: string): number {
 /** Median wall time of requiring the bundle in a fresh Node process (module init = cold start share we own). */
 function coldStart(bundle: string, runs: number): number {
   const script = `const t0 = process.hrtime.bigint(); require(${JSON.stringify(bundle)}); console.log(Number(process.hrtime.bigint() - t0) / 1e6);`;
-  const times = Array.from({ length: runs }, () => Number(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, LAKE_BUCKET: 'bench', AWS_REGION: 'us-east-1' }, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()));
+  const times = Array.from({ length: runs }, () => Number(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, LAKE_BUCKET: 'bench', AWS_REGION: 'us-east-1', KAFKA_BOOTSTRAP_SERVERS: 'b-1.example:9098' }, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()));
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
 }
 
 export function measureBundles(runs: number): Record<string, BundleRun> {
-  const root = repoRoot();
+  const root = REPO_ROOT;
   const out = join(root, '.streamlake', 'bench');
   mkdirSync(out, { recursive: true });
   const reference = join(out, 'reference-handler.ts');
