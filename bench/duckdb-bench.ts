@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GeneratedRecord } from '../lambda/core/generate';
 import type { PipelineSpec } from '../lambda/core/spec';
-import { repoRoot } from './processor-bench';
+import { REPO_ROOT } from '../local/runtime';
 
 export interface DuckDbRun {
   readonly records: number;
@@ -53,7 +53,7 @@ function sqlFor(spec: PipelineSpec, input: string, out: string): string[] {
       FROM read_json('${input}', format = 'newline_delimited', ignore_errors = true, columns = {
         'payment_id': 'BIGINT', 'customer_id': 'BIGINT', 'amount': 'DOUBLE', 'payment_date': 'TIMESTAMP',
         'city': 'VARCHAR', 'district': 'VARCHAR', 'country': 'VARCHAR'}) AS s
-      LEFT JOIN (SELECT lower(trim(country)) AS k, region FROM read_csv('${join(repoRoot(), 'pipelines', 'reference', ref.file)}', header = true)) AS r
+      LEFT JOIN (SELECT lower(trim(country)) AS k, region FROM read_csv('${join(REPO_ROOT, 'pipelines', 'reference', ref.file)}', header = true)) AS r
         ON lower(trim(s.country)) = r.k`;
     return [
       `CREATE TEMP TABLE ev AS ${events}`,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { encodeParquet } from '../lambda/core/parquet';
 import type { PlannedObject } from '../lambda/core/processor';
 import type { Column } from '../lambda/core/tables';
-import { repoRoot } from './processor-bench';
+import { REPO_ROOT } from '../local/runtime';
 
 export interface WriterRun {
   readonly recordsPerSec: number;
@@ -56,7 +56,7 @@ export async function compareWriters(objects: readonly PlannedObject[], records:
     const table = new ArrowTable(Object.fromEntries(o.schema.columns.map((c, i) => [c.name, arrowVector(c, o.columns[i])])));
     return wasm.writeParquet(wasm.Table.fromIPCStream(tableToIPC(table, 'stream')), props());
   };
-  const root = repoRoot();
+  const root = REPO_ROOT;
   const hyparquetBytes = ['hyparquet-writer/src', 'hyparquet/src'].reduce((n, d) => n + dirBytes(join(root, 'node_modules', d)), 0);
   const wasmBytes = statSync(join(root, 'node_modules/parquet-wasm/node/parquet_wasm_bg.wasm')).size + statSync(join(root, 'node_modules/parquet-wasm/node/parquet_wasm.js')).size;
   const ours = timed(objects, (o) => encodeParquet(o.schema, o.columns, o.rows), repeats);

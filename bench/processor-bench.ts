@@ -8,25 +8,15 @@ import type { MskEvent, MskRecord } from '../lambda/core/msk-event';
 import { encodeParquet } from '../lambda/core/parquet';
 import { compilePipeline, decodeMskEvent, processBatch } from '../lambda/core/processor';
 import type { PipelineSpec } from '../lambda/core/spec';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../local/runtime';
 
 export const BENCH_START = Date.UTC(2026, 10, 22, 0, 0);
 
-/** The repository root, whether this runs from source (tsx) or from the esbuild bundle. */
-export function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'pipelines', 'reference'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`cannot find the repository root above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
-}
-
 export function referencesFor(spec: PipelineSpec): Map<string, ReferenceTable> {
   return new Map(
-    (spec.references ?? []).map((r) => [r.name, loadReferenceTable(r, readFileSync(join(repoRoot(), 'pipelines', 'reference', r.file), 'utf8'))]),
+    (spec.references ?? []).map((r) => [r.name, loadReferenceTable(r, readFileSync(join(REPO_ROOT, 'pipelines', 'reference', r.file), 'utf8'))]),
   );
 }
 

@@ -29,6 +29,9 @@ import { DEFAULT_STATE_DIR, LocalRuntime } from './runtime';
 
 class UsageError extends Error {}
 
+/** A client of a local (plaintext) broker, quiet: the CLI reports errors itself. */
+const localKafka = (bootstrap: string, clientId: string) => createKafka({ brokers: parseBootstrap(bootstrap), clientId, auth: { kind: 'none' }, logLevel: logLevel.NOTHING });
+
 const UP_STATE = join(DEFAULT_STATE_DIR, 'up.json');
 
 const HELP: Record<string, string> = {
@@ -288,7 +291,7 @@ async function produceCommand(args: string[]): Promise<void> {
     kafka = createKafka({ brokers: parseBootstrap(bootstrap), clientId: 'streamlake-produce', auth: { kind: 'iam', region }, logLevel: logLevel.NOTHING });
   } else {
     bootstrap = await bootstrapFor(o.bootstrap);
-    kafka = createKafka({ brokers: parseBootstrap(bootstrap), clientId: 'streamlake-produce', auth: { kind: 'none' }, logLevel: logLevel.NOTHING });
+    kafka = localKafka(bootstrap, 'streamlake-produce');
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, [spec.topic]);
@@ -307,7 +310,7 @@ async function replay(args: string[]): Promise<void> {
   const rate = rateOf(o.rate, 1000);
   const keyField = typeof o['key-field'] === 'string' ? o['key-field'] : undefined;
   const bootstrap = await bootstrapFor(o.bootstrap);
-  const kafka = createKafka({ brokers: parseBootstrap(bootstrap), clientId: 'streamlake-replay', auth: { kind: 'none' }, logLevel: logLevel.NOTHING });
+  const kafka = localKafka(bootstrap, 'streamlake-replay');
   const keyOf = (line: string): string | undefined => {
     if (!keyField) return undefined;
     if (/^\d+$/.test(keyField)) return line.split(',')[Number(keyField) - 1];
@@ -386,7 +389,7 @@ async function replayFailed(args: string[]): Promise<void> {
   let summaryPublisher: KafkaSummaryPublisher | undefined;
   if ((spec.windows ?? []).some((w) => w.summaryTopic)) {
     const bootstrap = await bootstrapFor(o.bootstrap);
-    summaryPublisher = new KafkaSummaryPublisher(createKafka({ brokers: parseBootstrap(bootstrap), clientId: 'streamlake-replay-failed', auth: { kind: 'none' }, logLevel: logLevel.NOTHING }));
+    summaryPublisher = new KafkaSummaryPublisher(localKafka(bootstrap, 'streamlake-replay-failed'));
   }
   const result = await replayFailedBatches(dir, createProcessorHandler({ spec, store, summaryPublisher }), (l) => console.log(l)).finally(() => summaryPublisher?.close());
   console.log(`replay-failed ${spec.name}: ${result.replayed.length} batches replayed, ${result.failed.length} still failing (${dir})`);
@@ -400,7 +403,7 @@ async function summary(args: string[]): Promise<void> {
   const windows = (spec.windows ?? []).filter((w) => w.summaryTopic);
   if (windows.length === 0) throw new UsageError(`pipeline '${spec.name}' publishes no summary topic`);
   const bootstrap = await bootstrapFor(o.bootstrap);
-  const kafka = createKafka({ brokers: parseBootstrap(bootstrap), clientId: 'streamlake-summary', auth: { kind: 'none' }, logLevel: logLevel.NOTHING });
+  const kafka = localKafka(bootstrap, 'streamlake-summary');
   for (const w of windows) {
     const totals = await readSummaryTotals(kafka, spec, w);
     console.log(`${w.summaryTopic}: current totals of ${spec.name} ${w.name}, merged from the per-batch updates`);

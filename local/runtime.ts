@@ -11,7 +11,7 @@ import { createKafka, parseBootstrap } from '../lambda/adapters/kafka-client';
 import type { LakeStore } from '../lambda/adapters/lake-store';
 import { LocalLakeStore } from '../lambda/adapters/local-lake-store';
 import { referenceKey } from '../lambda/core/layout';
-import type { PipelineSpec } from '../lambda/core/spec';
+import { consumerGroupOf, summaryTopicsOf, type PipelineSpec } from '../lambda/core/spec';
 import { createProcessorHandler, type BatchReport } from '../lambda/handlers/processor';
 import { KafkaSummaryPublisher } from '../lambda/adapters/summary-publisher';
 import { startBroker, type RunningBroker } from './broker/kafka-broker';
@@ -52,12 +52,6 @@ export interface LocalRuntimeOptions {
   readonly log?: (line: string) => void;
 }
 
-/** The summary topics the specs' windows publish to, with the input topic's partition count. */
-export function summaryTopicsOf(specs: readonly PipelineSpec[]): { name: string; partitions: number }[] {
-  return specs.flatMap((s) => (s.windows ?? []).flatMap((w) => (w.summaryTopic ? [{ name: w.summaryTopic, partitions: s.topic.partitions }] : [])));
-}
-
-export const consumerGroupOf = (spec: PipelineSpec): string => `streamlake-${spec.name}`;
 
 /** Copies the specs' reference data into the lake (`reference/<name>/<file>`), as the CDK app's BucketDeployment does. */
 export async function seedReferenceData(store: LakeStore, specs: readonly PipelineSpec[]): Promise<void> {

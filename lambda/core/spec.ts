@@ -195,6 +195,14 @@ function fieldOf(spec: PipelineSpec, name: string): FieldSpec | undefined {
   return spec.schema.find((f) => f.name === name);
 }
 
+/** Consumer group of a pipeline's event source mapping (AWS) and emulator (local). */
+export const consumerGroupOf = (spec: PipelineSpec): string => `streamlake-${spec.name}`;
+
+/** The summary topics the specs' windows publish to, each with its input topic's partition count. */
+export function summaryTopicsOf(specs: readonly PipelineSpec[]): TopicSpec[] {
+  return specs.flatMap((s) => (s.windows ?? []).flatMap((w) => (w.summaryTopic ? [{ name: w.summaryTopic, partitions: s.topic.partitions }] : [])));
+}
+
 export function windowSlideSeconds(w: WindowSpec): number {
   return w.kind === 'hopping' ? (w.slideSeconds ?? w.sizeSeconds) : w.sizeSeconds;
 }

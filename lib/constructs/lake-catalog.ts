@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { glueType, lakeTables, namedQueries, referenceTableName, views } from '../../lambda/core/catalog';
-import { locationTemplate, referencePrefix } from '../../lambda/core/layout';
+import { areaPrefix, locationTemplate, referencePrefix } from '../../lambda/core/layout';
 import { DEFAULT_NOT_BEFORE, type PipelineSpec } from '../../lambda/core/spec';
 import { ATHENA_RESULTS_PREFIX, type LakeStorage } from './lake-storage';
 import { StreamlakeFunction } from './node-function';
@@ -63,7 +63,7 @@ export class LakeCatalog extends Construct {
             parameters: { classification: 'parquet', EXTERNAL: 'TRUE', ...projection },
             partitionKeys: t.schema.partitionKeys.map((k) => ({ name: k, type: 'string' })),
             storageDescriptor: {
-              location: locationTemplate(bucketUri, t.area).split('/dt=')[0] + '/',
+              location: `${bucketUri}/${areaPrefix(t.area)}`,
               inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
               outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
               serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },

@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AREA_ROOTS, aggregatesArea, areaPrefix, eventsArea, quarantineArea } from '../../lambda/core/layout';
 import { METRICS_NAMESPACE } from '../../lambda/core/metric-names';
-import type { PipelineSpec } from '../../lambda/core/spec';
+import { consumerGroupOf, type PipelineSpec } from '../../lambda/core/spec';
 import type { KafkaCluster } from './kafka-cluster';
 import type { LakeStorage } from './lake-storage';
 import { StreamlakeFunction } from './node-function';
@@ -46,8 +46,6 @@ class S3FailureDestination implements lambda.IEventSourceDlq {
   }
 }
 
-/** The consumer group of a pipeline's event source mapping. */
-export const consumerGroupOf = (spec: PipelineSpec): string => `streamlake-${spec.name}`;
 
 /**
  * One pipeline's processor: the Lambda function (the same handler the local runtime runs) and

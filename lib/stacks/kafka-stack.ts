@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { PipelineSpec } from '../../lambda/core/spec';
+import { summaryTopicsOf, type PipelineSpec } from '../../lambda/core/spec';
 import type { StreamlakeConfig } from '../config';
 import { KafkaCluster } from '../constructs/kafka-cluster';
 import { KafkaTopics } from '../constructs/kafka-topics';
@@ -32,7 +32,7 @@ export class KafkaStack extends Stack {
     new KafkaTopics(this, 'Topics', {
       cluster: this.cluster,
       // input topics, and the summary topics windows publish to (same partition count as their input)
-      topics: [...props.pipelines.map((p) => p.topic), ...props.pipelines.flatMap((p) => (p.windows ?? []).flatMap((w) => (w.summaryTopic ? [{ name: w.summaryTopic, partitions: p.topic.partitions }] : [])))],
+      topics: [...props.pipelines.map((p) => p.topic), ...summaryTopicsOf(props.pipelines)],
       vpc: network.vpc,
       subnets: network.subnets,
       securityGroup: network.clientSecurityGroup,
