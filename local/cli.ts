@@ -8,7 +8,11 @@ import { createReadStream, existsSync, readFileSync, rmSync, writeFileSync } fro
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Type } from 'avsc';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { logLevel, type Message } from 'kafkajs';
+import { ConfluentSchemaRegistry, GlueSchemaRegistry } from '../lambda/adapters/schema-registry';
+import { avroSchemaOf } from '../lambda/core/avro';
 import { createKafka, parseBootstrap } from '../lambda/adapters/kafka-client';
 import { S3LakeStore } from '../lambda/adapters/s3-lake-store';
 import type { LakeStore } from '../lambda/adapters/lake-store';
@@ -17,7 +21,7 @@ import { createProcessorHandler } from '../lambda/handlers/processor';
 import { replayFailedBatches } from './replay-failed';
 import { KafkaSummaryPublisher } from '../lambda/adapters/summary-publisher';
 import { readSummaryTotals } from './summary';
-import type { PipelineSpec } from '../lambda/core/spec';
+import { avroSchemaNameOf, withAvroValues, type PipelineSpec } from '../lambda/core/spec';
 import { PIPELINE_NAMES, pipelineByName } from '../pipelines';
 import { namedQueries } from '../lambda/core/catalog';
 import { athenaQuery, mskBootstrap } from './aws';
@@ -26,6 +30,7 @@ import { ensureTopics } from './broker/topics';
 import { produce, sendPaced } from './produce';
 import { LakeDb } from './query/lake-db';
 import { DEFAULT_STATE_DIR, LocalRuntime } from './runtime';
+import { localAvroEncoder, localSchemaRegistry, registeredAvroEncoder, schemaDirOf } from './schemas';
 
 class UsageError extends Error {}
 
@@ -50,18 +55,33 @@ commands:
   down      stop what 'up' started
 
 '<command> --help' describes each command's options.`,
-  demo: `usage: streamlake demo [--count N] [--lake DIR]
+  demo: `usage: streamlake demo [--count N] [--lake DIR] [--avro]
   --count N      events per pipeline (default 20000)
-  --lake DIR     lake directory (default .streamlake/lake)`,
-  up: `usage: streamlake up [--pipelines a,b] [--lake DIR | --s3-endpoint URL --bucket NAME] [--batch-size N] [--batching-window-ms N]
+  --lake DIR     lake directory (default .streamlake/lake)
+  --avro         sales values as Avro: half in the Glue Schema Registry wire format (zlib), half in
+                 the Confluent one, schemas in the local registry directory (.streamlake/schemas)`,
+  up: `usage: streamlake up [--pipelines a,b] [--avro a,b] [--registry-url URL] [--lake DIR | --s3-endpoint URL --bucket NAME]
+                   [--batch-size N] [--batching-window-ms N]
+  --avro         pipelines whose values are Avro (as streamlake:avroPipelines deploys them); writer
+                 schemas from .streamlake/schemas, then the Confluent-compatible --registry-url
   Starts a broker (KAFKA_BOOTSTRAP, else Docker, else the Kafka jars with Java) and the processors,
   then keeps running; 'streamlake down' or Ctrl-C stops them.`,
   produce: `usage: streamlake produce --pipeline NAME [--count N] [--rate N] [--seed N] [--malformed RATIO] [--bootstrap HOST:PORT]
-                        [--msk --region R [--cluster-arn ARN | --ssm-parameter NAME]]
+                        [--format avro [--wire glue|confluent] [--zlib] [--writer-schema FILE] [--registry-url URL]]
+                        [--msk --region R [--cluster-arn ARN | --ssm-parameter NAME] [--registry NAME]]
   --pipeline     ${PIPELINE_NAMES.join(' | ')}
   --count        events (default 1000)
   --rate         events per second (default 1000; 0 = as fast as possible)
   --malformed    share of deliberately malformed events, 0–1 (default 0)
+  --format avro  Avro values (for a pipeline run with 'up --avro' or deployed with streamlake:avroPipelines)
+  --wire         glue (default): header 3, compression byte, schema version id; confluent: magic 0, schema id
+  --zlib         zlib-compress the payloads (glue wire only)
+  --writer-schema  an Avro schema file to write with (an evolution of the pipeline's: added fields
+                 with defaults, removed optional fields); registered before producing
+  --registry-url a Confluent-compatible registry to register the writer schema in (confluent wire);
+                 locally the default is the schema directory .streamlake/schemas
+  --registry     with --msk and --wire glue: the Glue registry (default streamlake, the stack prefix);
+                 records carry the schema's latest version
   --bootstrap    broker (default: the one 'up' started, or KAFKA_BOOTSTRAP)
   --msk          publish to Amazon MSK with IAM auth (aws-msk-iam-sasl-signer-js, default credentials);
                  brokers from --bootstrap, --cluster-arn (kafka:GetBootstrapBrokers) or the SSM
@@ -77,7 +97,7 @@ commands:
   summary: `usage: streamlake summary --pipeline NAME [--bootstrap HOST:PORT]
   Reads the pipeline's summary topic from the start and merges the per-batch window updates
   (latest attempt per first offset; an attempt another starts inside is superseded).`,
-  'replay-failed': `usage: streamlake replay-failed --pipeline NAME [--dir DIR] [--lake DIR | --s3-endpoint URL --bucket NAME]
+  'replay-failed': `usage: streamlake replay-failed --pipeline NAME [--avro [--registry-url URL]] [--dir DIR] [--lake DIR | --s3-endpoint URL --bucket NAME]
   Replays each on-failure record (default .streamlake/failed-batches/<pipeline>/) through the processor;
   replayed records move to <dir>/replayed/. Their object keys are those of the failed attempts: nothing twice.`,
 };
@@ -159,12 +179,14 @@ async function bootstrapFor(value: string | boolean | undefined): Promise<string
 }
 
 async function demo(args: string[]): Promise<void> {
-  const o = parse('demo', args, { count: { type: 'string' }, lake: { type: 'string' } });
+  const o = parse('demo', args, { count: { type: 'string' }, lake: { type: 'string' }, avro: { type: 'boolean' } });
   if (o.help) return void console.log(HELP.demo);
   const count = int('count', o.count, 20_000, 1, 1_000_000);
   const lakeDir = resolve(typeof o.lake === 'string' ? o.lake : join(DEFAULT_STATE_DIR, 'lake'));
   rmSync(lakeDir, { recursive: true, force: true });
-  const specs = PIPELINE_NAMES.map(pipelineByName);
+  const shipped = PIPELINE_NAMES.map(pipelineByName);
+  const avro = o.avro === true;
+  const specs = shipped.map((s) => (avro && s.name === 'sales' ? withAvroValues(s) : s));
   const started = Date.now();
   const say = (s: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${s}`);
   say('starting a Kafka broker…');
@@ -172,8 +194,18 @@ async function demo(args: string[]): Promise<void> {
   try {
     say(`broker ready at ${rt.broker.bootstrap} (${rt.broker.kind}); topics: ${specs.map((s) => `${s.topic.name} (${s.topic.partitions} partitions)`).join(', ')}`);
     say(`processors running behind the event-source-mapping emulator (batch size 1000, window 500 ms)`);
-    for (const spec of specs) {
-      await produce(rt.kafka, spec, { count, rate: Infinity, seed: 7, malformedRatio: 0.01, onProgress: progress(spec.name, count) });
+    for (const spec of shipped) {
+      if (avro && spec.name === 'sales') {
+        // both wire formats on one topic: the processor tells them apart by the first byte
+        const half = Math.ceil(count / 2);
+        const glue = await localAvroEncoder(DEFAULT_STATE_DIR, spec, { wire: 'glue', zlib: true });
+        const confluent = await localAvroEncoder(DEFAULT_STATE_DIR, spec, { wire: 'confluent' });
+        await produce(rt.kafka, spec, { count: half, rate: Infinity, seed: 7, malformedRatio: 0.01, encodeValue: glue, onProgress: progress('sales/glue', half) });
+        await produce(rt.kafka, spec, { count: count - half, rate: Infinity, seed: 8, malformedRatio: 0.01, encodeValue: confluent, onProgress: progress('sales/conf', count - half) });
+        say(`sales values: Avro, ${half} in the Glue Schema Registry wire format (zlib) and ${count - half} in the Confluent one; schemas in ${schemaDirOf(DEFAULT_STATE_DIR)}`);
+      } else {
+        await produce(rt.kafka, spec, { count, rate: Infinity, seed: 7, malformedRatio: 0.01, onProgress: progress(spec.name, count) });
+      }
     }
     say('waiting until every event is processed (consumer lag 0)…');
     await rt.waitForLagZero(120_000);
@@ -210,10 +242,12 @@ async function demo(args: string[]): Promise<void> {
 }
 
 async function up(args: string[]): Promise<void> {
-  const o = parse('up', args, { pipelines: { type: 'string' }, lake: { type: 'string' }, 'batch-size': { type: 'string' }, 'batching-window-ms': { type: 'string' }, 's3-endpoint': { type: 'string' }, bucket: { type: 'string' } });
+  const o = parse('up', args, { pipelines: { type: 'string' }, avro: { type: 'string' }, 'registry-url': { type: 'string' }, lake: { type: 'string' }, 'batch-size': { type: 'string' }, 'batching-window-ms': { type: 'string' }, 's3-endpoint': { type: 'string' }, bucket: { type: 'string' } });
   if (o.help) return void console.log(HELP.up);
   const names = typeof o.pipelines === 'string' ? o.pipelines.split(',') : PIPELINE_NAMES;
-  const specs = names.map((n) => specOf(n));
+  const avroNames = typeof o.avro === 'string' ? o.avro.split(',') : [];
+  for (const n of avroNames) if (!names.includes(n)) throw new UsageError(`--avro ${n}: not one of the pipelines started (${names.join(', ')})`);
+  const specs = names.map((n) => (avroNames.includes(n) ? withAvroValues(specOf(n)) : specOf(n)));
   let store: S3LakeStore | undefined;
   if (typeof o['s3-endpoint'] === 'string') {
     if (!/^https?:\/\/[^/\s]+/.test(o['s3-endpoint'])) throw new UsageError(`--s3-endpoint must be an http(s) URL, got '${o['s3-endpoint']}'`);
@@ -227,10 +261,11 @@ async function up(args: string[]): Promise<void> {
     batchSize: int('batch-size', o['batch-size'], 100, 1, 10_000),
     batchingWindowMs: int('batching-window-ms', o['batching-window-ms'], 500, 0, 300_000),
     keepBrokerData: true,
+    confluentRegistryUrl: typeof o['registry-url'] === 'string' ? o['registry-url'] : undefined,
     log: (l) => console.log(l),
   });
   writeFileSync(UP_STATE, JSON.stringify({ pid: process.pid, bootstrap: rt.broker.bootstrap, lake: rt.lakeDir }));
-  console.log(`streamlake up: broker ${rt.broker.bootstrap} (${rt.broker.kind}), processors: ${names.join(', ')}, lake: ${rt.store.describe()}`);
+  console.log(`streamlake up: broker ${rt.broker.bootstrap} (${rt.broker.kind}), processors: ${names.map((n) => (avroNames.includes(n) ? `${n} (Avro)` : n)).join(', ')}, lake: ${rt.store.describe()}`);
   console.log(`publish with: npm run streamlake -- produce --pipeline sales --count 1000`);
   await new Promise<void>((done) => {
     const stop = () => void rt.stop().finally(() => {
@@ -268,6 +303,12 @@ async function produceCommand(args: string[]): Promise<void> {
     region: { type: 'string' },
     'cluster-arn': { type: 'string' },
     'ssm-parameter': { type: 'string' },
+    format: { type: 'string' },
+    wire: { type: 'string' },
+    zlib: { type: 'boolean' },
+    'writer-schema': { type: 'string' },
+    'registry-url': { type: 'string' },
+    registry: { type: 'string' },
   });
   if (o.help) return void console.log(HELP.produce);
   const spec = specOf(o.pipeline);
@@ -297,8 +338,48 @@ async function produceCommand(args: string[]): Promise<void> {
     await ensureTopics(admin, [spec.topic]);
     await admin.disconnect();
   }
-  await produce(kafka, spec, { count, rate, seed, malformedRatio: malformed, onProgress: progress(spec.name, count) });
-  console.log(`published ${count} ${spec.name} events to ${spec.topic.name} at ${bootstrap}`);
+  const encodeValue = await avroEncoderFor(spec, o);
+  await produce(kafka, spec, { count, rate, seed, malformedRatio: malformed, encodeValue, onProgress: progress(spec.name, count) });
+  console.log(`published ${count} ${spec.name} events${encodeValue ? ` (Avro, ${o.wire ?? 'glue'} wire format${o.zlib ? ', zlib' : ''})` : ''} to ${spec.topic.name} at ${bootstrap}`);
+}
+
+/** The value encoder of `produce --format avro`, or undefined for the pipeline's own text format. */
+async function avroEncoderFor(spec: PipelineSpec, o: Record<string, string | boolean | undefined>): Promise<((value: Buffer) => Buffer | undefined) | undefined> {
+  const format = o.format ?? spec.value.kind;
+  if (format === spec.value.kind && format !== 'avro') {
+    if (o.wire !== undefined || o.zlib || o['writer-schema'] !== undefined) throw new UsageError('--wire, --zlib and --writer-schema go with --format avro');
+    return undefined;
+  }
+  if (format !== 'avro') throw new UsageError(`--format must be ${spec.value.kind} (the pipeline's own) or avro, got '${format}'`);
+  const wire = o.wire ?? 'glue';
+  if (wire !== 'glue' && wire !== 'confluent') throw new UsageError(`--wire must be glue or confluent, got '${wire}'`);
+  if (o.zlib && wire !== 'glue') throw new UsageError('--zlib exists in the Glue wire format only (--wire glue)');
+  let writerSchema: object | undefined;
+  if (typeof o['writer-schema'] === 'string') {
+    try {
+      writerSchema = JSON.parse(readFileSync(o['writer-schema'], 'utf8')) as object;
+      Type.forSchema(writerSchema as never); // a clear error now rather than on the first record
+    } catch (err) {
+      throw new UsageError(`--writer-schema ${o['writer-schema']}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  const registryUrl = typeof o['registry-url'] === 'string' ? o['registry-url'] : undefined;
+  if (wire === 'confluent' && registryUrl) {
+    const schema = writerSchema ?? avroSchemaOf(spec);
+    const ref = await new ConfluentSchemaRegistry(registryUrl).register(`${spec.topic.name}-value`, JSON.stringify(schema));
+    return registeredAvroEncoder(spec, schema, ref);
+  }
+  if (o.msk) {
+    if (wire === 'confluent') throw new UsageError('--msk --wire confluent needs --registry-url (the Confluent-compatible registry the processors read)');
+    if (writerSchema) throw new UsageError('--writer-schema with --msk: register the version in Glue Schema Registry first; records carry its latest version');
+    const region = typeof o.region === 'string' ? o.region : process.env.AWS_REGION!;
+    const registryName = typeof o.registry === 'string' ? o.registry : 'streamlake';
+    const latest = await new GlueSchemaRegistry({ registryName, schemaName: avroSchemaNameOf(withAvroValues(spec)) }, new GlueClient({ region })).latest().catch((e: Error) => {
+      throw new UsageError(`cannot read the Glue schema: ${e.message.split('\n')[0]}`);
+    });
+    return registeredAvroEncoder(spec, JSON.parse(latest.definition) as object, { registry: 'glue', versionId: latest.versionId }, o.zlib === true);
+  }
+  return localAvroEncoder(DEFAULT_STATE_DIR, spec, { wire, zlib: o.zlib === true, writerSchema });
 }
 
 async function replay(args: string[]): Promise<void> {
@@ -374,9 +455,10 @@ async function query(args: string[]): Promise<void> {
 }
 
 async function replayFailed(args: string[]): Promise<void> {
-  const o = parse('replay-failed', args, { pipeline: { type: 'string' }, lake: { type: 'string' }, dir: { type: 'string' }, 's3-endpoint': { type: 'string' }, bucket: { type: 'string' }, bootstrap: { type: 'string' } });
+  const o = parse('replay-failed', args, { pipeline: { type: 'string' }, avro: { type: 'boolean' }, 'registry-url': { type: 'string' }, lake: { type: 'string' }, dir: { type: 'string' }, 's3-endpoint': { type: 'string' }, bucket: { type: 'string' }, bootstrap: { type: 'string' } });
   if (o.help) return void console.log(HELP['replay-failed']);
-  const spec = specOf(o.pipeline);
+  const spec = o.avro ? withAvroValues(specOf(o.pipeline)) : specOf(o.pipeline);
+  const schemaRegistry = o.avro ? localSchemaRegistry(DEFAULT_STATE_DIR, typeof o['registry-url'] === 'string' ? o['registry-url'] : undefined) : undefined;
   let store: LakeStore;
   if (typeof o['s3-endpoint'] === 'string') {
     if (typeof o.bucket !== 'string') throw new UsageError('--s3-endpoint needs --bucket NAME');
@@ -391,7 +473,7 @@ async function replayFailed(args: string[]): Promise<void> {
     const bootstrap = await bootstrapFor(o.bootstrap);
     summaryPublisher = new KafkaSummaryPublisher(localKafka(bootstrap, 'streamlake-replay-failed'));
   }
-  const result = await replayFailedBatches(dir, createProcessorHandler({ spec, store, summaryPublisher }), (l) => console.log(l)).finally(() => summaryPublisher?.close());
+  const result = await replayFailedBatches(dir, createProcessorHandler({ spec, store, summaryPublisher, schemaRegistry }), (l) => console.log(l)).finally(() => summaryPublisher?.close());
   console.log(`replay-failed ${spec.name}: ${result.replayed.length} batches replayed, ${result.failed.length} still failing (${dir})`);
   if (result.failed.length > 0) throw new Error(`${result.failed.length} batches still fail; first: ${result.failed[0].error}`);
 }

@@ -12,6 +12,11 @@ export interface ProduceOptions {
   /** Event time of the first record. @default now − count / rate */
   readonly startTime?: number;
   readonly onProgress?: (sent: number) => void;
+  /**
+   * Re-encodes each generated value (e.g. as an Avro frame, see `avroValueEncoder`); undefined =
+   * it does not fit, send the original bytes (only deliberately malformed records may not fit).
+   */
+  readonly encodeValue?: (value: Buffer) => Buffer | undefined;
 }
 
 /** Sends messages in chunks paced to `rate`; returns how many were sent. */
@@ -38,11 +43,19 @@ export async function sendPaced(kafka: Kafka, topic: string, messages: AsyncIter
   return sent;
 }
 
+function encodeRecord(r: GeneratedRecord, encode: (value: Buffer) => Buffer | undefined): GeneratedRecord {
+  const value = encode(r.value);
+  if (value) return { ...r, value };
+  if (!r.malformed) throw new Error(`generated record ${r.value.toString('utf8').slice(0, 200)} does not fit the writer schema`);
+  return r;
+}
+
 /** Generates and publishes demo events; returns what was produced (for independent checks). */
 export async function produce(kafka: Kafka, spec: PipelineSpec, o: ProduceOptions): Promise<GeneratedRecord[]> {
   const step = Number.isFinite(o.rate) ? 1000 / o.rate : 10;
   const gen = generatorFor(spec.name, { seed: o.seed, startTime: o.startTime ?? Date.now() - o.count * step, stepMillis: step, malformedRatio: o.malformedRatio ?? 0 });
-  const records = gen.batch(o.count);
+  const generated = gen.batch(o.count);
+  const records = o.encodeValue ? generated.map((r) => encodeRecord(r, o.encodeValue!)) : generated;
   const chunk = Math.max(1, Math.min(1000, Number.isFinite(o.rate) ? Math.ceil(o.rate / 10) : 1000));
   function* chunks(): Generator<Message[]> {
     for (let i = 0; i < records.length; i += chunk) {

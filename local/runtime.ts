@@ -18,6 +18,7 @@ import { startBroker, type RunningBroker } from './broker/kafka-broker';
 import { consumerLag, waitForLagZero } from './broker/lag';
 import { ensureTopics } from './broker/topics';
 import { EventSourceMappingEmulator, type EventHandler } from './esm/emulator';
+import { localSchemaRegistry, registerLocalSchema } from './schemas';
 
 /** The repository root, from source (tsx, jest) or from a bundle under .streamlake/ (the benchmark). */
 export const REPO_ROOT = ((): string => {
@@ -50,6 +51,8 @@ export interface LocalRuntimeOptions {
   readonly onBatch?: (report: BatchReport) => void;
   readonly keepBrokerData?: boolean;
   readonly log?: (line: string) => void;
+  /** A Confluent-compatible registry asked after the schema directory (Avro pipelines). */
+  readonly confluentRegistryUrl?: string;
 }
 
 
@@ -89,6 +92,8 @@ export class LocalRuntime {
       // input topics and the summary topics windows publish to (same partitions as the input)
       await ensureTopics(admin, [...options.specs.map((s) => s.topic), ...summaryTopicsOf(options.specs)]);
       await seedReferenceData(store, options.specs);
+      // Avro pipelines: their schemas are in the registry before the first record, as in AWS
+      for (const spec of options.specs.filter((s) => s.value.kind === 'avro')) await registerLocalSchema(stateDir, spec);
       for (const spec of options.specs) await runtime.startProcessor(spec);
     } catch (err) {
       // leave nothing running behind a failed start
@@ -106,7 +111,8 @@ export class LocalRuntime {
       summaryPublisher = new KafkaSummaryPublisher(this.kafka);
       this.publishers.push(summaryPublisher);
     }
-    const base = createProcessorHandler({ spec, store: this.store, observe: o.onBatch, summaryPublisher });
+    const schemaRegistry = spec.value.kind === 'avro' ? localSchemaRegistry(o.stateDir ?? DEFAULT_STATE_DIR, o.confluentRegistryUrl) : undefined;
+    const base = createProcessorHandler({ spec, store: this.store, observe: o.onBatch, summaryPublisher, schemaRegistry });
     const handler = o.wrapHandler ? o.wrapHandler(spec, base) : base;
     const emulator = new EventSourceMappingEmulator({
       kafka: this.kafka,

@@ -104,7 +104,7 @@ export class AvroDecoder {
   private readonly reader: Type;
   /** ref key → writer schema text, or null when the registry does not know the reference. */
   private readonly writerSchemas = new Map<string, string | null>();
-  private readonly resolvers = new Map<string, Resolver | Rejection>();
+  private readonly resolvers = new Map<string, { reader: Type; resolver: Resolver } | Rejection>();
 
   constructor(readonly spec: PipelineSpec) {
     this.reader = Type.forSchema(avroSchemaOf(spec) as never);
@@ -124,19 +124,21 @@ export class AvroDecoder {
     this.writerSchemas.set(schemaRefKey(ref), schemaText);
   }
 
-  private resolverFor(ref: SchemaRef): Resolver | Rejection {
+  private resolverFor(ref: SchemaRef): { reader: Type; resolver: Resolver } | Rejection {
     const key = schemaRefKey(ref);
     const cached = this.resolvers.get(key);
     if (cached) return cached;
     const text = this.writerSchemas.get(key);
-    let result: Resolver | Rejection;
+    let result: { reader: Type; resolver: Resolver } | Rejection;
     if (text === undefined || text === null) {
       // not cached: a later batch may find the schema once it is registered
       return reject('unknown-schema', `schema ${key} is not in the registry`);
     }
     try {
       const writer = Type.forSchema(JSON.parse(text));
-      result = this.reader.createResolver(writer);
+      // the record's name is the producer's choice (com.acme.Payment …): match on fields only
+      const reader = writer.name && writer.name !== this.reader.name ? Type.forSchema({ ...avroSchemaOf(this.spec), aliases: [writer.name] } as never) : this.reader;
+      result = { reader, resolver: reader.createResolver(writer) };
     } catch (err) {
       result = reject('incompatible-schema', `writer schema ${key} cannot be read as ${pascal(this.spec.name)}: ${(err as Error).message}`.slice(0, 400));
     }
@@ -146,10 +148,10 @@ export class AvroDecoder {
 
   /** Decodes one frame into a record keyed by field name, or a Rejection. Never throws. */
   decode(frame: AvroFrame): Record<string, unknown> | Rejection {
-    const resolver = this.resolverFor(frame.ref);
-    if (resolver instanceof Rejection) return resolver;
+    const resolved = this.resolverFor(frame.ref);
+    if (resolved instanceof Rejection) return resolved;
     try {
-      return this.reader.fromBuffer(frame.payload, resolver) as Record<string, unknown>;
+      return resolved.reader.fromBuffer(frame.payload, resolved.resolver) as Record<string, unknown>;
     } catch (err) {
       return reject('invalid-avro', `payload does not decode with schema ${schemaRefKey(frame.ref)}: ${(err as Error).message}`.slice(0, 400));
     }
@@ -167,4 +169,79 @@ export function avroSchemaRefOf(value: Buffer | null): SchemaRef | undefined {
   if (value[0] === GLUE_HEADER_VERSION && value.length >= 18) return { registry: 'glue', versionId: uuidOf(value.subarray(2, 18)) };
   if (value[0] === CONFLUENT_MAGIC) return { registry: 'confluent', id: value.readInt32BE(1) };
   return undefined;
+}
+
+type AvroFieldSchema = { name: string; type: unknown; default?: unknown };
+
+function coerce(type: unknown, v: unknown): unknown {
+  if (Array.isArray(type)) {
+    // unions: null for a missing value, else the first branch that takes the value
+    if (v === undefined || v === null || v === '') return type.includes('null') ? null : undefined;
+    for (const branch of type) {
+      if (branch === 'null') continue;
+      const c = coerce(branch, v);
+      if (c !== undefined) return c;
+    }
+    return undefined;
+  }
+  const t = typeof type === 'object' && type !== null ? (type as { type: string; logicalType?: string }) : { type: type as string };
+  if (v === undefined || v === null) return undefined;
+  switch (t.type) {
+    case 'string':
+      return String(v);
+    case 'boolean':
+      return v === true || v === 'true' ? true : v === false || v === 'false' ? false : undefined;
+    case 'int':
+    case 'long':
+    case 'double':
+    case 'float': {
+      const n = typeof v === 'number' ? v : t.logicalType === 'timestamp-millis' && typeof v === 'string' && !/^-?\d+$/.test(v) ? Date.parse(v) : Number(v);
+      return Number.isFinite(n) ? n : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Re-encodes text values (a JSON object or a CSV line in `source` format, as the demo
+ * generators write them) as Avro frames with a writer schema (by default the spec's own; pass
+ * another to produce with an evolved schema). Returns undefined for a value that does not fit
+ * the writer schema: the caller sends the original bytes, which the processor quarantines as an
+ * invalid frame, so deliberately malformed demo records stay malformed.
+ */
+export function avroReencoder(
+  source: { kind: 'json' } | { kind: 'csv'; columns: readonly string[]; delimiter?: string },
+  writerSchema: object,
+  frame: { ref: SchemaRef; zlib?: boolean },
+): (value: Buffer) => Buffer | undefined {
+  const type = Type.forSchema(writerSchema as never);
+  const fields = (writerSchema as { fields: AvroFieldSchema[] }).fields;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const parse = (text: string): Record<string, unknown> | undefined => {
+    if (source.kind === 'json') {
+      const o = JSON.parse(text) as unknown;
+      return typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>) : undefined;
+    }
+    const cells = text.split(source.delimiter ?? ',');
+    if (cells.length !== source.columns.length) return undefined;
+    return Object.fromEntries(source.columns.map((c, i) => [c, cells[i]]));
+  };
+  return (value) => {
+    let input: Record<string, unknown> | undefined;
+    try {
+      input = parse(decoder.decode(value));
+    } catch {
+      return undefined;
+    }
+    if (!input) return undefined;
+    const record: Record<string, unknown> = {};
+    for (const f of fields) {
+      const v = f.name in input ? coerce(f.type, input[f.name]) : 'default' in f ? f.default : coerce(f.type, undefined);
+      if (v === undefined) return undefined;
+      record[f.name] = v;
+    }
+    if (!type.isValid(record)) return undefined;
+    return encodeAvroFrame(frame.ref, type.toBuffer(record), { zlib: frame.zlib });
+  };
 }

@@ -203,6 +203,20 @@ export function summaryTopicsOf(specs: readonly PipelineSpec[]): TopicSpec[] {
   return specs.flatMap((s) => (s.windows ?? []).flatMap((w) => (w.summaryTopic ? [{ name: w.summaryTopic, partitions: s.topic.partitions }] : [])));
 }
 
+/**
+ * The same pipeline with Avro values (a deploy-time choice: `streamlake:avroPipelines`, `up --avro`).
+ * Everything downstream of decoding (tables, windows, views) stays the same: the Avro reader
+ * schema is derived from the spec's schema.
+ */
+export function withAvroValues(spec: PipelineSpec): PipelineSpec {
+  return spec.value.kind === 'avro' ? spec : { ...spec, value: { kind: 'avro' } };
+}
+
+/** Registry schema name (Glue) / subject (Confluent) of an Avro pipeline. */
+export function avroSchemaNameOf(spec: PipelineSpec): string {
+  return (spec.value.kind === 'avro' && spec.value.schemaName) || spec.name;
+}
+
 export function windowSlideSeconds(w: WindowSpec): number {
   return w.kind === 'hopping' ? (w.slideSeconds ?? w.sizeSeconds) : w.sizeSeconds;
 }

@@ -10,7 +10,7 @@ import type { SchemaRegistry } from '../adapters/schema-registry';
 import type { SummaryPublisher } from '../adapters/summary-publisher';
 import { METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../core/metric-names';
 import type { MskEvent } from '../core/msk-event';
-import type { PipelineSpec } from '../core/spec';
+import { avroSchemaNameOf, withAvroValues, type PipelineSpec } from '../core/spec';
 import { createProcessorHandler, type BatchReport } from './processor';
 
 function requiredEnv(name: string): string {
@@ -34,8 +34,18 @@ export function powertoolsObserver(logger: Logger, metrics: Metrics, now: () => 
   };
 }
 
-/** Builds the Lambda handler of a pipeline. Reads LAKE_BUCKET (and optional S3_ENDPOINT) once. */
-export function lambdaProcessorHandler(spec: PipelineSpec): (event: MskEvent, context?: Context) => Promise<BatchReport> {
+/**
+ * Builds the Lambda handler of a pipeline. Reads once: LAKE_BUCKET (and optional S3_ENDPOINT);
+ * VALUE_FORMAT=avro for a pipeline deployed with Avro values (streamlake:avroPipelines), with
+ * GLUE_REGISTRY_NAME and optional CONFLUENT_SCHEMA_REGISTRY_URL; KAFKA_BOOTSTRAP_SERVERS and
+ * AWS_REGION for pipelines with a summary topic.
+ */
+export function lambdaProcessorHandler(shipped: PipelineSpec): (event: MskEvent, context?: Context) => Promise<BatchReport> {
+  const valueFormat = process.env.VALUE_FORMAT;
+  if (valueFormat && valueFormat !== shipped.value.kind && valueFormat !== 'avro') {
+    throw new Error(`VALUE_FORMAT must be '${shipped.value.kind}' or 'avro', got '${valueFormat}'`);
+  }
+  const spec = valueFormat === 'avro' ? withAvroValues(shipped) : shipped;
   const store = new S3LakeStore({ bucket: requiredEnv('LAKE_BUCKET'), endpoint: process.env.S3_ENDPOINT || undefined });
   const logger = new Logger({ serviceName: spec.name });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: spec.name, defaultDimensions: { [PIPELINE_DIMENSION]: spec.name } });
@@ -44,9 +54,10 @@ export function lambdaProcessorHandler(spec: PipelineSpec): (event: MskEvent, co
   if (spec.value.kind === 'avro') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { ChainedSchemaRegistry, ConfluentSchemaRegistry, GlueSchemaRegistry } = require('../adapters/schema-registry') as typeof import('../adapters/schema-registry');
-    // Glue Schema Registry for Glue-framed values; a Confluent-compatible endpoint if configured
+    // the pipeline's Glue schema for Glue-framed values; a Confluent-compatible endpoint if configured
+    const glue = new GlueSchemaRegistry({ registryName: requiredEnv('GLUE_REGISTRY_NAME'), schemaName: avroSchemaNameOf(spec) });
     const confluentUrl = process.env.CONFLUENT_SCHEMA_REGISTRY_URL;
-    schemaRegistry = new ChainedSchemaRegistry([new GlueSchemaRegistry(), ...(confluentUrl ? [new ConfluentSchemaRegistry(confluentUrl)] : [])]);
+    schemaRegistry = confluentUrl ? new ChainedSchemaRegistry([glue, new ConfluentSchemaRegistry(confluentUrl)]) : glue;
   }
   // windows that publish to a summary topic: MSK with IAM auth, from inside the VPC
   let summaryPublisher: SummaryPublisher | undefined;

@@ -1,8 +1,10 @@
-import { avroSchemaOf, AvroDecoder, avroSchemaRefOf, encodeAvro, encodeAvroFrame, parseAvroFrame, type SchemaRef } from '../../../lambda/core/avro';
+import { avroReencoder, avroSchemaOf, AvroDecoder, avroSchemaRefOf, encodeAvro, encodeAvroFrame, parseAvroFrame, type SchemaRef } from '../../../lambda/core/avro';
 import { loadReferenceTable } from '../../../lambda/core/enrich';
 import { compilePipeline, processValue } from '../../../lambda/core/processor';
 import { Rejection } from '../../../lambda/core/quarantine';
 import type { PipelineSpec } from '../../../lambda/core/spec';
+import { clickstream } from '../../../pipelines/clickstream';
+import { generatorFor } from '../../../lambda/core/generate';
 import { sales } from '../../../pipelines/sales';
 import { referenceCsv } from '../../support/fixtures';
 
@@ -111,5 +113,51 @@ describe('processValue with Avro values', () => {
     const future = encodeAvroFrame(GLUE, encodeAvro(writer, { ...record, payment_date: KAFKA_TS + 400 * 86_400_000 }));
     expect(reasonOf(processValue(p, future, KAFKA_TS))).toBe('timestamp-out-of-range');
     expect(reasonOf(processValue(p, Buffer.from('{"payment_id":1}'), KAFKA_TS))).toBe('invalid-avro-frame');
+  });
+});
+
+describe('avroReencoder (produce --format avro)', () => {
+  const decoderWith = (spec: PipelineSpec, ref: SchemaRef, writerSchema: object) => {
+    const d = new AvroDecoder({ ...spec, value: { kind: 'avro' } });
+    d.addWriterSchema(ref, JSON.stringify(writerSchema));
+    return d;
+  };
+
+  it('re-encodes generated sales JSON as Avro that decodes back to the same values', () => {
+    const encode = avroReencoder({ kind: 'json' }, writer, { ref: GLUE, zlib: true });
+    const decoder = decoderWith(sales, GLUE, writer);
+    for (const r of generatorFor('sales', { seed: 3, startTime: Date.UTC(2026, 10, 22) }).batch(50)) {
+      const json = JSON.parse(r.value.toString()) as Record<string, unknown>;
+      const frame = parseAvroFrame(encode(r.value)!);
+      const decoded = decoder.decode(frame as never) as Record<string, unknown>;
+      expect(decoded).toEqual({ ...json, payment_date: Date.parse(json.payment_date as string), city: json.city ?? null, district: json.district ?? null });
+    }
+  });
+
+  it('re-encodes clickstream CSV lines by their columns', () => {
+    const clickWriter = avroSchemaOf({ ...clickstream, value: { kind: 'avro' } });
+    const encode = avroReencoder(clickstream.value as { kind: 'csv'; columns: string[] }, clickWriter, { ref: CONFLUENT });
+    const decoded = decoderWith(clickstream, CONFLUENT, clickWriter).decode(parseAvroFrame(encode(Buffer.from('1763798400000,17,www.amazon1.com,192.168.2.9'))!) as never);
+    expect(decoded).toEqual({ recordtime: 1763798400000, eventid: 17, url: 'www.amazon1.com', ip: '192.168.2.9' });
+  });
+
+  it('writes with an evolved writer schema: an added field takes its default, a removed optional field is null on read', () => {
+    const evolved = { ...writer, fields: [...writer.fields.filter((f) => f.name !== 'district'), { name: 'channel', type: 'string', default: 'web' }] };
+    const encode = avroReencoder({ kind: 'json' }, evolved, { ref: CONFLUENT });
+    const value = Buffer.from(JSON.stringify({ payment_id: 1, customer_id: 2, amount: 3.5, payment_date: '2026-11-22T08:00:00.000Z', district: 'dropped', country: 'Japan' }));
+    const decoded = decoderWith(sales, CONFLUENT, evolved).decode(parseAvroFrame(encode(value)!) as never);
+    expect(decoded).toEqual({ payment_id: 1, customer_id: 2, amount: 3.5, payment_date: Date.UTC(2026, 10, 22, 8), city: null, district: null, country: 'Japan' });
+  });
+
+  it('returns undefined for values that do not fit the writer schema (they are sent as they are and quarantined)', () => {
+    const encode = avroReencoder({ kind: 'json' }, writer, { ref: GLUE });
+    const base = { payment_id: 1, customer_id: 2, amount: 3.5, payment_date: '2026-11-22T08:00:00.000Z', country: 'Japan' };
+    expect(encode(Buffer.from(JSON.stringify(base)))).toBeInstanceOf(Buffer);
+    const { country: _c, ...missing } = base;
+    void _c;
+    for (const bad of [JSON.stringify({ ...base, amount: 'twelve' }), JSON.stringify(missing), JSON.stringify({ ...base, payment_date: 'last tuesday' }), '{"payment_id":1,', '[1,2]']) {
+      expect(encode(Buffer.from(bad))).toBeUndefined();
+    }
+    expect(encode(Buffer.from([0xc3, 0x28, 0xff]))).toBeUndefined();
   });
 });

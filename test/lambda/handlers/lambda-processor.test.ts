@@ -12,6 +12,21 @@ describe('Lambda wiring', () => {
     if (saved !== undefined) process.env.LAKE_BUCKET = saved;
   });
 
+  it('runs a pipeline deployed with Avro values from VALUE_FORMAT, reading its Glue schema by name', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { LAKE_BUCKET: 'lake', VALUE_FORMAT: 'avro', KAFKA_BOOTSTRAP_SERVERS: 'b-1.example:9098', AWS_REGION: 'eu-west-1' });
+      delete process.env.GLUE_REGISTRY_NAME;
+      expect(() => lambdaProcessorHandler(sales)).toThrow(/GLUE_REGISTRY_NAME is not set/);
+      process.env.GLUE_REGISTRY_NAME = 'streamlake';
+      expect(typeof lambdaProcessorHandler(sales)).toBe('function');
+      process.env.VALUE_FORMAT = 'protobuf';
+      expect(() => lambdaProcessorHandler(sales)).toThrow(/VALUE_FORMAT must be 'json' or 'avro', got 'protobuf'/);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('emits the dashboard metrics in CloudWatch EMF with the pipeline dimension', () => {
     const lines: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
