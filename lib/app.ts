@@ -1,5 +1,6 @@
 import { Aspects, App, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { withAvroValues } from '../lambda/core/spec';
 import { pipelineByName } from '../pipelines';
 import type { StreamlakeConfig } from './config';
 import { applySuppressions } from './nag-suppressions';
@@ -17,7 +18,8 @@ export interface StreamlakeStacks {
 
 /** Composes the four stacks of a configuration into `app`. Env-agnostic: no account or region lookups. */
 export function buildStreamlake(app: App, config: StreamlakeConfig, options: { nag?: boolean } = {}): StreamlakeStacks {
-  const pipelines = config.pipelines.map(pipelineByName);
+  // a pipeline deployed with Avro values is its shipped spec with the value format swapped
+  const pipelines = config.pipelines.map((name) => (config.avroPipelines.includes(name) ? withAvroValues(pipelineByName(name)) : pipelineByName(name)));
   const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
   const p = config.prefix;
   const network = new NetworkStack(app, `${p}-network`, { config, description: 'streamlake: VPC, endpoints, security groups' });

@@ -49,6 +49,8 @@ export interface StreamlakeConfig {
   readonly prefix: string;
   readonly kafka: KafkaConfig;
   readonly pipelines: readonly string[];
+  /** Deployed pipelines whose values are Avro (Glue Schema Registry / Confluent wire format). */
+  readonly avroPipelines: readonly string[];
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
   readonly retention: RetentionConfig;
@@ -70,6 +72,7 @@ export const DEFAULT_CONFIG: StreamlakeConfig = {
   prefix: 'streamlake',
   kafka: { mode: 'serverless' },
   pipelines: PIPELINE_NAMES,
+  avroPipelines: [],
   batchSize: 1000,
   maxBatchingWindowSeconds: 5,
   retention: { eventsDays: 365, aggregatesDays: 730, quarantineDays: 90, athenaResultsDays: 30 },
@@ -82,7 +85,7 @@ export const DEFAULT_CONFIG: StreamlakeConfig = {
 export const CONFIG_KEYS = [
   'prefix', 'kafkaMode', 'brokerCount', 'brokerInstanceType', 'kafkaVersion', 'brokerStorageGiB',
   'existingClusterArn', 'existingVpcId', 'existingVpcCidr', 'existingSubnetIds', 'existingSecurityGroupId', 'existingAvailabilityZones',
-  'pipelines', 'batchSize', 'maxBatchingWindowSeconds',
+  'pipelines', 'avroPipelines', 'batchSize', 'maxBatchingWindowSeconds',
   'eventsRetentionDays', 'aggregatesRetentionDays', 'quarantineRetentionDays', 'athenaResultsRetentionDays',
   'alarmOffsetLag', 'alarmErrors', 'alarmQuarantineRatio', 'alarmFreshnessSeconds', 'alarmEmail',
   'removalPolicy', 'athenaBytesScannedCutoff',
@@ -185,6 +188,10 @@ export function parseConfig(context: Context): StreamlakeConfig {
   for (const p of pipelines) {
     if (!PIPELINE_NAMES.includes(p)) throw new ConfigError('streamlake:pipelines', `unknown pipeline '${p}' (known: ${PIPELINE_NAMES.join(', ')})`);
   }
+  const avroPipelines = list(context, 'avroPipelines') ?? [];
+  for (const p of avroPipelines) {
+    if (!pipelines.includes(p)) throw new ConfigError('streamlake:avroPipelines', `'${p}' is not deployed (streamlake:pipelines is ${pipelines.join(',')}): add it there or remove it here`);
+  }
   const email = str(context, 'alarmEmail', '');
   if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new ConfigError('streamlake:alarmEmail', `is not an e-mail address: '${email}'`);
   const d = DEFAULT_CONFIG;
@@ -192,6 +199,7 @@ export function parseConfig(context: Context): StreamlakeConfig {
     prefix,
     kafka: kafkaConfig(context),
     pipelines: [...new Set(pipelines)],
+    avroPipelines: [...new Set(avroPipelines)],
     // MSK event source mapping limits (Lambda developer guide, "Amazon MSK event source mapping")
     batchSize: int(context, 'batchSize', d.batchSize, 1, 10_000),
     maxBatchingWindowSeconds: int(context, 'maxBatchingWindowSeconds', d.maxBatchingWindowSeconds, 0, 300),

@@ -5,6 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createKafka, parseBootstrap } from '../adapters/kafka-client';
+import { avroReencoder, avroSchemaOf } from '../core/avro';
 import { generatorFor } from '../core/generate';
 import { pipelineByName } from '../../pipelines';
 
@@ -37,7 +38,23 @@ export function parseGeneratorInput(input: unknown): Required<GeneratorInput> {
   return { pipeline, count, ratePerSecond, seed: Number(i.seed ?? Date.now() % 100_000), malformedRatio };
 }
 
+/**
+ * Value encoders of the pipelines deployed with Avro values: Glue wire format with the schema
+ * version the CDK app created from the spec (AVRO_SCHEMA_VERSION_IDS = {"<pipeline>": "<id>"}).
+ */
+export function avroEncoders(env: string | undefined): Map<string, (value: Buffer) => Buffer | undefined> {
+  const ids = JSON.parse(env || '{}') as Record<string, string>;
+  return new Map(
+    Object.entries(ids).map(([name, versionId]) => {
+      const shipped = pipelineByName(name);
+      if (shipped.value.kind === 'avro') throw new Error(`pipeline '${name}' ships Avro values: nothing to re-encode`);
+      return [name, avroReencoder(shipped.value, avroSchemaOf(shipped), { ref: { registry: 'glue', versionId } })];
+    }),
+  );
+}
+
 const logger = new Logger({ serviceName: 'generator' });
+const encoders = avroEncoders(process.env.AVRO_SCHEMA_VERSION_IDS);
 const brokers = parseBootstrap(process.env.KAFKA_BOOTSTRAP_SERVERS ?? 'unset:9098');
 const kafka = createKafka({ brokers, clientId: 'streamlake-generator', auth: { kind: 'iam', region: process.env.AWS_REGION ?? 'us-east-1' } });
 
@@ -53,7 +70,9 @@ export async function handler(event: unknown): Promise<GeneratorResult> {
   try {
     const chunk = Math.max(1, Math.min(500, Math.round(input.ratePerSecond / 10)));
     while (published < input.count) {
-      const batch = gen.batch(Math.min(chunk, input.count - published));
+      const encode = encoders.get(spec.name);
+      // a record that does not fit the Avro schema (a deliberately malformed one) goes as it is: quarantined
+      const batch = gen.batch(Math.min(chunk, input.count - published)).map((r) => ({ ...r, value: encode?.(r.value) ?? r.value }));
       malformed += batch.filter((r) => r.malformed).length;
       await producer.send({ topic: spec.topic.name, messages: batch.map((r) => ({ key: r.key, value: r.value, timestamp: String(r.eventTime) })) });
       published += batch.length;

@@ -1,14 +1,17 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { PipelineSpec } from '../../lambda/core/spec';
 import type { KafkaCluster } from './kafka-cluster';
+import type { PipelineSchemas } from './pipeline-schemas';
 import { StreamlakeFunction } from './node-function';
 
 export interface DemoGeneratorProps {
   readonly cluster: KafkaCluster;
   readonly pipelines: readonly PipelineSpec[];
+  /** The Glue schemas of Avro pipelines: the generator writes Avro for those. */
+  readonly schemas: PipelineSchemas;
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
   readonly securityGroup: ec2.ISecurityGroup;
@@ -31,6 +34,11 @@ export class DemoGenerator extends Construct {
       removalPolicy: props.removalPolicy,
       environment: { KAFKA_BOOTSTRAP_SERVERS: props.cluster.bootstrapBrokers, POWERTOOLS_SERVICE_NAME: 'generator' },
     });
+    // Avro pipelines: records framed with the schema version created from the spec
+    const avro = props.pipelines.filter((p) => p.value.kind === 'avro');
+    if (avro.length > 0) {
+      this.function.addEnvironment('AVRO_SCHEMA_VERSION_IDS', Stack.of(this).toJsonString(Object.fromEntries(avro.map((p) => [p.name, props.schemas.schemaOf(p).initialVersionId]))));
+    }
     // MSK developer guide, "IAM access control": a producer needs Connect, DescribeTopic and WriteData
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:Connect'], resources: [props.cluster.clusterArn] }));
     this.function.addToRolePolicy(

@@ -10,6 +10,7 @@ import { METRICS_NAMESPACE } from '../../lambda/core/metric-names';
 import { consumerGroupOf, type PipelineSpec } from '../../lambda/core/spec';
 import type { KafkaCluster } from './kafka-cluster';
 import type { LakeStorage } from './lake-storage';
+import type { PipelineSchemas } from './pipeline-schemas';
 import { StreamlakeFunction } from './node-function';
 
 export interface PipelineProcessorProps {
@@ -18,6 +19,8 @@ export interface PipelineProcessorProps {
   readonly storage: LakeStorage;
   /** Keeps the invocation records of batches that finally fail. */
   readonly failureBucket: s3.IBucket;
+  /** The Glue schemas of Avro pipelines. */
+  readonly schemas: PipelineSchemas;
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
   readonly securityGroup: ec2.ISecurityGroup;
@@ -83,6 +86,14 @@ export class PipelineProcessor extends Construct {
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'], resources: [cluster.clusterArn] }));
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], resources: [cluster.resourceArn('topic', spec.topic.name)] }));
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], resources: [cluster.resourceArn('group', consumerGroupOf(spec))] }));
+
+    if (spec.value.kind === 'avro') {
+      // the handler swaps the shipped spec's value format for Avro and reads writer schemas from Glue
+      const schema = props.schemas.schemaOf(spec);
+      this.function.addEnvironment('VALUE_FORMAT', 'avro');
+      this.function.addEnvironment('GLUE_REGISTRY_NAME', schema.registryName);
+      props.schemas.grantRead(this.function, spec);
+    }
 
     const summaryTopics = (spec.windows ?? []).flatMap((w) => (w.summaryTopic ? [w.summaryTopic] : []));
     if (summaryTopics.length > 0) {

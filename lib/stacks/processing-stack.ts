@@ -9,6 +9,7 @@ import type { LakeStorage } from '../constructs/lake-storage';
 import { Monitoring } from '../constructs/monitoring';
 import type { Network } from '../constructs/network';
 import { PipelineProcessor } from '../constructs/pipeline-processor';
+import { PipelineSchemas } from '../constructs/pipeline-schemas';
 
 export interface ProcessingStackProps extends StackProps {
   readonly config: StreamlakeConfig;
@@ -21,6 +22,7 @@ export interface ProcessingStackProps extends StackProps {
 
 /** Processor functions with their MSK event source mappings, the demo generator, dashboard and alarms. */
 export class ProcessingStack extends Stack {
+  public readonly schemas: PipelineSchemas;
   public readonly processors: PipelineProcessor[];
   public readonly generator: DemoGenerator;
   public readonly monitoring: Monitoring;
@@ -41,6 +43,7 @@ export class ProcessingStack extends Stack {
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
     });
+    this.schemas = new PipelineSchemas(this, 'Schemas', { registryName: config.prefix, pipelines: props.pipelines });
     this.processors = props.pipelines.map(
       (spec) =>
         new PipelineProcessor(this, `Processor-${spec.name}`, {
@@ -48,6 +51,7 @@ export class ProcessingStack extends Stack {
           cluster,
           storage,
           failureBucket,
+          schemas: this.schemas,
           vpc: network.vpc,
           subnets: network.subnets,
           securityGroup: network.clientSecurityGroup,
@@ -58,6 +62,7 @@ export class ProcessingStack extends Stack {
     );
     this.generator = new DemoGenerator(this, 'Generator', {
       cluster,
+      schemas: this.schemas,
       pipelines: props.pipelines,
       vpc: network.vpc,
       subnets: network.subnets,
@@ -71,6 +76,9 @@ export class ProcessingStack extends Stack {
     });
     new CfnOutput(this, 'GeneratorFunction', { value: this.generator.function.functionName, description: 'invoke with {"pipeline":"sales","count":10000,"ratePerSecond":500}' });
     new CfnOutput(this, 'DashboardUrl', { value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${config.prefix}` });
+    if (this.schemas.registry) {
+      new CfnOutput(this, 'SchemaRegistry', { value: config.prefix, description: 'Glue Schema Registry of the Avro pipelines (produce --msk --format avro --registry)' });
+    }
     new CfnOutput(this, 'FailedBatchesBucket', { value: failureBucket.bucketName, description: 'invocation records of batches that exhausted their retries' });
   }
 }

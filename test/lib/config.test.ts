@@ -12,6 +12,8 @@ describe('parseConfig', () => {
   it('reads -c overrides given as strings', () => {
     const c = parseConfig(ctx({ batchSize: '500', maxBatchingWindowSeconds: '10', pipelines: 'sales', alarmQuarantineRatio: '0.2', removalPolicy: 'retain' }));
     expect(c).toMatchObject({ batchSize: 500, maxBatchingWindowSeconds: 10, pipelines: ['sales'], removalPolicy: 'retain' });
+    expect(parseConfig(ctx({ avroPipelines: ['sales'] })).avroPipelines).toEqual(['sales']);
+    expect(DEFAULT_CONFIG.avroPipelines).toEqual([]);
     expect(c.alarms.quarantineRatio).toBe(0.2);
   });
 
@@ -37,6 +39,7 @@ describe('parseConfig', () => {
     [{ maxBatchingWindowSeconds: 301 }, "'streamlake:maxBatchingWindowSeconds': must be an integer from 0 to 300"],
     [{ kafkaMode: 'kraft' }, "'streamlake:kafkaMode': must be one of serverless | provisioned | existing, got 'kraft'"],
     [{ pipelines: 'sales,tweets' }, "unknown pipeline 'tweets' (known: clickstream, sales)"],
+    [{ pipelines: 'clickstream', avroPipelines: 'sales' }, "config 'streamlake:avroPipelines': 'sales' is not deployed (streamlake:pipelines is clickstream): add it there or remove it here"],
     [{ kafkaMode: 'provisioned', kafkaVersion: '2.2.1' }, "'streamlake:kafkaVersion': must be one of"],
     [{ kafkaMode: 'provisioned', brokerCount: 1 }, "'streamlake:brokerCount': must be an integer from 2 to 30"],
     [{ kafkaMode: 'existing' }, "'streamlake:existingClusterArn': kafkaMode 'existing' needs the cluster ARN"],

@@ -15,6 +15,7 @@ describe('cdk-nag', () => {
     ['serverless', {}],
     ['provisioned', { kafkaMode: 'provisioned' }],
     ['existing', EXISTING_CLUSTER],
+    ['sales with Avro values', { avroPipelines: 'sales' }],
   ])('has no unsuppressed AwsSolutions or Serverless finding (%s)', (_mode, context) => {
     const { stacks } = buildApp(ctx(context));
     for (const stack of Object.values(stacks)) expect(findings(stack)).toEqual([]);

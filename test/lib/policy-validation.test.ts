@@ -33,6 +33,7 @@ describe('cfn-guard Control Tower rules', () => {
     ['serverless', {}],
     ['provisioned', ctx({ kafkaMode: 'provisioned' })],
     ['existing', ctx(EXISTING_CLUSTER)],
+    ['sales with Avro values', ctx({ avroPipelines: 'sales' })],
   ])('pass for %s', (_mode, context) => {
     expect(() => synthWithGuard(context)).not.toThrow();
   });

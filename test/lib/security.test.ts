@@ -2,10 +2,11 @@
  * Security by default, across every template: least-privilege IAM, nothing public, KMS at rest,
  * TLS in transit. Each exception is listed with the reason it cannot be narrower.
  */
-import { buildApp, policyStatements } from './support';
+import { buildApp, ctx, policyStatements } from './support';
 
+// the default deployment and one with Avro values (Glue Schema Registry grants)
 const { templates } = buildApp();
-const all = Object.values(templates);
+const all = [...Object.values(templates), ...Object.values(buildApp(ctx({ avroPipelines: 'sales' })).templates)];
 
 /** Actions that support no resource-level permissions, so `Resource: "*"` is the narrowest there is. */
 const RESOURCE_STAR_ALLOWED: Record<string, string> = {

@@ -1,4 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { avroSchemaOf } from '../../../lambda/core/avro';
+import { withAvroValues } from '../../../lambda/core/spec';
+import { sales } from '../../../pipelines/sales';
 import { buildApp, policyStatements, ctx } from '../support';
 
 
@@ -87,5 +90,46 @@ describe('PipelineProcessor', () => {
     templates.lake.hasOutput('AthenaWorkGroup', {});
     templates.lake.hasOutput('AthenaConsole', {});
     templates.lake.hasOutput('LakeBucket', {});
+  });
+});
+
+describe('PipelineSchemas (streamlake:avroPipelines)', () => {
+  const { templates, stacks } = buildApp(ctx({ avroPipelines: 'sales' }));
+  const t = templates.processing;
+
+  it('creates the Glue registry and the sales schema from the spec, FORWARD_ALL', () => {
+    t.resourceCountIs('AWS::Glue::Registry', 1);
+    t.hasResourceProperties('AWS::Glue::Registry', { Name: 'streamlake' });
+    t.resourceCountIs('AWS::Glue::Schema', 1);
+    const [schema] = Object.values(t.findResources('AWS::Glue::Schema'));
+    expect(schema.Properties).toMatchObject({ Name: 'sales', DataFormat: 'AVRO', Compatibility: 'FORWARD_ALL' });
+    expect(JSON.parse(schema.Properties.SchemaDefinition)).toEqual(avroSchemaOf(withAvroValues(sales)));
+  });
+
+  it('runs the sales processor with Avro values and lets it read only its own schema', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'streamlake processor of the sales pipeline',
+      Environment: { Variables: Match.objectLike({ VALUE_FORMAT: 'avro', GLUE_REGISTRY_NAME: 'streamlake' }) },
+    });
+    const clickstream = Object.values(t.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Description === 'streamlake processor of the clickstream pipeline')!;
+    expect(clickstream.Properties.Environment.Variables.VALUE_FORMAT).toBeUndefined();
+    const glue = policyStatements(t).filter((s) => s.Action.some((a) => a.startsWith('glue:')));
+    expect(glue).toHaveLength(1);
+    expect(glue[0].Action.sort()).toEqual(['glue:GetSchemaVersion', 'glue:ListSchemaVersions']);
+    expect(glue[0].Resource).toHaveLength(2);
+    expect(JSON.stringify(glue[0].Resource)).not.toMatch(/"\*"/);
+    // the registry and the schema of this stack, by their Fn::GetAtt Arn
+    expect(JSON.stringify(glue[0].Resource)).toMatch(/SchemasRegistry.*Arn/);
+    expect(JSON.stringify(glue[0].Resource)).toMatch(/SchemasSchemasales.*Arn/);
+  });
+
+  it('gives the generator the initial schema version id of each Avro pipeline', () => {
+    const generator = Object.values(t.findResources('AWS::Lambda::Function')).find((f) => String(f.Properties.Description).startsWith('streamlake demo traffic generator'))!;
+    expect(JSON.stringify(generator.Properties.Environment.Variables.AVRO_SCHEMA_VERSION_IDS)).toMatch(/InitialSchemaVersionId/);
+    expect(stacks.processing.schemas.schemaOf(withAvroValues(sales)).schemaName).toBe('sales');
+  });
+
+  it('creates no registry when no pipeline has Avro values', () => {
+    buildApp().templates.processing.resourceCountIs('AWS::Glue::Registry', 0);
   });
 });
