@@ -317,12 +317,13 @@ async function produceCommand(args: string[]): Promise<void> {
   const malformed = o.malformed === undefined ? 0 : Number(o.malformed);
   if (!(malformed >= 0 && malformed <= 1)) throw new UsageError(`--malformed must be from 0 to 1, got '${o.malformed}'`);
   const seed = int('seed', o.seed, 1, 0, 2 ** 31);
+  if (o.msk && typeof o.region !== 'string' && !process.env.AWS_REGION) throw new UsageError('--msk needs --region (or AWS_REGION)');
+  const encodeValue = await avroEncoderFor(spec, o);
   let bootstrap: string;
   let kafka;
   if (o.msk) {
     // Amazon MSK with IAM auth: brokers from --bootstrap, --cluster-arn or the kafka stack's SSM parameter
-    const region = typeof o.region === 'string' ? o.region : process.env.AWS_REGION;
-    if (!region) throw new UsageError('--msk needs --region (or AWS_REGION)');
+    const region = typeof o.region === 'string' ? o.region : process.env.AWS_REGION!;
     bootstrap =
       typeof o.bootstrap === 'string'
         ? o.bootstrap
@@ -338,7 +339,6 @@ async function produceCommand(args: string[]): Promise<void> {
     await ensureTopics(admin, [spec.topic]);
     await admin.disconnect();
   }
-  const encodeValue = await avroEncoderFor(spec, o);
   await produce(kafka, spec, { count, rate, seed, malformedRatio: malformed, encodeValue, onProgress: progress(spec.name, count) });
   console.log(`published ${count} ${spec.name} events${encodeValue ? ` (Avro, ${o.wire ?? 'glue'} wire format${o.zlib ? ', zlib' : ''})` : ''} to ${spec.topic.name} at ${bootstrap}`);
 }

@@ -37,11 +37,32 @@ describe('streamlake CLI', () => {
     }
   });
 
+  it('demo --avro: sales values as Avro in both wire formats, every record accounted for', () => {
+    const lake = mkdtempSync(join(tmpdir(), 'streamlake-demo-avro-'));
+    try {
+      const r = cli(['demo', '--avro', '--count', '2000', '--lake', lake]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/sales values: Avro, 1000 in the Glue Schema Registry wire format \(zlib\) and 1000 in the Confluent one/);
+      const [, events, quarantined] = /sales\s+(\d+)\s+(\d+)\s+2000/.exec(r.stdout)!;
+      expect(Number(events) + Number(quarantined)).toBe(2000);
+      expect(Number(events)).toBeGreaterThan(1900);
+      expect(r.stdout).toMatch(/equal to the lake view/);
+    } finally {
+      rmSync(lake, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     [['produce', '--pipeline', 'tweets'], /^streamlake produce: unknown pipeline 'tweets' \(known: clickstream, sales\)$/],
     [['produce', '--pipeline', 'sales', '--rate=-5'], /^streamlake produce: --rate must be a number ≥ 0/],
     [['produce', '--pipeline', 'sales', '--bootstrap', '127.0.0.1:1'], /^streamlake produce: broker 127\.0\.0\.1:1 is unreachable/],
     [['produce', '--pipeline', 'sales', '--bootstrap', 'nonsense'], /^streamlake produce: broker nonsense is unreachable/],
+    [['produce', '--pipeline', 'sales', '--wire', 'confluent'], /^streamlake produce: --wire, --zlib and --writer-schema go with --format avro$/],
+    [['produce', '--pipeline', 'sales', '--format', 'xml'], /^streamlake produce: --format must be json \(the pipeline's own\) or avro, got 'xml'$/],
+    [['produce', '--pipeline', 'sales', '--format', 'avro', '--wire', 'confluent', '--zlib'], /^streamlake produce: --zlib exists in the Glue wire format only/],
+    [['produce', '--pipeline', 'sales', '--format', 'avro', '--writer-schema', 'missing.avsc'], /^streamlake produce: --writer-schema missing.avsc: ENOENT/],
+    [['produce', '--pipeline', 'sales', '--format', 'avro', '--msk', '--region', 'eu-west-1', '--wire', 'confluent'], /^streamlake produce: --msk --wire confluent needs --registry-url/],
+    [['up', '--pipelines', 'clickstream', '--avro', 'sales'], /^streamlake up: --avro sales: not one of the pipelines started \(clickstream\)$/],
     [['frobnicate'], /^streamlake frobnicate: unknown command 'frobnicate'/],
     [['query', '--named', 'nope', '--lake', tmpdir()], /^streamlake query: unknown named query 'nope'/],
     [['replay', '--file', 'x.csv'], /^streamlake replay: --topic is required$/],
