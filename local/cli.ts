@@ -266,7 +266,7 @@ async function up(args: string[]): Promise<void> {
   });
   writeFileSync(UP_STATE, JSON.stringify({ pid: process.pid, bootstrap: rt.broker.bootstrap, lake: rt.lakeDir }));
   console.log(`streamlake up: broker ${rt.broker.bootstrap} (${rt.broker.kind}), processors: ${names.map((n) => (avroNames.includes(n) ? `${n} (Avro)` : n)).join(', ')}, lake: ${rt.store.describe()}`);
-  console.log(`publish with: npm run streamlake -- produce --pipeline sales --count 1000`);
+  console.log(`publish with: npm run streamlake -- produce --pipeline ${names[0]} --count 1000${avroNames.includes(names[0]) ? ' --format avro' : ''}`);
   await new Promise<void>((done) => {
     const stop = () => void rt.stop().finally(() => {
       rmSync(UP_STATE, { force: true });
