@@ -5,11 +5,13 @@
  *
  *   npm run bench [-- --quick] [-- --out bench/results.json]
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compilePipeline, decodeMskEvent, processBatch } from '../lambda/core/processor';
+import { PROCESSOR_V8_OPTIONS } from '../lambda/handlers/node-options';
 import { pipelineByName } from '../pipelines';
 import { measureBundles } from './bundle-bench';
 import { runDuckDb } from './duckdb-bench';
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
   const doc = {
     generatedAt: new Date().toISOString(),
     quick,
-    environment: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, note: 'one process, one thread; DuckDB threads=1' },
+    environment: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, note: 'one process, one thread; DuckDB threads=1', nodeOptions: process.execArgv },
     pipelines: results,
     bundles,
   };
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
 
-  console.log(`\nProcessor (decode → parse → validate → enrich → window → Parquet) vs DuckDB (1 thread), ${fmt(FULL_RUN)} records\n`);
+  console.log(`\nProcessor (decode → parse → validate → enrich → window → Parquet; node ${process.execArgv.join(" ")}) vs DuckDB (1 thread), ${fmt(FULL_RUN)} records\n`);
   console.log(table(summary));
   console.log('\nRecords/s by batch size\n');
   console.log(table(batches));
@@ -130,6 +132,13 @@ async function main(): Promise<void> {
   console.log('\nBundles\n');
   console.log(table(bundleRows));
   console.log(`\nwrote ${out}`);
+}
+
+// The processor runs in Lambda with PROCESSOR_V8_OPTIONS: measure it under the same ones.
+const missing = PROCESSOR_V8_OPTIONS.filter((o) => !process.execArgv.includes(o));
+if (missing.length > 0) {
+  const child = spawnSync(process.execPath, [...process.execArgv, ...missing, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
 }
 
 main().catch((err: unknown) => {

@@ -14,6 +14,8 @@ export type FieldConverter = (raw: unknown) => FieldValue | Rejection;
 const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INT32_MIN = -2_147_483_648;
+const INTERNED_PER_FIELD = 20_000;
+const INTERNED_MAX_LENGTH = 100;
 const INT32_MAX = 2_147_483_647;
 
 function describe(raw: unknown): string {
@@ -41,7 +43,11 @@ export function compileFieldConverter(field: FieldSpec, timestamp: TimestampOpti
   };
 
   switch (field.type) {
-    case 'string':
+    case 'string': {
+      // Repeated values (cities, countries, URLs) share one string instance: the batch's columns
+      // then hold a few long-lived strings instead of one per row, which the young-generation GC
+      // would otherwise copy while the batch is being built.
+      const interned = new Map<string, string>();
       return (raw) => {
         if (raw === undefined || raw === null || raw === '') return missing();
         if (typeof raw !== 'string') {
@@ -50,8 +56,12 @@ export function compileFieldConverter(field: FieldSpec, timestamp: TimestampOpti
         }
         const s = raw as string;
         if (s.length > maxLength) return reject('string-too-long', `field '${name}' has ${s.length} characters, more than maxLength ${maxLength}`);
+        const shared = interned.get(s);
+        if (shared !== undefined) return shared;
+        if (interned.size < INTERNED_PER_FIELD && s.length <= INTERNED_MAX_LENGTH) interned.set(s, s);
         return s;
       };
+    }
     case 'int':
     case 'long':
       return (raw) => {

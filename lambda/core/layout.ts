@@ -42,7 +42,7 @@ export function partitionPrefix(area: LakeArea, values: Readonly<Record<string, 
   return areaPrefix(area) + partitionKeysOf(area).map((k) => `${k}=${values[k]}/`).join('');
 }
 
-const HOUR_MS = 3_600_000;
+export const HOUR_MS = 3_600_000;
 const partitionCache = new Map<number, TimePartition>();
 
 export interface TimePartition {

@@ -1,50 +1,286 @@
 /**
- * Parquet encoding of the lake tables with hyparquet-writer (pure JavaScript: small bundle, fast
- * cold start). Column types come from the same TableSchema the Glue tables use: timestamps are
- * INT64 TIMESTAMP_MILLIS, longs INT64, ints INT32, doubles DOUBLE, strings UTF8, bytes BYTE_ARRAY.
+ * Parquet encoding of the lake tables: a writer specialised for what the processor writes — flat
+ * schemas, one row group, one data page per column — so it goes straight from the column arrays
+ * to bytes (typed arrays, no BigInt, strings encoded once per distinct value). Chosen over
+ * hyparquet-writer and parquet-wasm by measurement (README, Benchmark).
+ *
+ * Column types come from the TableSchema the Glue tables use: timestamps are INT64
+ * TIMESTAMP_MILLIS, longs INT64, ints INT32, doubles DOUBLE, booleans BOOLEAN, strings UTF8
+ * BYTE_ARRAY, bytes BYTE_ARRAY. Strings are dictionary-encoded unless nearly all distinct, 64-bit
+ * integers DELTA_BINARY_PACKED (offsets, times and ids are near-sorted), pages GZIP level 1
+ * (stored uncompressed where that is smaller); numeric columns carry min/max statistics so
+ * Athena can skip row groups.
  */
 import { gzipSync } from 'node:zlib';
-import { parquetWriteBuffer } from 'hyparquet-writer';
+import { bitWidth, ByteWriter, int64Bytes, ThriftWriter, writeDeltaBinaryPacked, writeHybrid, writePlainInt64 } from './parquet-bytes';
 import type { Column, ColumnType, TableSchema } from './tables';
 
-/** One value per row for each column, in schema order. Timestamps are epoch millis. */
+/** One value per row for each column, in schema order. Timestamps are epoch millis; null = missing. */
 export type ColumnValues = unknown[];
 
-type BasicType = 'STRING' | 'INT32' | 'INT64' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'BYTE_ARRAY';
-
-const PARQUET_TYPE: Record<ColumnType, BasicType> = {
-  string: 'STRING',
-  int: 'INT32',
-  long: 'INT64',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  timestamp: 'TIMESTAMP',
-  binary: 'BYTE_ARRAY',
-};
-
-export type ParquetCodec = 'SNAPPY' | 'GZIP' | 'UNCOMPRESSED';
+export type ParquetCodec = 'GZIP' | 'UNCOMPRESSED';
 
 export interface ParquetOptions {
   /** @default 'GZIP' */
   readonly codec?: ParquetCodec;
-  /** Delta-encode integer and timestamp columns (offsets, times and ids are near-sorted). @default true */
+  /** Delta-encode long and timestamp columns. @default true */
   readonly deltaIntegers?: boolean;
 }
 
-// GZIP through node:zlib (native, on every Node version). Level 1: most of the size win of
-// higher levels at a fraction of the CPU (see README, Benchmark).
-const compressors = { GZIP: (input: Uint8Array): Uint8Array => gzipSync(input, { level: 1 }) };
-const DELTA_TYPES: ReadonlySet<ColumnType> = new Set(['int', 'long', 'timestamp']);
+// parquet.thrift enums
+const Type = { BOOLEAN: 0, INT32: 1, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
+const ConvertedType = { UTF8: 0, TIMESTAMP_MILLIS: 9 } as const;
+const Repetition = { REQUIRED: 0, OPTIONAL: 1 } as const;
+const Encoding = { PLAIN: 0, RLE: 3, DELTA_BINARY_PACKED: 5, RLE_DICTIONARY: 8 } as const;
+const Codec = { UNCOMPRESSED: 0, GZIP: 2 } as const;
+const PageType = { DATA_PAGE: 0, DICTIONARY_PAGE: 2 } as const;
 
-function toPhysical(column: Column, values: ColumnValues): unknown[] | BigInt64Array {
-  if (column.type !== 'long') return values;
-  // INT64 columns take bigints
-  if (!column.nullable) {
-    const out = new BigInt64Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = BigInt(values[i] as number);
-    return out;
+const PHYSICAL: Record<ColumnType, number> = {
+  string: Type.BYTE_ARRAY,
+  binary: Type.BYTE_ARRAY,
+  int: Type.INT32,
+  long: Type.INT64,
+  timestamp: Type.INT64,
+  double: Type.DOUBLE,
+  boolean: Type.BOOLEAN,
+};
+
+const MAGIC = Buffer.from('PAR1', 'ascii');
+// a dictionary stops paying off when nearly every value is distinct, or gets large
+const DICTIONARY_MAX_DISTINCT_SHARE = 0.75;
+const DICTIONARY_MAX_BYTES = 1 << 20;
+
+interface ChunkMeta {
+  readonly column: Column;
+  readonly encodings: number[];
+  readonly codec: number;
+  readonly numValues: number;
+  readonly uncompressedBytes: number;
+  readonly compressedBytes: number;
+  readonly dataPageOffset: number;
+  readonly dictionaryPageOffset?: number;
+  readonly nullCount: number;
+  readonly min?: Buffer;
+  readonly max?: Buffer;
+}
+
+/** A page body before compression. */
+interface Page {
+  readonly type: number;
+  readonly body: Buffer;
+  readonly numValues: number;
+  readonly encoding: number;
+}
+
+/** Values of one column split into definition levels and the non-null values. */
+interface Split {
+  readonly present: unknown[];
+  /** 1 = value present, 0 = null; undefined for a column without nulls. */
+  readonly levels?: Uint8Array;
+}
+
+function splitNulls(column: Column, values: ColumnValues, rows: number): Split {
+  let nulls = 0;
+  for (let i = 0; i < rows; i++) if (values[i] === null || values[i] === undefined) nulls++;
+  if (nulls === 0) return { present: values, levels: column.nullable ? new Uint8Array(rows).fill(1) : undefined };
+  if (!column.nullable) throw new Error(`parquet: column '${column.name}' is required but has ${nulls} null value(s)`);
+  const levels = new Uint8Array(rows);
+  const present: unknown[] = [];
+  for (let i = 0; i < rows; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) continue;
+    levels[i] = 1;
+    present.push(v);
   }
-  return values.map((v) => (v === null || v === undefined ? null : BigInt(v as number)));
+  return { present, levels };
+}
+
+function levelsPrefix(levels: Uint8Array | undefined, rows: number): ByteWriter {
+  const w = new ByteWriter(64 + rows * 8);
+  if (!levels) return w;
+  w.u32(0); // length of the levels, filled in below
+  writeHybrid(w, levels, rows, 1);
+  w.buf.writeUInt32LE(w.pos - 4, 0);
+  return w;
+}
+
+function checkedIntegers(column: Column, values: unknown[], int32: boolean): number[] {
+  const n = values as number[];
+  for (let i = 0; i < n.length; i++) {
+    const v = n[i];
+    if (!Number.isSafeInteger(v) || (int32 && (v < -2_147_483_648 || v > 2_147_483_647))) {
+      throw new Error(`parquet: column '${column.name}' (${column.type}) has a value that is not ${int32 ? 'a 32-bit' : 'a safe'} integer: ${String(v)}`);
+    }
+  }
+  return n;
+}
+
+function minMax(values: readonly number[]): { min: number; max: number } | undefined {
+  if (values.length === 0) return undefined;
+  let min = values[0];
+  let max = values[0];
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  return { min, max };
+}
+
+interface EncodedColumn {
+  readonly pages: Page[];
+  readonly encodings: number[];
+  readonly min?: Buffer;
+  readonly max?: Buffer;
+}
+
+function encodeStrings(present: unknown[], prefix: ByteWriter, rows: number): EncodedColumn {
+  const count = present.length;
+  const ids = new Map<string, number>();
+  const indexes = new Uint32Array(count);
+  const distinctLimit = Math.max(16, Math.floor(count * DICTIONARY_MAX_DISTINCT_SHARE));
+  let dictionaryBytes = 0;
+  let useDictionary = count > 0;
+  let previous: string | undefined;
+  let previousId = 0;
+  for (let i = 0; useDictionary && i < count; i++) {
+    const raw = present[i];
+    const s = typeof raw === 'string' ? raw : String(raw);
+    // runs of one value (the topic, a constant) skip the hash lookup
+    if (s === previous) {
+      indexes[i] = previousId;
+      continue;
+    }
+    let id = ids.get(s);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(s, id);
+      dictionaryBytes += 4 + s.length * 3;
+      if (ids.size > distinctLimit || dictionaryBytes > DICTIONARY_MAX_BYTES) {
+        useDictionary = false;
+        break;
+      }
+    }
+    indexes[i] = id;
+    previous = s;
+    previousId = id;
+  }
+  if (useDictionary) {
+    const dict = new ByteWriter(dictionaryBytes);
+    for (const s of ids.keys()) writeByteArray(dict, s);
+    const width = Math.max(1, bitWidth(ids.size - 1));
+    prefix.byte(width);
+    writeHybrid(prefix, indexes, count, width);
+    return {
+      pages: [
+        { type: PageType.DICTIONARY_PAGE, body: dict.view(), numValues: ids.size, encoding: Encoding.PLAIN },
+        { type: PageType.DATA_PAGE, body: prefix.view(), numValues: rows, encoding: Encoding.RLE_DICTIONARY },
+      ],
+      encodings: [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY],
+    };
+  }
+  for (let i = 0; i < count; i++) writeByteArray(prefix, present[i]);
+  return { pages: [{ type: PageType.DATA_PAGE, body: prefix.view(), numValues: rows, encoding: Encoding.PLAIN }], encodings: [Encoding.PLAIN, Encoding.RLE] };
+}
+
+/** PLAIN BYTE_ARRAY: 4-byte length, then the bytes (UTF-8 for strings). */
+function writeByteArray(w: ByteWriter, v: unknown): void {
+  if (typeof v === 'string') {
+    w.ensure(4 + v.length * 3);
+    const n = w.buf.write(v, w.pos + 4, 'utf8');
+    w.buf.writeUInt32LE(n, w.pos);
+    w.pos += 4 + n;
+    return;
+  }
+  const bytes = v instanceof Uint8Array ? v : Buffer.from(String(v), 'utf8');
+  w.u32(bytes.length);
+  w.bytes(bytes);
+}
+
+function encodeColumn(column: Column, values: ColumnValues, rows: number, delta: boolean): EncodedColumn & { nullCount: number } {
+  const { present, levels } = splitNulls(column, values, rows);
+  const nullCount = rows - present.length;
+  const w = levelsPrefix(levels, rows);
+  const page = (encoding: number): Page[] => [{ type: PageType.DATA_PAGE, body: w.view(), numValues: rows, encoding }];
+  const count = present.length;
+  switch (column.type) {
+    case 'string':
+    case 'binary': {
+      if (column.type === 'string') return { ...encodeStrings(present, w, rows), nullCount };
+      for (let i = 0; i < count; i++) writeByteArray(w, present[i]);
+      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], nullCount };
+    }
+    case 'int': {
+      const ints = checkedIntegers(column, present, true);
+      const arr = Int32Array.from(ints);
+      w.bytes(new Uint8Array(arr.buffer));
+      const mm = minMax(ints);
+      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], nullCount, ...int32Stats(mm) };
+    }
+    case 'long':
+    case 'timestamp': {
+      const longs = checkedIntegers(column, present, false);
+      const mm = minMax(longs);
+      const stats = mm ? { min: int64Bytes(mm.min), max: int64Bytes(mm.max) } : {};
+      if (delta) {
+        const start = w.pos;
+        if (writeDeltaBinaryPacked(w, longs, count)) {
+          return { pages: page(Encoding.DELTA_BINARY_PACKED), encodings: [Encoding.DELTA_BINARY_PACKED, Encoding.RLE], nullCount, ...stats };
+        }
+        w.pos = start; // a value or delta too large for delta encoding: PLAIN
+      }
+      writePlainInt64(w, longs, count);
+      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], nullCount, ...stats };
+    }
+    case 'double': {
+      const doubles = present as number[];
+      for (let i = 0; i < count; i++) {
+        if (typeof doubles[i] !== 'number') throw new Error(`parquet: column '${column.name}' (double) has a non-number value: ${String(doubles[i])}`);
+      }
+      const arr = Float64Array.from(doubles);
+      w.bytes(new Uint8Array(arr.buffer));
+      const finite = doubles.filter((d) => !Number.isNaN(d));
+      const mm = minMax(finite);
+      const stats = mm ? { min: doubleBytes(mm.min), max: doubleBytes(mm.max) } : {};
+      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], nullCount, ...stats };
+    }
+    case 'boolean': {
+      const bits = new Uint8Array(count);
+      for (let i = 0; i < count; i++) bits[i] = present[i] ? 1 : 0;
+      // PLAIN booleans: bit-packed, LSB first, no run header
+      const bytes = new Uint8Array(Math.ceil(count / 8));
+      for (let i = 0; i < count; i++) if (bits[i]) bytes[i >> 3] |= 1 << (i & 7);
+      w.bytes(bytes);
+      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], nullCount };
+    }
+  }
+}
+
+function int32Stats(mm: { min: number; max: number } | undefined): { min?: Buffer; max?: Buffer } {
+  if (!mm) return {};
+  const min = Buffer.allocUnsafe(4);
+  min.writeInt32LE(mm.min, 0);
+  const max = Buffer.allocUnsafe(4);
+  max.writeInt32LE(mm.max, 0);
+  return { min, max };
+}
+
+function doubleBytes(d: number): Buffer {
+  const b = Buffer.allocUnsafe(8);
+  // -0.0 and +0.0 compare equal; write +0 so min/max bounds are canonical
+  b.writeDoubleLE(d === 0 ? 0 : d, 0);
+  return b;
+}
+
+function writePageHeader(out: ByteWriter, page: Page, compressedBytes: number): void {
+  const t = new ThriftWriter(out).begin();
+  t.i32(1, page.type).i32(2, page.body.length).i32(3, compressedBytes);
+  if (page.type === PageType.DICTIONARY_PAGE) {
+    t.struct(7).i32(1, page.numValues).i32(2, page.encoding).end();
+  } else {
+    t.struct(5).i32(1, page.numValues).i32(2, page.encoding).i32(3, Encoding.RLE).i32(4, Encoding.RLE).end();
+  }
+  t.end();
 }
 
 /** Encodes columns (each as long as `rows`) into one Parquet file. */
@@ -53,21 +289,92 @@ export function encodeParquet(schema: TableSchema, columns: readonly ColumnValue
     throw new Error(`parquet: ${columns.length} column arrays for ${schema.columns.length} schema columns`);
   }
   const delta = options.deltaIntegers ?? true;
-  const columnData = schema.columns.map((c, i) => {
+  const gzip = (options.codec ?? 'GZIP') === 'GZIP';
+  const parts: Uint8Array[] = [MAGIC];
+  let offset = MAGIC.length;
+  const header = new ByteWriter(256);
+  const chunks: ChunkMeta[] = schema.columns.map((column, i) => {
     const values = columns[i];
-    if (values.length !== rows) throw new Error(`parquet: column '${c.name}' has ${values.length} values, expected ${rows}`);
-    const encoding = delta && DELTA_TYPES.has(c.type) ? ('DELTA_BINARY_PACKED' as const) : undefined;
-    // min/max statistics let Athena skip row groups on time and numeric predicates; on strings
-    // they cost ~20% of encoding time and dictionary pages already serve equality filters
-    const statistics = c.type !== 'string' && c.type !== 'binary';
-    return { name: c.name, data: toPhysical(c, values) as unknown[], type: PARQUET_TYPE[c.type], nullable: c.nullable, encoding, statistics };
+    if (values.length !== rows) throw new Error(`parquet: column '${column.name}' has ${values.length} values, expected ${rows}`);
+    const encoded = encodeColumn(column, values, rows, delta);
+    const compressed = gzip ? encoded.pages.map((p) => gzipSync(p.body, { level: 1 })) : undefined;
+    // GZIP only where it pays: a tiny page (a constant column's dictionary) grows under it
+    const raw = encoded.pages.reduce((n, p) => n + p.body.length, 0);
+    const useGzip = compressed !== undefined && compressed.reduce((n, c) => n + c.length, 0) < raw;
+    let uncompressedBytes = 0;
+    let compressedBytes = 0;
+    let dataPageOffset = offset;
+    let dictionaryPageOffset: number | undefined;
+    encoded.pages.forEach((page, k) => {
+      const body = useGzip ? compressed![k] : page.body;
+      header.pos = 0;
+      writePageHeader(header, page, body.length);
+      if (page.type === PageType.DICTIONARY_PAGE) dictionaryPageOffset = offset;
+      else dataPageOffset = offset;
+      parts.push(Buffer.from(header.view()), body);
+      uncompressedBytes += header.pos + page.body.length;
+      compressedBytes += header.pos + body.length;
+      offset += header.pos + body.length;
+    });
+    return {
+      column,
+      encodings: encoded.encodings,
+      codec: useGzip ? Codec.GZIP : Codec.UNCOMPRESSED,
+      numValues: rows,
+      uncompressedBytes,
+      compressedBytes,
+      dataPageOffset,
+      dictionaryPageOffset,
+      nullCount: encoded.nullCount,
+      min: encoded.min,
+      max: encoded.max,
+    };
   });
-  const buffer = parquetWriteBuffer({
-    columnData,
-    codec: options.codec ?? 'GZIP',
-    compressors,
-    rowGroupSize: Math.max(rows, 1),
-    createdBy: 'streamlake',
+
+  const footer = new ByteWriter(1024);
+  writeFileMetaData(footer, schema, chunks, rows, MAGIC.length);
+  const footerBytes = footer.view();
+  const tail = Buffer.allocUnsafe(8);
+  tail.writeUInt32LE(footerBytes.length, 0);
+  MAGIC.copy(tail, 4);
+  parts.push(footerBytes, tail);
+  return Buffer.concat(parts);
+}
+
+function writeFileMetaData(out: ByteWriter, schema: TableSchema, chunks: readonly ChunkMeta[], rows: number, firstOffset: number): void {
+  const t = new ThriftWriter(out).begin();
+  t.i32(1, 1);
+  t.structList(2, [null, ...schema.columns], (s, c) => {
+    if (c === null) {
+      s.binary(4, 'schema').i32(5, schema.columns.length);
+      return;
+    }
+    s.i32(1, PHYSICAL[c.type]).i32(3, c.nullable ? Repetition.OPTIONAL : Repetition.REQUIRED).binary(4, c.name);
+    if (c.type === 'string') s.i32(6, ConvertedType.UTF8);
+    if (c.type === 'timestamp') s.i32(6, ConvertedType.TIMESTAMP_MILLIS);
   });
-  return new Uint8Array(buffer);
+  t.i64(3, rows);
+  const totalUncompressed = chunks.reduce((n, c) => n + c.uncompressedBytes, 0);
+  const totalCompressed = chunks.reduce((n, c) => n + c.compressedBytes, 0);
+  t.structList(4, [chunks], (rg) => {
+    rg.structList(1, chunks, (cc, c) => {
+      const start = c.dictionaryPageOffset ?? c.dataPageOffset;
+      cc.i64(2, start);
+      cc.struct(3);
+      cc.i32(1, PHYSICAL[c.column.type]).i32List(2, c.encodings).binaryList(3, [c.column.name]).i32(4, c.codec);
+      cc.i64(5, c.numValues).i64(6, c.uncompressedBytes).i64(7, c.compressedBytes).i64(9, c.dataPageOffset);
+      if (c.dictionaryPageOffset !== undefined) cc.i64(11, c.dictionaryPageOffset);
+      cc.struct(12).i64(3, c.nullCount);
+      if (c.max && c.min) cc.binary(5, c.max).binary(6, c.min);
+      cc.end();
+      cc.end();
+    });
+    rg.i64(2, totalUncompressed).i64(3, rows).i64(5, firstOffset).i64(6, totalCompressed).i16(7, 0);
+  });
+  t.binary(6, 'streamlake');
+  // min_value/max_value above follow each type's defined sort order
+  t.structList(7, schema.columns, (o) => {
+    o.struct(1).end();
+  });
+  t.end();
 }

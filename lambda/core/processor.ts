@@ -9,7 +9,7 @@ import type { AvroDecoder } from './avro';
 import { parseCsvLine } from './csv';
 import { compileEnrichment, type EnrichStep, type ReferenceTable } from './enrich';
 import { compileFieldConverter, type FieldConverter, type FieldValue } from './fields';
-import { aggregatesArea, eventsArea, objectKey, quarantineArea, timePartition } from './layout';
+import { aggregatesArea, eventsArea, HOUR_MS, objectKey, quarantineArea, timePartition } from './layout';
 import type { MskEvent, MskRecord } from './msk-event';
 import type { ColumnValues } from './parquet';
 import { reject, Rejection, type QuarantineReason } from './quarantine';
@@ -33,6 +33,8 @@ export interface KafkaRecord {
   readonly timestamp: number;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
+  /** The key as events rows store it (UTF-8 text, or `base64:…`); derived from `key` when absent. */
+  readonly keyText?: string | null;
 }
 
 /** The records of one topic-partition in one invocation: the unit of output objects. */
@@ -61,22 +63,39 @@ export function decodeMskEvent(event: MskEvent): PartitionBatch[] {
     throw new MalformedEventError('event has no records map: not an MSK event');
   }
   const batches: PartitionBatch[] = [];
+  // keys repeat (a customer, an IP): decode each distinct key once, share Buffer and text
+  const keys = new Map<string, { readonly bytes: Buffer; readonly text: string | null }>();
+  const NO_KEY = { bytes: null, text: null };
+  const decodeKey = (b64: string | null | undefined): { readonly bytes: Buffer | null; readonly text: string | null } => {
+    if (b64 === undefined || b64 === null) return NO_KEY;
+    let key = keys.get(b64);
+    if (key === undefined) {
+      const bytes = Buffer.from(b64, 'base64');
+      key = { bytes, text: keyText(bytes) };
+      if (keys.size < 100_000) keys.set(b64, key);
+    }
+    return key;
+  };
   for (const [tp, list] of Object.entries(event.records)) {
     if (!Array.isArray(list) || list.length === 0) continue;
+    let sorted = true;
     const records = list.map((r: MskRecord, i: number): KafkaRecord => {
       if (typeof r?.topic !== 'string' || !Number.isInteger(r.partition) || !Number.isInteger(r.offset)) {
         throw new MalformedEventError(`records['${tp}'][${i}] lacks topic, partition or offset`);
       }
+      if (i > 0 && r.offset < list[i - 1].offset) sorted = false;
+      const key = decodeKey(r.key);
       return {
         topic: r.topic,
         partition: r.partition,
         offset: r.offset,
         timestamp: Number.isFinite(r.timestamp) ? r.timestamp : 0,
-        key: decodeBase64(r.key),
+        key: key.bytes,
         value: decodeBase64(r.value),
+        keyText: key.text,
       };
     });
-    records.sort((a, b) => a.offset - b.offset);
+    if (!sorted) records.sort((a, b) => a.offset - b.offset);
     batches.push({ topic: records[0].topic, partition: records[0].partition, records });
   }
   return batches;
@@ -184,16 +203,22 @@ export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<stri
 
 /** Parses, validates and enriches one value. Returns the output fields row or a Rejection. Never throws. */
 export function processValue(p: CompiledPipeline, value: Buffer | null, kafkaTimestamp: number): FieldValue[] | Rejection {
+  return processValueInto(p, value, kafkaTimestamp, new Array(p.fieldCount));
+}
+
+/** processValue writing into `row` (processBatch reuses one row: its values are copied out at once). */
+function processValueInto(p: CompiledPipeline, value: Buffer | null, kafkaTimestamp: number, row: FieldValue[]): FieldValue[] | Rejection {
   if (value === null) return reject('empty-value', 'the record value is null (tombstone)');
   if (value.length > p.maxValueBytes) return reject('oversized-value', `value has ${value.length} bytes, more than maxValueBytes ${p.maxValueBytes}`);
   let parsed: unknown[] | Rejection;
   if (p.parseBytes) parsed = p.parseBytes(value);
   else {
-    if (!isUtf8(value)) return reject('invalid-utf8', 'value is not valid UTF-8');
-    parsed = p.parse(value.toString('utf8'));
+    const text = value.toString('utf8');
+    // invalid UTF-8 decodes to U+FFFD: only then is the (slower) validation needed
+    if (text.indexOf('\uFFFD') !== -1 && !isUtf8(value)) return reject('invalid-utf8', 'value is not valid UTF-8');
+    parsed = p.parse(text);
   }
   if (parsed instanceof Rejection) return parsed;
-  const row: FieldValue[] = new Array(p.fieldCount);
   const converters = p.converters;
   for (let i = 0; i < converters.length; i++) {
     const v = converters[i](parsed[i]);
@@ -260,6 +285,7 @@ function keyText(key: Buffer | null): string | null {
   return isUtf8(key) ? key.toString('utf8') : `base64:${key.toString('base64')}`;
 }
 
+
 /**
  * Processes one topic-partition batch. `writtenAt` (epoch millis) is stamped on every row: the
  * views use it to prefer a retried attempt over the one it replaces.
@@ -280,12 +306,16 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
   let eventCount = 0;
   let quarantined = 0;
   let maxKafkaTimestamp = -Infinity;
+  // records arrive in time order: the previous record's partition is almost always this one's
+  let lastHour = NaN;
+  let lastBuilder: ColumnBuilder | undefined;
+  const scratchRow: FieldValue[] = new Array(fieldCount);
 
   for (const r of records) {
     if (r.timestamp > maxKafkaTimestamp) maxKafkaTimestamp = r.timestamp;
     let row: FieldValue[] | Rejection;
     try {
-      row = processValue(p, r.value, r.timestamp);
+      row = processValueInto(p, r.value, r.timestamp, scratchRow);
     } catch (err) {
       // processValue is total by construction; this guard keeps a bug from failing the batch forever
       row = reject('internal-error', `unexpected failure: ${(err as Error).message}`);
@@ -309,14 +339,20 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
       continue;
     }
     const t = row[p.eventTimeIndex] as number;
-    const b = builderFor(events, timePartition(t).id, eventsWidth);
+    const hour = Math.floor(t / HOUR_MS);
+    let b = lastBuilder;
+    if (hour !== lastHour || b === undefined) {
+      b = builderFor(events, timePartition(t).id, eventsWidth);
+      lastBuilder = b;
+      lastHour = hour;
+    }
     const c = b.columns;
     for (let i = 0; i < fieldCount; i++) c[i].push(row[i]);
     c[fieldCount].push(topic);
     c[fieldCount + 1].push(partition);
     c[fieldCount + 2].push(r.offset);
     c[fieldCount + 3].push(r.timestamp);
-    c[fieldCount + 4].push(keyText(r.key));
+    c[fieldCount + 4].push(r.keyText !== undefined ? r.keyText : keyText(r.key));
     c[fieldCount + 5].push(writtenAt);
     b.rows += 1;
     eventCount += 1;

@@ -4,14 +4,15 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d
 const DIGITS = /^-?\d{1,16}$/;
 
 const d = (s: string, i: number): number => s.charCodeAt(i) - 48;
+const DIGITS_WITHOUT_MILLIS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+const DIGITS_WITH_MILLIS = [...DIGITS_WITHOUT_MILLIS, 20, 21, 22];
 
 /** Fast path for the canonical `YYYY-MM-DDTHH:MM:SS[.sss]Z` (what toISOString writes), or NaN. */
 function parseCanonicalIso(s: string): number {
   const n = s.length;
   if ((n !== 20 && n !== 24) || s.charCodeAt(n - 1) !== 90 /* Z */ || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return NaN;
   if (n === 24 && s[19] !== '.') return NaN;
-  const positions = n === 24 ? [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22] : [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
-  for (const i of positions) {
+  for (const i of n === 24 ? DIGITS_WITH_MILLIS : DIGITS_WITHOUT_MILLIS) {
     const c = s.charCodeAt(i);
     if (c < 48 || c > 57) return NaN;
   }
@@ -22,9 +23,26 @@ function parseCanonicalIso(s: string): number {
   const minute = d(s, 14) * 10 + d(s, 15);
   const second = d(s, 17) * 10 + d(s, 18);
   const millis = n === 24 ? d(s, 20) * 100 + d(s, 21) * 10 + d(s, 22) : 0;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return NaN;
-  const t = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  return new Date(t).getUTCDate() === day ? t : NaN;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return NaN;
+  // arithmetic instead of Date.UTC + a Date to check the day: this runs once per record
+  return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return MONTH_DAYS[month - 1];
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 /** Epoch millis of an ISO-8601 date-time, or NaN. A time without zone is read as UTC. */

@@ -147,14 +147,21 @@ export interface WindowGroup {
 const KEY_SEPARATOR = '\u0001';
 const NULL_KEY = '\u0002';
 
+const valueId = (v: FieldValue): string => (v === null ? NULL_KEY : typeof v === 'string' ? v : `${typeof v}:${v}`);
+
 /** A string identity of a key tuple: nulls, strings and other types never collide. */
 function keyId(keys: readonly FieldValue[]): string {
-  if (keys.length === 1) {
-    const v = keys[0];
-    return v === null ? NULL_KEY : typeof v === 'string' ? v : `${typeof v}:${v}`;
-  }
+  if (keys.length === 1) return valueId(keys[0]);
   let k = '';
-  for (const v of keys) k += KEY_SEPARATOR + (v === null ? NULL_KEY : typeof v === 'string' ? v : `${typeof v}:${v}`);
+  for (const v of keys) k += KEY_SEPARATOR + valueId(v);
+  return k;
+}
+
+/** keyId of the group-by values of a row, without building the tuple. */
+function rowKeyId(row: readonly FieldValue[], keyIndexes: readonly number[]): string {
+  if (keyIndexes.length === 1) return valueId(row[keyIndexes[0]]);
+  let k = '';
+  for (const i of keyIndexes) k += KEY_SEPARATOR + valueId(row[i]);
   return k;
 }
 
@@ -164,15 +171,22 @@ export class WindowAggregator {
   private readonly groups = new Map<number, Map<string, WindowGroup>>();
   private count = 0;
   private maxTime = -Infinity;
+  // rows come in near time order: the windows of the previous row are usually this row's
+  private cachedLast = NaN;
+  private cachedStarts: { readonly start: number; readonly byKey: Map<string, WindowGroup> }[] = [];
 
   constructor(readonly window: CompiledWindow) {}
 
-  private group(start: number, id: string, keys: readonly FieldValue[]): WindowGroup {
+  private byKeyOf(start: number): Map<string, WindowGroup> {
     let byKey = this.groups.get(start);
     if (!byKey) {
       byKey = new Map();
       this.groups.set(start, byKey);
     }
+    return byKey;
+  }
+
+  private group(start: number, id: string, keys: readonly FieldValue[], byKey = this.byKeyOf(start)): WindowGroup {
     let g = byKey.get(id);
     if (!g) {
       g = { windowStart: start, windowEnd: start + this.window.sizeMs, keys, state: emptyState(this.window) };
@@ -185,12 +199,18 @@ export class WindowAggregator {
   add(row: readonly FieldValue[], eventTime: number): void {
     const w = this.window;
     if (eventTime > this.maxTime) this.maxTime = eventTime;
-    const ki = w.keyIndexes;
-    const keys = ki.length === 1 ? [row[ki[0]]] : ki.map((i) => row[i]);
-    const id = keyId(keys);
     const last = Math.floor(eventTime / w.slideMs) * w.slideMs;
-    for (let start = last - w.sizeMs + w.slideMs; start <= last; start += w.slideMs) {
-      accumulate(w, this.group(start, id, keys).state, row);
+    if (last !== this.cachedLast) {
+      this.cachedStarts = [];
+      for (let start = last - w.sizeMs + w.slideMs; start <= last; start += w.slideMs) this.cachedStarts.push({ start, byKey: this.byKeyOf(start) });
+      this.cachedLast = last;
+    }
+    const ki = w.keyIndexes;
+    const id = rowKeyId(row, ki);
+    for (const { start, byKey } of this.cachedStarts) {
+      let g = byKey.get(id);
+      if (g === undefined) g = this.group(start, id, ki.map((i) => row[i]), byKey);
+      accumulate(w, g.state, row);
     }
   }
 

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { AREA_ROOTS, aggregatesArea, areaPrefix, eventsArea, quarantineArea } from '../../lambda/core/layout';
 import { METRICS_NAMESPACE } from '../../lambda/core/metric-names';
 import { consumerGroupOf, type PipelineSpec } from '../../lambda/core/spec';
+import { PROCESSOR_NODE_OPTIONS } from '../../lambda/handlers/node-options';
 import type { KafkaCluster } from './kafka-cluster';
 import type { LakeStorage } from './lake-storage';
 import type { PipelineSchemas } from './pipeline-schemas';
@@ -77,6 +78,7 @@ export class PipelineProcessor extends Construct {
         POWERTOOLS_SERVICE_NAME: spec.name,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: PROCESSOR_NODE_OPTIONS,
       },
     });
 
