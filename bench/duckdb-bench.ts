@@ -4,12 +4,14 @@
  * and compute the windows into Parquet.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GeneratedRecord } from '../lambda/core/generate';
 import type { PipelineSpec } from '../lambda/core/spec';
 import { REPO_ROOT } from '../local/runtime';
+
+const NEWLINE = Buffer.from('\n');
 
 export interface DuckDbRun {
   readonly records: number;
@@ -67,11 +69,14 @@ function sqlFor(spec: PipelineSpec, input: string, out: string): string[] {
   throw new Error(`no DuckDB reference for pipeline '${spec.name}'`);
 }
 
-export async function runDuckDb(spec: PipelineSpec, records: readonly GeneratedRecord[], repeats: number): Promise<DuckDbRun> {
+/** `batches` yields the input records (the same ones our processor gets), `count` in all. */
+export async function runDuckDb(spec: PipelineSpec, batches: Iterable<readonly GeneratedRecord[]>, count: number, repeats: number): Promise<DuckDbRun> {
   const dir = mkdtempSync(join(tmpdir(), 'streamlake-bench-'));
   try {
     const input = join(dir, spec.value.kind === 'csv' ? 'input.csv' : 'input.ndjson');
-    writeFileSync(input, Buffer.concat(records.flatMap((r) => [r.value, Buffer.from('\n')])));
+    const fd = openSync(input, 'w');
+    for (const batch of batches) writeSync(fd, Buffer.concat(batch.flatMap((r) => [r.value, NEWLINE])));
+    closeSync(fd);
     const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
     const db = await instance.connect();
     let best = Infinity;
@@ -83,10 +88,10 @@ export async function runDuckDb(spec: PipelineSpec, records: readonly GeneratedR
     }
     const check = await db.runAndReadAll('SELECT count(*)::INTEGER AS n FROM ev');
     const rows = check.getRowObjectsJS()[0].n as number;
-    if (rows !== records.length) throw new Error(`DuckDB reference read ${rows} of ${records.length} records`);
+    if (rows !== count) throw new Error(`DuckDB reference read ${rows} of ${count} records`);
     db.closeSync();
     const eventsBytes = statSync(join(dir, 'events.parquet')).size;
-    return { records: records.length, seconds: best, recordsPerSec: records.length / best, eventsBytes, bytesPerRecord: eventsBytes / records.length };
+    return { records: count, seconds: best, recordsPerSec: count / best, eventsBytes, bytesPerRecord: eventsBytes / count };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

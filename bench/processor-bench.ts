@@ -25,26 +25,43 @@ export function benchInput(spec: PipelineSpec, count: number): GeneratedRecord[]
   return generatorFor(spec.name, { seed: 42, startTime: BENCH_START, stepMillis: 50 }).batch(count);
 }
 
-/** MSK events (base64, documented shape) of `batchSize` records each, one partition. */
-export function toMskEvents(spec: PipelineSpec, records: readonly GeneratedRecord[], batchSize: number): MskEvent[] {
-  return [...lazyMskEvents(spec, records, batchSize)];
+/**
+ * The records of benchInput(spec, count) in batches, generated as they are consumed: the
+ * 1,000,000-record run never holds its whole input (in Lambda an invocation holds one batch).
+ */
+export function* benchBatches(spec: PipelineSpec, count: number, batchSize: number): Generator<GeneratedRecord[]> {
+  const generator = generatorFor(spec.name, { seed: 42, startTime: BENCH_START, stepMillis: 50 });
+  for (let from = 0; from < count; from += batchSize) yield generator.batch(Math.min(batchSize, count - from));
 }
 
-/** The same events, built one at a time (keeps the 1M-record run's heap small). */
-export function* lazyMskEvents(spec: PipelineSpec, records: readonly GeneratedRecord[], batchSize: number): Generator<MskEvent> {
-  for (let from = 0; from < records.length; from += batchSize) {
-    const list: MskRecord[] = records.slice(from, from + batchSize).map((r, i) => ({
-      topic: spec.topic.name,
-      partition: 0,
-      offset: from + i,
-      timestamp: r.eventTime + 5,
-      timestampType: 'CREATE_TIME',
-      key: Buffer.from(r.key).toString('base64'),
-      value: r.value.toString('base64'),
-      headers: [],
-    }));
-    yield { eventSource: 'aws:kafka', records: { [`${spec.topic.name}-0`]: list } };
+/** MSK events (base64, documented shape) of `batchSize` records each, one partition. */
+export function toMskEvents(spec: PipelineSpec, records: readonly GeneratedRecord[], batchSize: number): MskEvent[] {
+  const events: MskEvent[] = [];
+  for (let from = 0; from < records.length; from += batchSize) events.push(mskEvent(spec, records.slice(from, from + batchSize), from));
+  return events;
+}
+
+/** The events of benchBatches, built one at a time. */
+export function* streamedMskEvents(spec: PipelineSpec, count: number, batchSize: number): Generator<MskEvent> {
+  let offset = 0;
+  for (const batch of benchBatches(spec, count, batchSize)) {
+    yield mskEvent(spec, batch, offset);
+    offset += batch.length;
   }
+}
+
+function mskEvent(spec: PipelineSpec, records: readonly GeneratedRecord[], firstOffset: number): MskEvent {
+  const list: MskRecord[] = records.map((r, i) => ({
+    topic: spec.topic.name,
+    partition: 0,
+    offset: firstOffset + i,
+    timestamp: r.eventTime + 5,
+    timestampType: 'CREATE_TIME',
+    key: Buffer.from(r.key).toString('base64'),
+    value: r.value.toString('base64'),
+    headers: [],
+  }));
+  return { eventSource: 'aws:kafka', records: { [`${spec.topic.name}-0`]: list } };
 }
 
 export interface ProcessorRun {

@@ -17,7 +17,7 @@ import { measureBundles } from './bundle-bench';
 import { runDuckDb } from './duckdb-bench';
 import { runE2e } from './e2e-bench';
 import { compareWriters } from './parquet-writers';
-import { benchInput, BENCH_START, lazyMskEvents, referencesFor, runProcessor, toMskEvents } from './processor-bench';
+import { benchBatches, benchInput, BENCH_START, referencesFor, runProcessor, streamedMskEvents, toMskEvents } from './processor-bench';
 
 const { values: args } = parseArgs({
   options: {
@@ -71,20 +71,18 @@ async function main(): Promise<void> {
 
   for (const name of args.pipelines!.split(',')) {
     const spec = pipelineByName(name);
-    process.stderr.write(`${name}: generating ${fmt(FULL_RUN)} records…\n`);
-    const input = benchInput(spec, FULL_RUN);
+    const sample = benchInput(spec, PER_BATCH_SIZE_RECORDS);
 
     const byBatch: Record<string, number> = {};
     for (const size of BATCH_SIZES) {
-      const slice = input.slice(0, PER_BATCH_SIZE_RECORDS);
-      byBatch[size] = runProcessor(spec, toMskEvents(spec, slice, size), slice.length, size, REPEATS).recordsPerSec;
+      byBatch[size] = runProcessor(spec, toMskEvents(spec, sample, size), sample.length, size, REPEATS).recordsPerSec;
       process.stderr.write(`${name}: batch ${size}: ${fmt(byBatch[size])} records/s\n`);
     }
-    const full = runProcessor(spec, { [Symbol.iterator]: () => lazyMskEvents(spec, input, 10_000) }, input.length, 10_000, 2);
+    // the full run's input is generated batch by batch as it is consumed, on both sides
+    const full = runProcessor(spec, { [Symbol.iterator]: () => streamedMskEvents(spec, FULL_RUN, 10_000) }, FULL_RUN, 10_000, 2);
     process.stderr.write(`${name}: full run ${fmt(full.recordsPerSec)} records/s; DuckDB…\n`);
-    const duck = await runDuckDb(spec, input, REPEATS);
+    const duck = await runDuckDb(spec, benchBatches(spec, FULL_RUN, 10_000), FULL_RUN, REPEATS);
 
-    const sample = input.slice(0, PER_BATCH_SIZE_RECORDS);
     const p = compilePipeline(spec, referencesFor(spec));
     const eventObjects = toMskEvents(spec, sample, 10_000)
       .flatMap((e) => decodeMskEvent(e))

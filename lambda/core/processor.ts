@@ -57,6 +57,40 @@ function decodeBase64(s: string | null | undefined): Buffer | null {
   return s === undefined || s === null ? null : Buffer.from(s, 'base64');
 }
 
+/**
+ * A record of an MSK event whose value stays base64 until its bytes are needed (quarantine rows,
+ * Avro): text formats decode it through one reused buffer straight to a string, so a batch does
+ * not allocate a Buffer per record.
+ */
+class MskEventRecord implements KafkaRecord {
+  private bytes: Buffer | null | undefined;
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: number,
+    readonly timestamp: number,
+    readonly key: Buffer | null,
+    readonly keyText: string | null,
+    readonly base64Value: string | null,
+  ) {}
+
+  get value(): Buffer | null {
+    if (this.bytes === undefined) this.bytes = decodeBase64(this.base64Value);
+    return this.bytes;
+  }
+}
+
+/** A growable buffer the text path decodes base64 values into, one record at a time. */
+class DecodeBuffer {
+  buf = Buffer.allocUnsafe(64 * 1024);
+  /** Decodes `base64` into the buffer; returns the byte count. */
+  decode(base64: string): number {
+    const max = Math.ceil(base64.length / 4) * 3;
+    if (max > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(max, this.buf.length * 2));
+    return this.buf.write(base64, 0, 'base64');
+  }
+}
+
 /** Splits an MSK event into per-partition batches in offset order, decoding keys and values. */
 export function decodeMskEvent(event: MskEvent): PartitionBatch[] {
   if (!event || typeof event.records !== 'object' || event.records === null) {
@@ -85,15 +119,7 @@ export function decodeMskEvent(event: MskEvent): PartitionBatch[] {
       }
       if (i > 0 && r.offset < list[i - 1].offset) sorted = false;
       const key = decodeKey(r.key);
-      return {
-        topic: r.topic,
-        partition: r.partition,
-        offset: r.offset,
-        timestamp: Number.isFinite(r.timestamp) ? r.timestamp : 0,
-        key: key.bytes,
-        value: decodeBase64(r.value),
-        keyText: key.text,
-      };
+      return new MskEventRecord(r.topic, r.partition, r.offset, Number.isFinite(r.timestamp) ? r.timestamp : 0, key.bytes, key.text, r.value ?? null);
     });
     if (!sorted) records.sort((a, b) => a.offset - b.offset);
     batches.push({ topic: records[0].topic, partition: records[0].partition, records });
@@ -209,15 +235,27 @@ export function processValue(p: CompiledPipeline, value: Buffer | null, kafkaTim
 /** processValue writing into `row` (processBatch reuses one row: its values are copied out at once). */
 function processValueInto(p: CompiledPipeline, value: Buffer | null, kafkaTimestamp: number, row: FieldValue[]): FieldValue[] | Rejection {
   if (value === null) return reject('empty-value', 'the record value is null (tombstone)');
-  if (value.length > p.maxValueBytes) return reject('oversized-value', `value has ${value.length} bytes, more than maxValueBytes ${p.maxValueBytes}`);
-  let parsed: unknown[] | Rejection;
-  if (p.parseBytes) parsed = p.parseBytes(value);
-  else {
-    const text = value.toString('utf8');
-    // invalid UTF-8 decodes to U+FFFD: only then is the (slower) validation needed
-    if (text.indexOf('\uFFFD') !== -1 && !isUtf8(value)) return reject('invalid-utf8', 'value is not valid UTF-8');
-    parsed = p.parse(text);
+  if (p.parseBytes) {
+    if (value.length > p.maxValueBytes) return oversized(p, value.length);
+    return convertInto(p, p.parseBytes(value), kafkaTimestamp, row);
   }
+  return processTextInto(p, value, 0, value.length, kafkaTimestamp, row);
+}
+
+function oversized(p: CompiledPipeline, bytes: number): Rejection {
+  return reject('oversized-value', `value has ${bytes} bytes, more than maxValueBytes ${p.maxValueBytes}`);
+}
+
+/** The text formats: the value is `bytes[start, end)`. */
+function processTextInto(p: CompiledPipeline, bytes: Buffer, start: number, end: number, kafkaTimestamp: number, row: FieldValue[]): FieldValue[] | Rejection {
+  if (end - start > p.maxValueBytes) return oversized(p, end - start);
+  const text = bytes.toString('utf8', start, end);
+  // invalid UTF-8 decodes to U+FFFD: only then is the (slower) validation needed
+  if (text.indexOf('\uFFFD') !== -1 && !isUtf8(bytes.subarray(start, end))) return reject('invalid-utf8', 'value is not valid UTF-8');
+  return convertInto(p, p.parse(text), kafkaTimestamp, row);
+}
+
+function convertInto(p: CompiledPipeline, parsed: unknown[] | Rejection, kafkaTimestamp: number, row: FieldValue[]): FieldValue[] | Rejection {
   if (parsed instanceof Rejection) return parsed;
   const converters = p.converters;
   for (let i = 0; i < converters.length; i++) {
@@ -310,12 +348,16 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
   let lastHour = NaN;
   let lastBuilder: ColumnBuilder | undefined;
   const scratchRow: FieldValue[] = new Array(fieldCount);
+  const decodeBuffer = new DecodeBuffer();
 
   for (const r of records) {
     if (r.timestamp > maxKafkaTimestamp) maxKafkaTimestamp = r.timestamp;
     let row: FieldValue[] | Rejection;
     try {
-      row = processValueInto(p, r.value, r.timestamp, scratchRow);
+      if (r instanceof MskEventRecord && !p.parseBytes) {
+        const b64 = r.base64Value;
+        row = b64 === null ? reject('empty-value', 'the record value is null (tombstone)') : processTextInto(p, decodeBuffer.buf, 0, decodeBuffer.decode(b64), r.timestamp, scratchRow);
+      } else row = processValueInto(p, r.value, r.timestamp, scratchRow);
     } catch (err) {
       // processValue is total by construction; this guard keeps a bug from failing the batch forever
       row = reject('internal-error', `unexpected failure: ${(err as Error).message}`);
