@@ -6,10 +6,11 @@
  *
  * Column types come from the TableSchema the Glue tables use: timestamps are INT64
  * TIMESTAMP_MILLIS, longs INT64, ints INT32, doubles DOUBLE, booleans BOOLEAN, strings UTF8
- * BYTE_ARRAY, bytes BYTE_ARRAY. Strings are dictionary-encoded unless nearly all distinct, 64-bit
- * integers DELTA_BINARY_PACKED (offsets, times and ids are near-sorted), pages GZIP level 1
- * (stored uncompressed where that is smaller); numeric columns carry min/max statistics so
- * Athena can skip row groups.
+ * BYTE_ARRAY, bytes BYTE_ARRAY. Strings are dictionary-encoded unless nearly all distinct,
+ * integers and timestamps DELTA_BINARY_PACKED (offsets, times and ids are near-sorted); PLAIN
+ * pages and large dictionaries are compressed with GZIP level 1 where that makes them smaller
+ * (bit-packed pages hardly compress: they are stored as they are). Numeric columns carry
+ * min/max statistics so Athena can skip row groups.
  */
 import { gzipSync } from 'node:zlib';
 import { bitWidth, ByteWriter, int64Bytes, ThriftWriter, writeDeltaBinaryPacked, writeHybrid, writePlainInt64 } from './parquet-bytes';
@@ -23,7 +24,7 @@ export type ParquetCodec = 'GZIP' | 'UNCOMPRESSED';
 export interface ParquetOptions {
   /** @default 'GZIP' */
   readonly codec?: ParquetCodec;
-  /** Delta-encode long and timestamp columns. @default true */
+  /** Delta-encode int, long and timestamp columns. @default true */
   readonly deltaIntegers?: boolean;
 }
 
@@ -49,6 +50,8 @@ const MAGIC = Buffer.from('PAR1', 'ascii');
 // a dictionary stops paying off when nearly every value is distinct, or gets large
 const DICTIONARY_MAX_DISTINCT_SHARE = 0.75;
 const DICTIONARY_MAX_BYTES = 1 << 20;
+// below this a dictionary page gains little from GZIP, and its bit-packed indexes even less
+const COMPRESSIBLE_DICTIONARY_BYTES = 2048;
 
 interface ChunkMeta {
   readonly column: Column;
@@ -129,6 +132,8 @@ function minMax(values: readonly number[]): { min: number; max: number } | undef
 
 interface EncodedColumn {
   readonly pages: Page[];
+  /** Worth a GZIP attempt: PLAIN values and large dictionaries compress, bit-packed pages hardly do. */
+  readonly compressible: boolean;
   readonly encodings: number[];
   readonly min?: Buffer;
   readonly max?: Buffer;
@@ -177,10 +182,11 @@ function encodeStrings(present: unknown[], prefix: ByteWriter, rows: number): En
         { type: PageType.DATA_PAGE, body: prefix.view(), numValues: rows, encoding: Encoding.RLE_DICTIONARY },
       ],
       encodings: [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY],
+      compressible: dict.pos >= COMPRESSIBLE_DICTIONARY_BYTES,
     };
   }
   for (let i = 0; i < count; i++) writeByteArray(prefix, present[i]);
-  return { pages: [{ type: PageType.DATA_PAGE, body: prefix.view(), numValues: rows, encoding: Encoding.PLAIN }], encodings: [Encoding.PLAIN, Encoding.RLE] };
+  return { pages: [{ type: PageType.DATA_PAGE, body: prefix.view(), numValues: rows, encoding: Encoding.PLAIN }], encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true };
 }
 
 /** PLAIN BYTE_ARRAY: 4-byte length, then the bytes (UTF-8 for strings). */
@@ -208,14 +214,22 @@ function encodeColumn(column: Column, values: ColumnValues, rows: number, delta:
     case 'binary': {
       if (column.type === 'string') return { ...encodeStrings(present, w, rows), nullCount };
       for (let i = 0; i < count; i++) writeByteArray(w, present[i]);
-      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], nullCount };
+      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true, nullCount };
     }
     case 'int': {
       const ints = checkedIntegers(column, present, true);
+      const mm = minMax(ints);
+      // INT32 readers add deltas in 32-bit arithmetic: delta-encode only when every delta fits
+      if (delta && (mm === undefined || mm.max - mm.min < 2 ** 31)) {
+        const start = w.pos;
+        if (writeDeltaBinaryPacked(w, ints, count)) {
+          return { pages: page(Encoding.DELTA_BINARY_PACKED), encodings: [Encoding.DELTA_BINARY_PACKED, Encoding.RLE], compressible: false, nullCount, ...int32Stats(mm) };
+        }
+        w.pos = start;
+      }
       const arr = Int32Array.from(ints);
       w.bytes(new Uint8Array(arr.buffer));
-      const mm = minMax(ints);
-      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], nullCount, ...int32Stats(mm) };
+      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true, nullCount, ...int32Stats(mm) };
     }
     case 'long':
     case 'timestamp': {
@@ -225,12 +239,12 @@ function encodeColumn(column: Column, values: ColumnValues, rows: number, delta:
       if (delta) {
         const start = w.pos;
         if (writeDeltaBinaryPacked(w, longs, count)) {
-          return { pages: page(Encoding.DELTA_BINARY_PACKED), encodings: [Encoding.DELTA_BINARY_PACKED, Encoding.RLE], nullCount, ...stats };
+          return { pages: page(Encoding.DELTA_BINARY_PACKED), encodings: [Encoding.DELTA_BINARY_PACKED, Encoding.RLE], compressible: false, nullCount, ...stats };
         }
         w.pos = start; // a value or delta too large for delta encoding: PLAIN
       }
       writePlainInt64(w, longs, count);
-      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], nullCount, ...stats };
+      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true, nullCount, ...stats };
     }
     case 'double': {
       const doubles = present as number[];
@@ -242,7 +256,7 @@ function encodeColumn(column: Column, values: ColumnValues, rows: number, delta:
       const finite = doubles.filter((d) => !Number.isNaN(d));
       const mm = minMax(finite);
       const stats = mm ? { min: doubleBytes(mm.min), max: doubleBytes(mm.max) } : {};
-      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], nullCount, ...stats };
+      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true, nullCount, ...stats };
     }
     case 'boolean': {
       const bits = new Uint8Array(count);
@@ -251,7 +265,7 @@ function encodeColumn(column: Column, values: ColumnValues, rows: number, delta:
       const bytes = new Uint8Array(Math.ceil(count / 8));
       for (let i = 0; i < count; i++) if (bits[i]) bytes[i >> 3] |= 1 << (i & 7);
       w.bytes(bytes);
-      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], nullCount };
+      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true, nullCount };
     }
   }
 }
@@ -297,7 +311,7 @@ export function encodeParquet(schema: TableSchema, columns: readonly ColumnValue
     const values = columns[i];
     if (values.length !== rows) throw new Error(`parquet: column '${column.name}' has ${values.length} values, expected ${rows}`);
     const encoded = encodeColumn(column, values, rows, delta);
-    const compressed = gzip ? encoded.pages.map((p) => gzipSync(p.body, { level: 1 })) : undefined;
+    const compressed = gzip && encoded.compressible ? encoded.pages.map((p) => gzipSync(p.body, { level: 1 })) : undefined;
     // GZIP only where it pays: a tiny page (a constant column's dictionary) grows under it
     const raw = encoded.pages.reduce((n, p) => n + p.body.length, 0);
     const useGzip = compressed !== undefined && compressed.reduce((n, c) => n + c.length, 0) < raw;

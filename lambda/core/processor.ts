@@ -9,6 +9,7 @@ import type { AvroDecoder } from './avro';
 import { parseCsvLine } from './csv';
 import { compileEnrichment, type EnrichStep, type ReferenceTable } from './enrich';
 import { compileFieldConverter, type FieldConverter, type FieldValue } from './fields';
+import { compileFlatJsonReader } from './flat-json';
 import { aggregatesArea, eventsArea, HOUR_MS, objectKey, quarantineArea, timePartition } from './layout';
 import type { MskEvent, MskRecord } from './msk-event';
 import type { ColumnValues } from './parquet';
@@ -194,7 +195,9 @@ export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<stri
     const names = spec.schema.map((f) => f.name);
     // one scratch row reused for every record: processValue copies the converted values out
     const scratch: unknown[] = new Array(names.length);
+    const readFlat = compileFlatJsonReader(names);
     parse = (text) => {
+      if (readFlat(text, scratch)) return scratch;
       let obj: unknown;
       try {
         obj = JSON.parse(text);
@@ -203,7 +206,7 @@ export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<stri
       }
       if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return reject('invalid-json', `expected a JSON object, got ${Array.isArray(obj) ? 'an array' : typeof obj}`);
       const o = obj as Record<string, unknown>;
-      for (let i = 0; i < names.length; i++) scratch[i] = o[names[i]];
+      for (let i = 0; i < names.length; i++) scratch[i] = Object.hasOwn(o, names[i]) ? o[names[i]] : undefined;
       return scratch;
     };
   }
