@@ -17,7 +17,7 @@ import { measureBundles } from './bundle-bench';
 import { runDuckDb } from './duckdb-bench';
 import { runE2e } from './e2e-bench';
 import { compareWriters } from './parquet-writers';
-import { benchBatches, benchInput, BENCH_START, referencesFor, runProcessor, streamedMskEvents, toMskEvents } from './processor-bench';
+import { benchBatches, benchInput, BENCH_START, referencesFor, runProcessor, streamedEventTexts, toMskEvents } from './processor-bench';
 
 const { values: args } = parseArgs({
   options: {
@@ -75,11 +75,12 @@ async function main(): Promise<void> {
 
     const byBatch: Record<string, number> = {};
     for (const size of BATCH_SIZES) {
-      byBatch[size] = runProcessor(spec, toMskEvents(spec, sample, size), sample.length, size, REPEATS).recordsPerSec;
+      const texts = toMskEvents(spec, sample, size).map((e) => JSON.stringify(e));
+      byBatch[size] = runProcessor(spec, texts, sample.length, size, REPEATS).recordsPerSec;
       process.stderr.write(`${name}: batch ${size}: ${fmt(byBatch[size])} records/s\n`);
     }
     // the full run's input is generated batch by batch as it is consumed, on both sides
-    const full = runProcessor(spec, { [Symbol.iterator]: () => streamedMskEvents(spec, FULL_RUN, 10_000) }, FULL_RUN, 10_000, 2);
+    const full = runProcessor(spec, { [Symbol.iterator]: () => streamedEventTexts(spec, FULL_RUN, 10_000) }, FULL_RUN, 10_000, 2);
     process.stderr.write(`${name}: full run ${fmt(full.recordsPerSec)} records/s; DuckDB…\n`);
     const duck = await runDuckDb(spec, benchBatches(spec, FULL_RUN, 10_000), FULL_RUN, REPEATS);
 

@@ -3,29 +3,55 @@
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 const DIGITS = /^-?\d{1,16}$/;
 
-const d = (s: string, i: number): number => s.charCodeAt(i) - 48;
-const DIGITS_WITHOUT_MILLIS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
-const DIGITS_WITH_MILLIS = [...DIGITS_WITHOUT_MILLIS, 20, 21, 22];
+/** The digit at `i`, or -1 when it is not one. */
+const digit = (s: string, i: number): number => {
+  const v = s.charCodeAt(i) - 48;
+  return v >= 0 && v <= 9 ? v : -1;
+};
+const two = (s: string, i: number): number => {
+  const a = digit(s, i);
+  const b = digit(s, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+};
+
+// Events of a batch share a date: the last date parsed, as `YYYY-MM-DD` and days since the epoch.
+let lastDate = '';
+let lastDays = 0;
+
+/** Days since the epoch of the valid `YYYY-MM-DD` at the start of `s`, or NaN. */
+function datePart(s: string): number {
+  if (lastDate.length === 10 && s.startsWith(lastDate)) return lastDays;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return NaN;
+  const hi = two(s, 0);
+  const lo = two(s, 2);
+  const month = two(s, 5);
+  const day = two(s, 8);
+  if (hi < 0 || lo < 0 || month < 1 || month > 12 || day < 1) return NaN;
+  const year = hi * 100 + lo;
+  if (day > daysInMonth(year, month)) return NaN;
+  lastDays = daysFromCivil(year, month, day);
+  lastDate = s.slice(0, 10);
+  return lastDays;
+}
 
 /** Fast path for the canonical `YYYY-MM-DDTHH:MM:SS[.sss]Z` (what toISOString writes), or NaN. */
 function parseCanonicalIso(s: string): number {
   const n = s.length;
-  if ((n !== 20 && n !== 24) || s.charCodeAt(n - 1) !== 90 /* Z */ || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return NaN;
-  if (n === 24 && s[19] !== '.') return NaN;
-  for (const i of n === 24 ? DIGITS_WITH_MILLIS : DIGITS_WITHOUT_MILLIS) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return NaN;
+  if ((n !== 20 && n !== 24) || s.charCodeAt(n - 1) !== 90 /* Z */ || s.charCodeAt(10) !== 84 /* T */ || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return NaN;
+  const hour = two(s, 11);
+  const minute = two(s, 14);
+  const second = two(s, 17);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
+  let millis = 0;
+  if (n === 24) {
+    const m = two(s, 20);
+    const last = digit(s, 22);
+    if (s.charCodeAt(19) !== 46 /* . */ || m < 0 || last < 0) return NaN;
+    millis = m * 10 + last;
   }
-  const year = d(s, 0) * 1000 + d(s, 1) * 100 + d(s, 2) * 10 + d(s, 3);
-  const month = d(s, 5) * 10 + d(s, 6);
-  const day = d(s, 8) * 10 + d(s, 9);
-  const hour = d(s, 11) * 10 + d(s, 12);
-  const minute = d(s, 14) * 10 + d(s, 15);
-  const second = d(s, 17) * 10 + d(s, 18);
-  const millis = n === 24 ? d(s, 20) * 100 + d(s, 21) * 10 + d(s, 22) : 0;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return NaN;
   // arithmetic instead of Date.UTC + a Date to check the day: this runs once per record
-  return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
+  const days = datePart(s);
+  return days * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
 }
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

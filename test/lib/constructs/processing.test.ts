@@ -17,7 +17,7 @@ describe('PipelineProcessor', () => {
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
-        Environment: { Variables: Match.objectLike({ LAKE_BUCKET: Match.anyValue(), POWERTOOLS_SERVICE_NAME: name, NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=64' }) },
+        Environment: { Variables: Match.objectLike({ LAKE_BUCKET: Match.anyValue(), POWERTOOLS_SERVICE_NAME: name, NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=128' }) },
       });
     }
   });
