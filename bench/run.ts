@@ -16,7 +16,7 @@ import { pipelineByName } from '../pipelines';
 import { measureBundles } from './bundle-bench';
 import { runDuckDb } from './duckdb-bench';
 import { runE2e } from './e2e-bench';
-import { compareWriters } from './parquet-writers';
+import { compareWriters, type WriterRun } from './parquet-writers';
 import { benchBatches, benchInput, BENCH_START, referencesFor, runProcessor, streamedEventTexts, toMskEvents } from './processor-bench';
 
 const { values: args } = parseArgs({
@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     pipelines: { type: 'string', default: 'clickstream,sales' },
     e2e: { type: 'boolean', default: false },
     duration: { type: 'string', default: '180' },
+    worker: { type: 'string' },
   },
 });
 
@@ -62,48 +63,74 @@ async function mainE2e(): Promise<void> {
   console.log(`\nwrote ${out}`);
 }
 
+interface PipelineResult {
+  readonly recordsPerSec: number;
+  readonly duckdbRecordsPerSec: number;
+  readonly throughputRatio: number;
+  readonly bytesPerRecord: number;
+  readonly duckdbBytesPerRecord: number;
+  readonly bytesRatio: number;
+  readonly recordsPerSecByBatchSize: Record<string, number>;
+  readonly records: number;
+  readonly parquetWriters: Record<string, WriterRun>;
+}
+
+/** Every figure of one pipeline. Runs in a process of its own (see main). */
+async function measurePipeline(name: string): Promise<PipelineResult> {
+  const spec = pipelineByName(name);
+  // the full run's input is generated batch by batch as it is consumed, on both sides
+  const full = runProcessor(spec, { [Symbol.iterator]: () => streamedEventTexts(spec, FULL_RUN, 10_000) }, FULL_RUN, 10_000, 2);
+  process.stderr.write(`${name}: ${fmt(FULL_RUN)} records: ${fmt(full.recordsPerSec)} records/s\n`);
+
+  const sample = benchInput(spec, PER_BATCH_SIZE_RECORDS);
+  const byBatch: Record<string, number> = {};
+  for (const size of BATCH_SIZES) {
+    const texts = toMskEvents(spec, sample, size).map((e) => JSON.stringify(e));
+    byBatch[size] = runProcessor(spec, texts, sample.length, size, REPEATS).recordsPerSec;
+    process.stderr.write(`${name}: batch ${size}: ${fmt(byBatch[size])} records/s\n`);
+  }
+  process.stderr.write(`${name}: DuckDB…\n`);
+  const duck = await runDuckDb(spec, benchBatches(spec, FULL_RUN, 10_000), FULL_RUN, REPEATS);
+
+  const p = compilePipeline(spec, referencesFor(spec));
+  const eventObjects = toMskEvents(spec, sample, 10_000)
+    .flatMap((e) => decodeMskEvent(e))
+    .flatMap((b) => processBatch(p, b, BENCH_START).objects.filter((o) => o.kind === 'events'));
+  const writerRuns = await compareWriters(eventObjects, sample.length, REPEATS);
+  return {
+    recordsPerSec: full.recordsPerSec,
+    duckdbRecordsPerSec: duck.recordsPerSec,
+    throughputRatio: full.recordsPerSec / duck.recordsPerSec,
+    bytesPerRecord: full.bytesPerRecord,
+    duckdbBytesPerRecord: duck.bytesPerRecord,
+    bytesRatio: full.bytesPerRecord / duck.bytesPerRecord,
+    recordsPerSecByBatchSize: byBatch,
+    records: FULL_RUN,
+    parquetWriters: writerRuns,
+  };
+}
+
 async function main(): Promise<void> {
   if (args.e2e) return mainE2e();
-  const results: Record<string, unknown> = {};
+  if (args.worker) {
+    process.stdout.write(JSON.stringify(await measurePipeline(args.worker)));
+    return;
+  }
+  const results: Record<string, PipelineResult> = {};
   const summary: string[][] = [['pipeline', 'records/s', 'DuckDB records/s', 'ratio', 'bytes/record', 'DuckDB bytes/record', 'ratio']];
   const batches: string[][] = [['pipeline', ...BATCH_SIZES.map((b) => `batch ${fmt(b)}`), `${fmt(FULL_RUN)} records (batches of 10,000)`]];
   const writers: string[][] = [['pipeline / Parquet library', 'records/s', 'bytes/record', 'package bytes']];
 
   for (const name of args.pipelines!.split(',')) {
-    const spec = pipelineByName(name);
-    const sample = benchInput(spec, PER_BATCH_SIZE_RECORDS);
-
-    const byBatch: Record<string, number> = {};
-    for (const size of BATCH_SIZES) {
-      const texts = toMskEvents(spec, sample, size).map((e) => JSON.stringify(e));
-      byBatch[size] = runProcessor(spec, texts, sample.length, size, REPEATS).recordsPerSec;
-      process.stderr.write(`${name}: batch ${size}: ${fmt(byBatch[size])} records/s\n`);
-    }
-    // the full run's input is generated batch by batch as it is consumed, on both sides
-    const full = runProcessor(spec, { [Symbol.iterator]: () => streamedEventTexts(spec, FULL_RUN, 10_000) }, FULL_RUN, 10_000, 2);
-    process.stderr.write(`${name}: full run ${fmt(full.recordsPerSec)} records/s; DuckDB…\n`);
-    const duck = await runDuckDb(spec, benchBatches(spec, FULL_RUN, 10_000), FULL_RUN, REPEATS);
-
-    const p = compilePipeline(spec, referencesFor(spec));
-    const eventObjects = toMskEvents(spec, sample, 10_000)
-      .flatMap((e) => decodeMskEvent(e))
-      .flatMap((b) => processBatch(p, b, BENCH_START).objects.filter((o) => o.kind === 'events'));
-    const writerRuns = await compareWriters(eventObjects, sample.length, REPEATS);
-
-    results[name] = {
-      recordsPerSec: full.recordsPerSec,
-      duckdbRecordsPerSec: duck.recordsPerSec,
-      throughputRatio: full.recordsPerSec / duck.recordsPerSec,
-      bytesPerRecord: full.bytesPerRecord,
-      duckdbBytesPerRecord: duck.bytesPerRecord,
-      bytesRatio: full.bytesPerRecord / duck.bytesPerRecord,
-      recordsPerSecByBatchSize: byBatch,
-      records: FULL_RUN,
-      parquetWriters: writerRuns,
-    };
-    summary.push([name, fmt(full.recordsPerSec), fmt(duck.recordsPerSec), `${fmt(full.recordsPerSec / duck.recordsPerSec, 2)}×`, fmt(full.bytesPerRecord, 2), fmt(duck.bytesPerRecord, 2), `${fmt(full.bytesPerRecord / duck.bytesPerRecord, 2)}×`]);
-    batches.push([name, ...BATCH_SIZES.map((b) => fmt(byBatch[b])), fmt(full.recordsPerSec)]);
-    for (const [lib, r] of Object.entries(writerRuns)) writers.push([`${name} / ${lib}`, fmt(r.recordsPerSec), fmt(r.bytesPerRecord, 2), fmt(r.packageBytes)]);
+    pipelineByName(name); // fails here, with the known names, for a typo
+    // One process per pipeline, as each processor is its own Lambda function: measuring one
+    // after the other in a process would hand the second a JIT shaped by the first.
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--worker', name, ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 });
+    if (child.status !== 0) throw new Error(`measuring ${name} failed (exit ${child.status})`);
+    const r = (results[name] = JSON.parse(child.stdout.toString()) as PipelineResult);
+    summary.push([name, fmt(r.recordsPerSec), fmt(r.duckdbRecordsPerSec), `${fmt(r.throughputRatio, 2)}×`, fmt(r.bytesPerRecord, 2), fmt(r.duckdbBytesPerRecord, 2), `${fmt(r.bytesRatio, 2)}×`]);
+    batches.push([name, ...BATCH_SIZES.map((b) => fmt(r.recordsPerSecByBatchSize[b])), fmt(r.recordsPerSec)]);
+    for (const [lib, w] of Object.entries(r.parquetWriters)) writers.push([`${name} / ${lib}`, fmt(w.recordsPerSec), fmt(w.bytesPerRecord, 2), fmt(w.packageBytes)]);
   }
 
   process.stderr.write('bundles and cold start…\n');
