@@ -78,7 +78,7 @@ interface Page {
 /** Values of one column split into definition levels and the non-null values. */
 interface Split {
   readonly present: unknown[];
-  /** 1 = value present, 0 = null; undefined for a column without nulls. */
+  /** 1 = value present, 0 = null; undefined for a required column (no levels written). */
   readonly levels?: Uint8Array;
 }
 
@@ -259,11 +259,9 @@ function encodeColumn(column: Column, values: ColumnValues, rows: number, delta:
       return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true, nullCount, ...stats };
     }
     case 'boolean': {
-      const bits = new Uint8Array(count);
-      for (let i = 0; i < count; i++) bits[i] = present[i] ? 1 : 0;
       // PLAIN booleans: bit-packed, LSB first, no run header
       const bytes = new Uint8Array(Math.ceil(count / 8));
-      for (let i = 0; i < count; i++) if (bits[i]) bytes[i >> 3] |= 1 << (i & 7);
+      for (let i = 0; i < count; i++) if (present[i]) bytes[i >> 3] |= 1 << (i & 7);
       w.bytes(bytes);
       return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true, nullCount };
     }
