@@ -11,7 +11,14 @@ import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { encodeParquet, type ColumnValues, type ParquetOptions } from '../../../lambda/core/parquet';
 import type { Column, ColumnType, TableSchema } from '../../../lambda/core/tables';
+import { generatorFor } from '../../../lambda/core/generate';
+import { loadReferenceTable } from '../../../lambda/core/enrich';
+import { compilePipeline, processBatch, type KafkaRecord } from '../../../lambda/core/processor';
+import { clickstream } from '../../../pipelines/clickstream';
+import { sales } from '../../../pipelines/sales';
 import { TestDuckDb } from '../../support/duckdb';
+import { referenceCsv } from '../../support/fixtures';
+import { readWithPyarrow } from '../../support/pyarrow';
 
 const schemaOf = (columns: Column[]): TableSchema => ({ columns, partitionKeys: [] });
 const col = (name: string, type: ColumnType, nullable = false): Column => ({ name, type, nullable });
@@ -200,5 +207,48 @@ describe('encodeParquet', () => {
       writeFileSync(nulls, encodeParquet(schemaOf([col('k', 'string', true), col('n', 'long', true)]), [[null, null, null], [null, null, null]], 3));
       expect(await duck.rows(`SELECT k, n FROM '${nulls}'`)).toEqual([{ k: null, n: null }, { k: null, n: null }, { k: null, n: null }]);
     });
+  });
+});
+
+describe('encodeParquet, read by Apache Arrow (pyarrow, the C++ reader)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'streamlake-arrow-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const ARROW_TYPE: Record<ColumnType, string> = { string: 'string', int: 'int32', long: 'int64', double: 'double', boolean: 'bool', timestamp: 'timestamp[ms, tz=UTC]', binary: 'binary' };
+  const asArrowJson = (type: ColumnType, v: unknown): unknown => (v === null || v === undefined ? null : type === 'binary' ? { base64: Buffer.from(v as Uint8Array).toString('base64') } : v);
+
+  it('reads every object the processor writes for both pipelines (events, window partials, quarantine) as written', () => {
+    const refs = new Map([['country_region', loadReferenceTable(sales.references![0], referenceCsv('country_region.csv'))]]);
+    const files: { path: string; schema: TableSchema; columns: ColumnValues[]; rows: number }[] = [];
+    for (const spec of [clickstream, sales]) {
+      const p = compilePipeline(spec, refs);
+      const start = Date.UTC(2026, 10, 22, 10);
+      const records: KafkaRecord[] = generatorFor(spec.name, { seed: 7, startTime: start, stepMillis: 3_000, malformedRatio: 0.05 })
+        .batch(3_000)
+        .map((r, i) => ({ topic: spec.topic.name, partition: 2, offset: 500 + i, timestamp: start + 3_000 * i + 5, key: Buffer.from(r.key), value: r.value }));
+      const out = processBatch(p, { topic: spec.topic.name, partition: 2, records }, Date.UTC(2026, 10, 22, 13));
+      expect(new Set(out.objects.map((o) => o.kind))).toEqual(new Set(['events', 'aggregates', 'quarantine']));
+      out.objects.forEach((o, k) => {
+        const path = join(dir, `${spec.name}-${k}.parquet`);
+        writeFileSync(path, encodeParquet(o.schema, o.columns, o.rows));
+        files.push({ path, schema: o.schema, columns: o.columns, rows: o.rows });
+      });
+    }
+    const read = readWithPyarrow(files.map((f) => f.path));
+    for (const f of files) {
+      const arrow = read[f.path];
+      expect(arrow.schema).toEqual(Object.fromEntries(f.schema.columns.map((c) => [c.name, ARROW_TYPE[c.type]])));
+      expect(arrow.rows).toEqual(Array.from({ length: f.rows }, (_, r) => Object.fromEntries(f.schema.columns.map((c, i) => [c.name, asArrowJson(c.type, f.columns[i][r])]))));
+      f.schema.columns.forEach((c, i) => {
+        const values = f.columns[i].filter((v) => v !== null && v !== undefined) as number[];
+        expect(arrow.stats[c.name].nulls).toBe(f.rows - values.length);
+        if (['int', 'long', 'double', 'timestamp'].includes(c.type) && values.length > 0) {
+          expect([arrow.stats[c.name].min, arrow.stats[c.name].max]).toEqual([Math.min(...values), Math.max(...values)]);
+        }
+      });
+    }
   });
 });
