@@ -7,8 +7,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GeneratedRecord } from '../lambda/core/generate';
-import type { PipelineSpec } from '../lambda/core/spec';
+import type { GeneratedRecord } from '../lambda/traffic/generate';
+import type { PipelineSpec } from '../model/spec';
 import { REPO_ROOT } from '../local/runtime';
 
 const NEWLINE = Buffer.from('\n');

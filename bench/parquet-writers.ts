@@ -10,7 +10,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeParquet } from '../lambda/core/parquet';
 import type { PlannedObject } from '../lambda/core/processor';
-import type { Column } from '../lambda/core/tables';
+import type { Column } from '../model/tables';
 import { REPO_ROOT } from '../local/runtime';
 
 export interface WriterRun {

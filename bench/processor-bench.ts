@@ -3,11 +3,11 @@
  * Parquet bytes) in this process, with no store and no network.
  */
 import { loadReferenceTable, type ReferenceTable } from '../lambda/core/enrich';
-import { generatorFor, type GeneratedRecord } from '../lambda/core/generate';
+import { generatorFor, type GeneratedRecord } from '../lambda/traffic/generate';
 import type { MskEvent, MskRecord } from '../lambda/core/msk-event';
 import { encodeParquet } from '../lambda/core/parquet';
 import { compilePipeline, decodeMskEvent, processBatch } from '../lambda/core/processor';
-import type { PipelineSpec } from '../lambda/core/spec';
+import type { PipelineSpec } from '../model/spec';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../local/runtime';

@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compilePipeline, decodeMskEvent, processBatch } from '../lambda/core/processor';
-import { PROCESSOR_V8_OPTIONS } from '../lambda/handlers/node-options';
+import { PROCESSOR_V8_OPTIONS } from '../model/node-options';
 import { pipelineByName } from '../pipelines';
 import { measureBundles } from './bundle-bench';
 import { runDuckDb } from './duckdb-bench';

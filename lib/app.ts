@@ -1,6 +1,6 @@
 import { Aspects, App, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { withAvroValues } from '../lambda/core/spec';
+import { withAvroValues } from '../model/spec';
 import { pipelineByName } from '../pipelines';
 import type { StreamlakeConfig } from './config';
 import { applySuppressions } from './nag-suppressions';
@@ -8,13 +8,9 @@ import { KafkaStack } from './stacks/kafka-stack';
 import { LakeStack } from './stacks/lake-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { ProcessingStack } from './stacks/processing-stack';
+import type { StreamlakeStacks } from './stacks';
 
-export interface StreamlakeStacks {
-  readonly network: NetworkStack;
-  readonly kafka: KafkaStack;
-  readonly lake: LakeStack;
-  readonly processing: ProcessingStack;
-}
+export type { StreamlakeStacks } from './stacks';
 
 /** Composes the four stacks of a configuration into `app`. Env-agnostic: no account or region lookups. */
 export function buildStreamlake(app: App, config: StreamlakeConfig, options: { nag?: boolean } = {}): StreamlakeStacks {

@@ -2,6 +2,7 @@
  * Typed deployment configuration, read once in bin/ from cdk.json context (and `-c key=value`
  * overrides) and validated with messages that name the bad key and the allowed values.
  */
+import { ConfigurationError } from '../model/errors';
 import { PIPELINE_NAMES } from '../pipelines';
 
 export type KafkaConfig =
@@ -61,10 +62,10 @@ export interface StreamlakeConfig {
 }
 
 /** A configuration value that breaks a rule; the message names the key. */
-export class ConfigError extends Error {
+export class ConfigError extends ConfigurationError {
+  override readonly name: string = 'ConfigError';
   constructor(key: string, problem: string) {
     super(`config '${key}': ${problem} (set it in cdk.json "context" or with -c ${key}=...)`);
-    this.name = 'ConfigError';
   }
 }
 

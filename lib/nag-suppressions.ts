@@ -5,7 +5,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { NagSuppressions, type NagPackSuppression } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import type { StreamlakeStacks } from './app';
+import type { StreamlakeStacks } from './stacks';
 
 const managedPolicy = (name: string) => `Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}`;
 

@@ -1,14 +1,10 @@
 /** Child processes of the local runtime (Kafka broker, S3 server): free ports, clean stops, no orphans. */
 import type { ChildProcess } from 'node:child_process';
+import { PrerequisiteError } from '../model/errors';
 import { createServer } from 'node:net';
 
 /** A prerequisite is missing: the message says, in one line, what to install. */
-export class PrerequisiteError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PrerequisiteError';
-  }
-}
+export { PrerequisiteError };
 
 /** A free TCP port on 127.0.0.1 (servers here listen on loopback only). */
 export async function freePort(): Promise<number> {

@@ -1,7 +1,7 @@
 /** Publishing: the demo generator and the log-shipping `replay` of the reference pipelines. */
 import type { Kafka, Message } from 'kafkajs';
-import { generatorFor, type GeneratedRecord } from '../lambda/core/generate';
-import type { PipelineSpec } from '../lambda/core/spec';
+import { generatorFor, type GeneratedRecord } from '../lambda/traffic/generate';
+import type { PipelineSpec } from '../model/spec';
 
 export interface ProduceOptions {
   readonly count: number;

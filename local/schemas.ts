@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { ChainedSchemaRegistry, ConfluentSchemaRegistry, DirectorySchemaRegistry, type SchemaRegistry } from '../lambda/adapters/schema-registry';
 import { avroReencoder, avroSchemaOf, type SchemaRef } from '../lambda/core/avro';
-import { avroSchemaNameOf, type PipelineSpec } from '../lambda/core/spec';
+import { avroSchemaNameOf, type PipelineSpec } from '../model/spec';
 
 export const schemaDirOf = (stateDir: string): string => join(stateDir, 'schemas');
 

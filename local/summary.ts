@@ -4,10 +4,10 @@
  * rule), so the totals equal the lake's window view once processing has caught up.
  */
 import type { Kafka } from 'kafkajs';
-import type { PipelineSpec, WindowSpec } from '../lambda/core/spec';
+import type { PipelineSpec, WindowSpec } from '../model/spec';
 import { mergeSummaryUpdates, type SummaryUpdate, type WindowTotal } from '../lambda/core/summary';
 import { compileWindow } from '../lambda/core/window';
-import { outputFields } from '../lambda/core/spec';
+import { outputFields } from '../model/spec';
 
 export async function readSummaryTotals(kafka: Kafka, spec: PipelineSpec, window: WindowSpec, timeoutMs = 60_000): Promise<WindowTotal[]> {
   const topic = window.summaryTopic;

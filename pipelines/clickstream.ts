@@ -1,4 +1,4 @@
-import type { PipelineSpec } from '../lambda/core/spec';
+import type { PipelineSpec } from '../model/spec';
 
 /**
  * The "Kafka on EC2 + Spark Streaming on EMR + Hive" reference pipeline: CSV clickstream events

@@ -1,4 +1,4 @@
-import { validatePipelineSpec, type PipelineSpec } from '../lambda/core/spec';
+import { validatePipelineSpec, type PipelineSpec } from '../model/spec';
 import { clickstream } from './clickstream';
 import { sales } from './sales';
 

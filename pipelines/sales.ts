@@ -1,4 +1,4 @@
-import type { PipelineSpec } from '../lambda/core/spec';
+import type { PipelineSpec } from '../model/spec';
 
 /**
  * The "MSK + Spark Structured Streaming + schema registry" reference pipeline: sales events

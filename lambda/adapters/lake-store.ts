@@ -3,6 +3,8 @@
  * a directory (same layout) or an S3-compatible server locally. Implementations throw on any
  * failure so the batch is retried; they never swallow errors.
  */
+import { InfrastructureError } from '../../model/errors';
+
 export interface LakeStore {
   /** Writes (or overwrites) one object. */
   put(key: string, body: Uint8Array, contentType?: string): Promise<void>;
@@ -13,10 +15,6 @@ export interface LakeStore {
 }
 
 /** An infrastructure failure of the store: thrown so the event source mapping retries the batch. */
-export class LakeStoreError extends Error {
-  readonly retriable = true;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LakeStoreError';
-  }
+export class LakeStoreError extends InfrastructureError {
+  override readonly name: string = 'LakeStoreError';
 }

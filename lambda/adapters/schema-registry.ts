@@ -8,18 +8,16 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EntityNotFoundException, GetSchemaVersionCommand, GlueClient, ListSchemaVersionsCommand } from '@aws-sdk/client-glue';
+import { InfrastructureError } from '../../model/errors';
 import type { SchemaRef } from '../core/avro';
 
 export interface SchemaRegistry {
   getSchema(ref: SchemaRef): Promise<string | undefined>;
 }
 
-export class SchemaRegistryError extends Error {
-  readonly retriable = true;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SchemaRegistryError';
-  }
+/** The registry could not be asked (outage, throttling): the batch is retried. */
+export class SchemaRegistryError extends InfrastructureError {
+  override readonly name: string = 'SchemaRegistryError';
 }
 
 /** `<dir>/glue/<schema version id>.avsc` and `<dir>/confluent/<id>.avsc`. */

@@ -13,7 +13,7 @@
 import { Type, type Resolver } from 'avsc';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { reject, Rejection } from './quarantine';
-import type { FieldSpec, FieldType, PipelineSpec } from './spec';
+import type { FieldSpec, FieldType, PipelineSpec } from '../../model/spec';
 
 export type SchemaRef = { readonly registry: 'glue'; readonly versionId: string } | { readonly registry: 'confluent'; readonly id: number };
 

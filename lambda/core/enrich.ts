@@ -3,7 +3,7 @@
  * spec; each step reads earlier values of the row and returns the new field's value. Pure.
  */
 import { parseCsvFile } from './csv';
-import type { DerivedFunction, Enrichment, PipelineSpec, ReferenceSpec } from './spec';
+import type { DerivedFunction, Enrichment, PipelineSpec, ReferenceSpec } from '../../model/spec';
 import type { FieldValue } from './fields';
 
 /** A loaded reference data set: normalized key → row. */

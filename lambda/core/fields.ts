@@ -2,7 +2,7 @@
  * Field validation: turns a raw value (a CSV string or a JSON value) into the field's typed value,
  * or a Rejection naming the field. Converters are compiled once per spec. Pure; never throws.
  */
-import { DEFAULT_MAX_STRING_LENGTH, type FieldSpec } from './spec';
+import { DEFAULT_MAX_STRING_LENGTH, type FieldSpec } from '../../model/spec';
 import { Rejection, reject } from './quarantine';
 import { parseEpochMillis, parseIsoTimestamp } from './timestamps';
 

@@ -14,7 +14,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { bitWidth, ByteWriter, int64Bytes, ThriftWriter, writeDeltaBinaryPacked, writeHybrid, writePlainInt64 } from './parquet-bytes';
-import type { Column, ColumnType, TableSchema } from './tables';
+import type { Column, ColumnType, TableSchema } from '../../model/tables';
 
 /** One value per row for each column, in schema order. Timestamps are epoch millis; null = missing. */
 export type ColumnValues = unknown[];

@@ -5,12 +5,13 @@
  * events or quarantine.
  */
 import { isUtf8 } from 'node:buffer';
+import { MalformedEventError } from '../../model/errors';
 import type { AvroDecoder } from './avro';
 import { parseCsvLine } from './csv';
 import { compileEnrichment, type EnrichStep, type ReferenceTable } from './enrich';
 import { compileFieldConverter, type FieldConverter, type FieldValue } from './fields';
 import { compileFlatJsonReader } from './flat-json';
-import { aggregatesArea, eventsArea, HOUR_MS, objectKey, quarantineArea, timePartition } from './layout';
+import { aggregatesArea, eventsArea, HOUR_MS, objectKey, quarantineArea, timePartition } from '../../model/layout';
 import type { MskEvent, MskRecord } from './msk-event';
 import type { ColumnValues } from './parquet';
 import { reject, Rejection, type QuarantineReason } from './quarantine';
@@ -22,8 +23,8 @@ import {
   outputFields,
   validatePipelineSpec,
   type PipelineSpec,
-} from './spec';
-import { eventsSchema, partialsSchema, quarantineSchema, type TableSchema } from './tables';
+} from '../../model/spec';
+import { eventsSchema, partialsSchema, quarantineSchema, type TableSchema } from '../../model/tables';
 import { compileWindow, WindowAggregator, type CompiledWindow } from './window';
 
 /** One Kafka record with its key and value decoded from base64. */
@@ -46,13 +47,7 @@ export interface PartitionBatch {
 }
 
 /** A contract violation by the event source (not a bad record): thrown, never quarantined. */
-export class MalformedEventError extends Error {
-  readonly retriable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'MalformedEventError';
-  }
-}
+export { MalformedEventError };
 
 function decodeBase64(s: string | null | undefined): Buffer | null {
   return s === undefined || s === null ? null : Buffer.from(s, 'base64');

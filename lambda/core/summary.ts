@@ -16,7 +16,7 @@
  *    and sums, min of mins, max of maxes, avg = Σsum / Σcount.
  */
 import type { FieldValue } from './fields';
-import type { PipelineSpec, WindowSpec } from './spec';
+import type { PipelineSpec, WindowSpec } from '../../model/spec';
 import { finalize, mergeState, emptyState, type CompiledWindow, type WindowGroup } from './window';
 
 export interface SummaryUpdate {

@@ -3,7 +3,7 @@
  * (window, keys); merging partials (sum of sums, sum of counts, min of mins …) gives the same
  * result whatever the batching. Pure.
  */
-import { windowSlideSeconds, type AggregateSpec, type WindowSpec } from './spec';
+import { windowSlideSeconds, type AggregateSpec, type WindowSpec } from '../../model/spec';
 import type { FieldValue } from './fields';
 
 /** Window starts (epoch millis) of every window containing `t`, oldest first. */

@@ -4,7 +4,7 @@
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { createKafka, parseBootstrap } from '../adapters/kafka-client';
-import { planTopics, type TopicState } from './topic-plan';
+import { planTopics, type TopicState } from '../../model/topic-plan';
 
 interface Properties {
   readonly BootstrapServers: string;

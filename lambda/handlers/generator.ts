@@ -6,7 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createKafka, parseBootstrap } from '../adapters/kafka-client';
 import { avroReencoder, avroSchemaOf } from '../core/avro';
-import { generatorFor } from '../core/generate';
+import { generatorFor } from '../traffic/generate';
 import { pipelineByName } from '../../pipelines';
 
 export interface GeneratorInput {

@@ -8,9 +8,9 @@ import type { Context } from 'aws-lambda';
 import { S3LakeStore } from '../adapters/s3-lake-store';
 import type { SchemaRegistry } from '../adapters/schema-registry';
 import type { SummaryPublisher } from '../adapters/summary-publisher';
-import { METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../core/metric-names';
+import { METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../../model/metric-names';
 import type { MskEvent } from '../core/msk-event';
-import { avroSchemaNameOf, withAvroValues, type PipelineSpec } from '../core/spec';
+import { avroSchemaNameOf, withAvroValues, type PipelineSpec } from '../../model/spec';
 import { createProcessorHandler, type BatchReport } from './processor';
 
 function requiredEnv(name: string): string {

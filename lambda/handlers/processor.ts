@@ -4,12 +4,12 @@
  * (directory or S3-compatible store) call this same function.
  */
 import { loadReferenceTable, type ReferenceTable } from '../core/enrich';
-import { referenceKey } from '../core/layout';
+import { referenceKey } from '../../model/layout';
 import type { MskEvent } from '../core/msk-event';
 import { encodeParquet } from '../core/parquet';
 import { compilePipeline, decodeMskEvent, processBatch, type CompiledPipeline, type PlannedObject } from '../core/processor';
 import type { QuarantineReason } from '../core/quarantine';
-import type { PipelineSpec } from '../core/spec';
+import type { PipelineSpec } from '../../model/spec';
 import type { LakeStore } from '../adapters/lake-store';
 import type { SchemaRegistry } from '../adapters/schema-registry';
 import type { SummaryPublisher } from '../adapters/summary-publisher';

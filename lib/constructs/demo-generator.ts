@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { PipelineSpec } from '../../lambda/core/spec';
+import type { PipelineSpec } from '../../model/spec';
 import type { KafkaCluster } from './kafka-cluster';
 import type { PipelineSchemas } from './pipeline-schemas';
 import { StreamlakeFunction } from './node-function';

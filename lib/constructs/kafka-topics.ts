@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import type { TopicSpec } from '../../lambda/core/spec';
+import type { TopicSpec } from '../../model/spec';
 import type { KafkaCluster } from './kafka-cluster';
 import { StreamlakeFunction } from './node-function';
 

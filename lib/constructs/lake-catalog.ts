@@ -4,9 +4,9 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { glueType, lakeTables, namedQueries, referenceTableName, views } from '../../lambda/core/catalog';
-import { areaPrefix, locationTemplate, referencePrefix } from '../../lambda/core/layout';
-import { DEFAULT_NOT_BEFORE, type PipelineSpec } from '../../lambda/core/spec';
+import { glueType, lakeTables, namedQueries, referenceTableName, views } from '../../model/catalog';
+import { areaPrefix, locationTemplate, referencePrefix } from '../../model/layout';
+import { DEFAULT_NOT_BEFORE, type PipelineSpec } from '../../model/spec';
 import { ATHENA_RESULTS_PREFIX, type LakeStorage } from './lake-storage';
 import { StreamlakeFunction } from './node-function';
 

@@ -6,8 +6,8 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AREA_ROOTS, referencePrefix } from '../../lambda/core/layout';
-import type { PipelineSpec } from '../../lambda/core/spec';
+import { AREA_ROOTS, referencePrefix } from '../../model/layout';
+import type { PipelineSpec } from '../../model/spec';
 import type { RetentionConfig } from '../config';
 import { REPO_ROOT } from './node-function';
 

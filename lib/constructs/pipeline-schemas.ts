@@ -2,7 +2,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { avroSchemaOf } from '../../lambda/core/avro';
-import { avroSchemaNameOf, type PipelineSpec } from '../../lambda/core/spec';
+import { avroSchemaNameOf, type PipelineSpec } from '../../model/spec';
 
 export interface PipelineSchemasProps {
   /** Glue Schema Registry name (the stack prefix). */

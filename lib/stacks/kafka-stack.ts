@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { summaryTopicsOf, type PipelineSpec } from '../../lambda/core/spec';
+import { summaryTopicsOf, type PipelineSpec } from '../../model/spec';
 import type { StreamlakeConfig } from '../config';
 import { KafkaCluster } from '../constructs/kafka-cluster';
 import { KafkaTopics } from '../constructs/kafka-topics';

@@ -1,7 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { PipelineSpec } from '../../lambda/core/spec';
+import type { PipelineSpec } from '../../model/spec';
 import type { StreamlakeConfig } from '../config';
 import { LakeCatalog } from '../constructs/lake-catalog';
 import { LakeStorage } from '../constructs/lake-storage';

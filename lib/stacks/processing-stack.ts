@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { PipelineSpec } from '../../lambda/core/spec';
+import type { PipelineSpec } from '../../model/spec';
 import type { StreamlakeConfig } from '../config';
 import { DemoGenerator } from '../constructs/demo-generator';
 import type { KafkaCluster } from '../constructs/kafka-cluster';

@@ -1,6 +1,6 @@
 /** Creates the spec topics on a local broker, idempotently, growing partitions (same plan as the AWS custom resource). */
 import type { Admin } from 'kafkajs';
-import { planTopics, type TopicPlan, type TopicState } from '../../lambda/custom-resources/topic-plan';
+import { planTopics, type TopicPlan, type TopicState } from '../../model/topic-plan';
 
 export async function ensureTopics(admin: Admin, topics: readonly TopicState[]): Promise<TopicPlan> {
   const names = new Set(await admin.listTopics());

@@ -1,6 +1,6 @@
 /**
  * Athena (Trino) SQL → DuckDB SQL, in one place. The catalog's views and named queries
- * (lambda/core/catalog.ts) stay the source of truth and are written in the subset both engines
+ * (model/catalog.ts) stay the source of truth and are written in the subset both engines
  * run unchanged: quoted identifiers, `INTERVAL '600' SECOND`, window functions, `nullif`,
  * `date_trunc`, `date_diff('unit', a, b)`. This module rewrites the Athena-only functions users
  * reach for in their own queries; string literals and quoted identifiers are never touched.

@@ -6,10 +6,10 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { lakeTables, namedQueries, referenceTableName, views, type NamedQuery } from '../../lambda/core/catalog';
-import { areaPrefix, referenceKey } from '../../lambda/core/layout';
-import type { PipelineSpec } from '../../lambda/core/spec';
-import type { ColumnType } from '../../lambda/core/tables';
+import { lakeTables, namedQueries, referenceTableName, views, type NamedQuery } from '../../model/catalog';
+import { areaPrefix, referenceKey } from '../../model/layout';
+import type { PipelineSpec } from '../../model/spec';
+import type { ColumnType } from '../../model/tables';
 import { athenaToDuckDb } from './dialect';
 
 const DUCK_TYPE: Record<ColumnType, string> = { string: 'VARCHAR', int: 'INTEGER', long: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', timestamp: 'TIMESTAMP', binary: 'BLOB' };

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROCESSOR_V8_OPTIONS } from '../../lambda/handlers/node-options';
+import { PROCESSOR_V8_OPTIONS } from '../../model/node-options';
 import { REPO_ROOT } from '../../local/runtime';
 
 describe('npm run bench -- --quick', () => {

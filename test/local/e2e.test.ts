@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GeneratedRecord } from '../../lambda/core/generate';
-import type { PipelineSpec } from '../../lambda/core/spec';
+import type { GeneratedRecord } from '../../lambda/traffic/generate';
+import type { PipelineSpec } from '../../model/spec';
 import { produce } from '../../local/produce';
 import { LakeDb } from '../../local/query/lake-db';
 import { LocalRuntime } from '../../local/runtime';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GeneratedRecord } from '../../lambda/core/generate';
+import type { GeneratedRecord } from '../../lambda/traffic/generate';
 
 const regions = new Map(
   readFileSync(join(__dirname, '../../pipelines/reference/country_region.csv'), 'utf8')

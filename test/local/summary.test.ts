@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MskEvent } from '../../lambda/core/msk-event';
-import type { PipelineSpec } from '../../lambda/core/spec';
+import type { PipelineSpec } from '../../model/spec';
 import { produce } from '../../local/produce';
 import { LakeDb } from '../../local/query/lake-db';
 import { LocalRuntime } from '../../local/runtime';

@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalLakeStore } from '../../lambda/adapters/local-lake-store';
-import { referenceKey } from '../../lambda/core/layout';
-import type { PipelineSpec } from '../../lambda/core/spec';
+import { referenceKey } from '../../model/layout';
+import type { PipelineSpec } from '../../model/spec';
 
 export async function seedReferences(store: LocalLakeStore, specs: readonly PipelineSpec[]): Promise<void> {
   for (const spec of specs) {

@@ -2,9 +2,9 @@ import { avroReencoder, avroSchemaOf, AvroDecoder, avroSchemaRefOf, encodeAvro, 
 import { loadReferenceTable } from '../../../lambda/core/enrich';
 import { compilePipeline, processValue } from '../../../lambda/core/processor';
 import { Rejection } from '../../../lambda/core/quarantine';
-import type { PipelineSpec } from '../../../lambda/core/spec';
+import type { PipelineSpec } from '../../../model/spec';
 import { clickstream } from '../../../pipelines/clickstream';
-import { generatorFor } from '../../../lambda/core/generate';
+import { generatorFor } from '../../../lambda/traffic/generate';
 import { sales } from '../../../pipelines/sales';
 import { referenceCsv } from '../../support/fixtures';
 

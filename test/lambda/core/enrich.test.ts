@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileEnrichment, loadReferenceTable, urlDomain } from '../../../lambda/core/enrich';
-import { DEMO_COUNTRIES } from '../../../lambda/core/generate';
+import { DEMO_COUNTRIES } from '../../../lambda/traffic/generate';
 import { sales } from '../../../pipelines/sales';
 
 const ref = sales.references![0];

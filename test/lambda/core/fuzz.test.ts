@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { parseCsvLine } from '../../../lambda/core/csv';
 import { loadReferenceTable } from '../../../lambda/core/enrich';
-import { generatorFor } from '../../../lambda/core/generate';
+import { generatorFor } from '../../../lambda/traffic/generate';
 import { compilePipeline, processBatch, type KafkaRecord } from '../../../lambda/core/processor';
 import { QUARANTINE_REASONS } from '../../../lambda/core/quarantine';
 import { parseIsoTimestamp } from '../../../lambda/core/timestamps';

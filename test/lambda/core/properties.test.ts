@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { loadReferenceTable } from '../../../lambda/core/enrich';
-import { generatorFor } from '../../../lambda/core/generate';
+import { generatorFor } from '../../../lambda/traffic/generate';
 import { compilePipeline, processBatch, processValue, type KafkaRecord, type PlannedObject } from '../../../lambda/core/processor';
 import { QUARANTINE_REASONS, Rejection } from '../../../lambda/core/quarantine';
 import { WindowAggregator, finalize } from '../../../lambda/core/window';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { loadReferenceTable } from '../../../lambda/core/enrich';
-import { generatorFor } from '../../../lambda/core/generate';
+import { generatorFor } from '../../../lambda/traffic/generate';
 import { compilePipeline, processBatch, processValue, type KafkaRecord } from '../../../lambda/core/processor';
 import { Rejection } from '../../../lambda/core/quarantine';
-import type { PipelineSpec } from '../../../lambda/core/spec';
+import type { PipelineSpec } from '../../../model/spec';
 import { mergeSummaryUpdates, type SummaryUpdate } from '../../../lambda/core/summary';
 import { finalize, WindowAggregator } from '../../../lambda/core/window';
 import { sales } from '../../../pipelines/sales';

@@ -1,5 +1,5 @@
 import { compileWindow, finalize, WindowAggregator, windowStartsFor } from '../../../lambda/core/window';
-import type { WindowSpec } from '../../../lambda/core/spec';
+import type { WindowSpec } from '../../../model/spec';
 
 const MIN = 60_000;
 

@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { views } from '../../../lambda/core/catalog';
+import { views } from '../../../model/catalog';
 import { viewDdl } from '../../../lambda/custom-resources/athena-views';
 import { sales } from '../../../pipelines/sales';
 

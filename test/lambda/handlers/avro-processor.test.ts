@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DirectorySchemaRegistry, SchemaRegistryError, type SchemaRegistry } from '../../../lambda/adapters/schema-registry';
 import { avroSchemaOf, encodeAvro, encodeAvroFrame, type SchemaRef } from '../../../lambda/core/avro';
-import type { PipelineSpec } from '../../../lambda/core/spec';
+import type { PipelineSpec } from '../../../model/spec';
 import { createProcessorHandler } from '../../../lambda/handlers/processor';
 import { sales } from '../../../pipelines/sales';
 import { readArea, TestDuckDb } from '../../support/duckdb';

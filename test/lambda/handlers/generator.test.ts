@@ -1,6 +1,6 @@
 import { AvroDecoder, avroSchemaOf, parseAvroFrame } from '../../../lambda/core/avro';
-import { generatorFor } from '../../../lambda/core/generate';
-import { withAvroValues } from '../../../lambda/core/spec';
+import { generatorFor } from '../../../lambda/traffic/generate';
+import { withAvroValues } from '../../../model/spec';
 import { avroEncoders, parseGeneratorInput } from '../../../lambda/handlers/generator';
 import { sales } from '../../../pipelines/sales';
 

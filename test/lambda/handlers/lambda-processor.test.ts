@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { METRIC, METRICS_NAMESPACE } from '../../../lambda/core/metric-names';
+import { METRIC, METRICS_NAMESPACE } from '../../../model/metric-names';
 import { lambdaProcessorHandler, powertoolsObserver } from '../../../lambda/handlers/lambda-processor';
 import { sales } from '../../../pipelines/sales';
 

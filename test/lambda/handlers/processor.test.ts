@@ -1,6 +1,6 @@
 import { recordingPublisher } from '../../support/publisher';
 import { LakeStoreError, type LakeStore } from '../../../lambda/adapters/lake-store';
-import { generatorFor } from '../../../lambda/core/generate';
+import { generatorFor } from '../../../lambda/traffic/generate';
 import { createProcessorHandler } from '../../../lambda/handlers/processor';
 import { clickstream } from '../../../pipelines/clickstream';
 import { sales } from '../../../pipelines/sales';

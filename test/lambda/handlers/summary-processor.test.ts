@@ -1,5 +1,5 @@
 import type { SummaryPublisher } from '../../../lambda/adapters/summary-publisher';
-import type { PipelineSpec } from '../../../lambda/core/spec';
+import type { PipelineSpec } from '../../../model/spec';
 import type { SummaryMessage } from '../../../lambda/core/summary';
 import { createProcessorHandler } from '../../../lambda/handlers/processor';
 import { sales } from '../../../pipelines/sales';

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { planTopics } from '../../../lambda/custom-resources/topic-plan';
+import { planTopics } from '../../../model/topic-plan';
 import { buildApp, policyStatements, ctx, EXISTING_CLUSTER } from '../support';
 
 

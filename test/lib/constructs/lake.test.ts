@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { lakeTables, namedQueries, views } from '../../../lambda/core/catalog';
-import { batchObjectName, locationTemplate, objectKey } from '../../../lambda/core/layout';
+import { lakeTables, namedQueries, views } from '../../../model/catalog';
+import { batchObjectName, locationTemplate, objectKey } from '../../../model/layout';
 import { clickstream } from '../../../pipelines/clickstream';
 import { sales } from '../../../pipelines/sales';
 import { buildApp } from '../support';

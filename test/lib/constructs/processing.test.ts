@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { avroSchemaOf } from '../../../lambda/core/avro';
-import { withAvroValues } from '../../../lambda/core/spec';
+import { withAvroValues } from '../../../model/spec';
 import { sales } from '../../../pipelines/sales';
 import { buildApp, policyStatements, ctx } from '../support';
 

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GeneratedRecord } from '../../../lambda/core/generate';
+import type { GeneratedRecord } from '../../../lambda/traffic/generate';
 import { startBroker, type RunningBroker } from '../../../local/broker/kafka-broker';
 import { produce } from '../../../local/produce';
 import { LakeDb } from '../../../local/query/lake-db';

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3LakeStore } from '../../../lambda/adapters/s3-lake-store';
-import type { GeneratedRecord } from '../../../lambda/core/generate';
+import type { GeneratedRecord } from '../../../lambda/traffic/generate';
 import { createProcessorHandler } from '../../../lambda/handlers/processor';
 import { produce } from '../../../local/produce';
 import { LakeDb } from '../../../local/query/lake-db';

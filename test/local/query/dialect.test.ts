@@ -1,7 +1,7 @@
 /** Athena SQL → DuckDB: the catalog's SQL passes unchanged, Athena-only functions are rewritten and run. */
 import { athenaToDuckDb } from '../../../local/query/dialect';
 import { LakeDb } from '../../../local/query/lake-db';
-import { namedQueries, views } from '../../../lambda/core/catalog';
+import { namedQueries, views } from '../../../model/catalog';
 import { PIPELINES } from '../../../pipelines';
 
 describe('athenaToDuckDb', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
-import { generatorFor, type GeneratedRecord } from '../../../lambda/core/generate';
+import { generatorFor, type GeneratedRecord } from '../../../lambda/traffic/generate';
 import { createProcessorHandler } from '../../../lambda/handlers/processor';
 import { LakeDb } from '../../../local/query/lake-db';
 import { seedReferenceData } from '../../../local/runtime';

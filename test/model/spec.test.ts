@@ -1,6 +1,6 @@
-import { PipelineSpecError, validatePipelineSpec, windowSlideSeconds, type PipelineSpec } from '../../../lambda/core/spec';
-import { clickstream } from '../../../pipelines/clickstream';
-import { sales } from '../../../pipelines/sales';
+import { PipelineSpecError, validatePipelineSpec, windowSlideSeconds, type PipelineSpec } from '../../model/spec';
+import { clickstream } from '../../pipelines/clickstream';
+import { sales } from '../../pipelines/sales';
 
 /** A copy of the sales spec with one part replaced. */
 const salesWith = (patch: Partial<PipelineSpec>): PipelineSpec => ({ ...sales, ...patch });

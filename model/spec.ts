@@ -4,6 +4,8 @@
  * the processor reads the same object at run time. Pure: no AWS, no I/O.
  */
 
+import { ConfigurationError } from './errors';
+
 export type FieldType = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'timestamp';
 
 export interface FieldSpec {
@@ -143,14 +145,14 @@ export interface PipelineSpec {
 }
 
 /** A spec that breaks a rule; the message names the spec and the field. */
-export class PipelineSpecError extends Error {
+export class PipelineSpecError extends ConfigurationError {
+  override readonly name: string = 'PipelineSpecError';
   constructor(
     readonly pipeline: string,
     readonly path: string,
     problem: string,
   ) {
     super(`pipeline '${pipeline}': ${path}: ${problem}`);
-    this.name = 'PipelineSpecError';
   }
 }
 

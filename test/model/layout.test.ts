@@ -1,6 +1,6 @@
-import { aggregatesArea, batchObjectName, eventsArea, locationTemplate, objectKey, quarantineArea, referenceKey, timePartition } from '../../../lambda/core/layout';
-import { clickstream } from '../../../pipelines/clickstream';
-import { sales } from '../../../pipelines/sales';
+import { aggregatesArea, batchObjectName, eventsArea, locationTemplate, objectKey, quarantineArea, referenceKey, timePartition } from '../../model/layout';
+import { clickstream } from '../../pipelines/clickstream';
+import { sales } from '../../pipelines/sales';
 
 /** Fills a Glue projection template the way Athena does. */
 const fill = (template: string, values: Record<string, string>) => template.replace(/\$\{(\w+)\}/g, (_, k: string) => values[k]);

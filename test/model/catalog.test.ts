@@ -1,7 +1,7 @@
-import { glueType, lakeTables, namedQueries, tableNames, views } from '../../../lambda/core/catalog';
-import { eventsSchema, partialsSchema } from '../../../lambda/core/tables';
-import { clickstream } from '../../../pipelines/clickstream';
-import { sales } from '../../../pipelines/sales';
+import { glueType, lakeTables, namedQueries, tableNames, views } from '../../model/catalog';
+import { eventsSchema, partialsSchema } from '../../model/tables';
+import { clickstream } from '../../pipelines/clickstream';
+import { sales } from '../../pipelines/sales';
 
 describe('catalog', () => {
   it('describes a raw table per lake area with the writer schema', () => {
