@@ -1,0 +1,146 @@
+/**
+ * The argument helpers the commands share: option parsing, numbers, the pipeline specs, the lake
+ * store, the broker. Each choice is made here once, so every command that takes `--lake`,
+ * `--pipeline` or `--bootstrap` reads it, defaults it and rejects it in the same words.
+ */
+import { join, resolve } from 'node:path';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { logLevel, type Kafka } from 'kafkajs';
+import { createKafka, parseBootstrap } from '../../lambda/adapters/kafka-client';
+import { LocalLakeStore } from '../../lambda/adapters/local-lake-store';
+import { S3LakeStore } from '../../lambda/adapters/s3-lake-store';
+import { StreamlakeError } from '../../model/errors';
+import { withAvroValues, type PipelineSpec } from '../../model/spec';
+import { PIPELINE_NAMES, pipelineByName } from '../../pipelines';
+import { waitForBroker } from '../broker/kafka-broker';
+import { DEFAULT_STATE_DIR } from '../runtime';
+import { firstLine } from './output';
+import { readUpState, type UpState } from './up-state';
+
+/** The command line is wrong: the CLI prints the message and exits with code 2. */
+export class UsageError extends StreamlakeError {
+  override readonly name: string = 'UsageError';
+  readonly retriable = false;
+}
+
+/**
+ * The options of a command (plus `--help`), strictly: an unknown option, a missing value or a
+ * positional argument is a UsageError. Values are typed from the declaration.
+ */
+export function parseOptions<const O extends ParseArgsOptionsConfig>(args: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean' } }, allowPositionals: false, strict: true }).values;
+  } catch (err) {
+    throw new UsageError(firstLine(err));
+  }
+}
+
+/** `--name N`: an integer in [min, max], `fallback` when absent. */
+export function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${value}'`);
+  return n;
+}
+
+/** `--rate N`: events (or lines) per second; 0 means as fast as possible (Infinity). */
+export function rateOf(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--rate must be a number ≥ 0 (0 = as fast as possible), got '${value}'`);
+  return n === 0 ? Infinity : n;
+}
+
+/** A comma-separated list option (`--pipelines a,b`, `up --avro a,b`); empty when absent. */
+export function listOf(value: string | undefined): string[] {
+  return value === undefined ? [] : value.split(',');
+}
+
+// ---- the pipeline specs: --pipeline NAME, --pipelines a,b, --avro ----
+
+/** A shipped pipeline's spec; an unknown name is a UsageError listing the known ones. */
+function shippedSpec(name: string): PipelineSpec {
+  if (!PIPELINE_NAMES.includes(name)) throw new UsageError(`unknown pipeline '${name}' (known: ${PIPELINE_NAMES.join(', ')})`);
+  return pipelineByName(name);
+}
+
+/** `--pipeline NAME` (required), with Avro values when `avro` (`replay-failed --avro`). */
+export function specOf(name: string | undefined, avro = false): PipelineSpec {
+  if (name === undefined) throw new UsageError(`--pipeline is required (${PIPELINE_NAMES.join(', ')})`);
+  const spec = shippedSpec(name);
+  return avro ? withAvroValues(spec) : spec;
+}
+
+/**
+ * `--pipelines a,b` (default: every shipped pipeline), those named in `avro` with Avro values
+ * (as `streamlake:avroPipelines` deploys them); an Avro name outside the list is a UsageError.
+ */
+export function specsOf(pipelines: string | undefined, avro: readonly string[] = []): PipelineSpec[] {
+  const names = pipelines === undefined ? PIPELINE_NAMES : listOf(pipelines);
+  for (const n of avro) if (!names.includes(n)) throw new UsageError(`--avro ${n}: not one of the pipelines started (${names.join(', ')})`);
+  return names.map((n) => specOf(n, avro.includes(n)));
+}
+
+// ---- the lake: --lake DIR | --s3-endpoint URL --bucket NAME ----
+
+/** Where the local lake is unless `--lake` says otherwise. */
+export const DEFAULT_LAKE_DIR = join(DEFAULT_STATE_DIR, 'lake');
+
+/** The options of the commands that write the lake (`up`, `replay-failed`). */
+export const LAKE_STORE_OPTIONS = { lake: { type: 'string' }, 's3-endpoint': { type: 'string' }, bucket: { type: 'string' } } as const;
+
+export interface LakeFlags {
+  readonly lake?: string;
+  readonly 's3-endpoint'?: string;
+  readonly bucket?: string;
+}
+
+export type LakeChoice =
+  | { readonly kind: 'directory'; readonly dir: string; readonly store: LocalLakeStore }
+  | { readonly kind: 's3'; readonly store: S3LakeStore };
+
+/** `--lake DIR`, absolute; the `fallback` directory when absent (asked only then). */
+export function lakeDirOf(o: Pick<LakeFlags, 'lake'>, fallback: () => string = () => DEFAULT_LAKE_DIR): string {
+  return resolve(o.lake ?? fallback());
+}
+
+/**
+ * The lake store: a bucket on an S3-compatible endpoint (`--s3-endpoint URL --bucket NAME`,
+ * credentials from the environment) or a directory with the bucket's layout (`--lake DIR`,
+ * default .streamlake/lake). Half an S3 pair, or both choices at once, is a UsageError.
+ */
+export function lakeStoreOf(o: LakeFlags): LakeChoice {
+  const endpoint = o['s3-endpoint'];
+  if (endpoint === undefined) {
+    if (o.bucket !== undefined) throw new UsageError('--bucket needs --s3-endpoint URL (the S3-compatible endpoint the bucket is on)');
+    const dir = lakeDirOf(o);
+    return { kind: 'directory', dir, store: new LocalLakeStore(dir) };
+  }
+  if (!/^https?:\/\/[^/\s]+/.test(endpoint)) throw new UsageError(`--s3-endpoint must be an http(s) URL, got '${endpoint}'`);
+  if (o.bucket === undefined) throw new UsageError('--s3-endpoint needs --bucket NAME (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)');
+  if (o.lake !== undefined) throw new UsageError('--lake and --s3-endpoint both choose the lake: pass one of them');
+  return { kind: 's3', store: new S3LakeStore({ bucket: o.bucket, endpoint, region: process.env.AWS_REGION ?? 'us-east-1' }) };
+}
+
+// ---- the broker: --bootstrap, KAFKA_BOOTSTRAP, the running 'up' ----
+
+/**
+ * The local broker to talk to: `--bootstrap`, else KAFKA_BOOTSTRAP, else the one `up` started;
+ * checked reachable (5 s), so a wrong address is one line instead of kafkajs retrying.
+ */
+export async function bootstrapFor(flag: string | undefined, env: string | undefined = process.env.KAFKA_BOOTSTRAP, upState: () => UpState | undefined = readUpState): Promise<string> {
+  const bootstrap = flag ?? env ?? upState()?.bootstrap;
+  if (!bootstrap) throw new UsageError("no broker: run 'streamlake up' first, or pass --bootstrap HOST:PORT (or set KAFKA_BOOTSTRAP)");
+  try {
+    parseBootstrap(bootstrap);
+    await waitForBroker(bootstrap, 5000);
+  } catch (err) {
+    throw new UsageError(`broker ${bootstrap} is unreachable: ${(err as Error).message.split(':').slice(-1)[0].trim()}`);
+  }
+  return bootstrap;
+}
+
+/** A client of a local (plaintext) broker, quiet: the CLI reports errors itself. */
+export function localKafka(bootstrap: string, clientId: string): Kafka {
+  return createKafka({ brokers: parseBootstrap(bootstrap), clientId, auth: { kind: 'none' }, logLevel: logLevel.NOTHING });
+}

@@ -1,0 +1,41 @@
+/** `streamlake up`: the broker and the processors, kept running until `down` or Ctrl-C. */
+import { LocalRuntime } from '../../runtime';
+import { int, LAKE_STORE_OPTIONS, lakeStoreOf, listOf, parseOptions, specsOf } from '../args';
+import { clearUpState, writeUpState } from '../up-state';
+
+export const usage = `usage: streamlake up [--pipelines a,b] [--avro a,b] [--registry-url URL] [--lake DIR | --s3-endpoint URL --bucket NAME]
+                   [--batch-size N] [--batching-window-ms N]
+  --avro         pipelines whose values are Avro (as streamlake:avroPipelines deploys them); writer
+                 schemas from .streamlake/schemas, then the Confluent-compatible --registry-url
+  Starts a broker (KAFKA_BOOTSTRAP, else Docker, else the Kafka jars with Java) and the processors,
+  then keeps running; 'streamlake down' or Ctrl-C stops them.`;
+
+export async function run(args: string[]): Promise<void> {
+  const o = parseOptions(args, { pipelines: { type: 'string' }, avro: { type: 'string' }, 'registry-url': { type: 'string' }, 'batch-size': { type: 'string' }, 'batching-window-ms': { type: 'string' }, ...LAKE_STORE_OPTIONS });
+  if (o.help) return void console.log(usage);
+  const avroNames = listOf(o.avro);
+  const specs = specsOf(o.pipelines, avroNames);
+  const names = specs.map((s) => s.name);
+  const lake = lakeStoreOf(o);
+  const rt = await LocalRuntime.start({
+    specs,
+    store: lake.store,
+    lakeDir: lake.kind === 'directory' ? lake.dir : undefined,
+    batchSize: int('batch-size', o['batch-size'], 100, 1, 10_000),
+    batchingWindowMs: int('batching-window-ms', o['batching-window-ms'], 500, 0, 300_000),
+    keepBrokerData: true,
+    confluentRegistryUrl: o['registry-url'],
+    log: (l) => console.log(l),
+  });
+  writeUpState({ pid: process.pid, bootstrap: rt.broker.bootstrap, lake: rt.lakeDir });
+  console.log(`streamlake up: broker ${rt.broker.bootstrap} (${rt.broker.kind}), processors: ${names.map((n) => (avroNames.includes(n) ? `${n} (Avro)` : n)).join(', ')}, lake: ${rt.store.describe()}`);
+  console.log(`publish with: npm run streamlake -- produce --pipeline ${names[0]} --count 1000${avroNames.includes(names[0]) ? ' --format avro' : ''}`);
+  await new Promise<void>((done) => {
+    const stop = () => void rt.stop().finally(() => {
+      clearUpState();
+      done();
+    });
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
