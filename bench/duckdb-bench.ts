@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { GeneratedRecord } from '../lambda/traffic/generate';
 import type { PipelineSpec } from '../model/spec';
 import { REPO_ROOT } from '../local/runtime';
+import { ConfigurationError, InternalError } from '../model/errors';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -66,7 +67,7 @@ function sqlFor(spec: PipelineSpec, input: string, out: string): string[] {
         GROUP BY ALL) TO '${out}/windows.parquet' (FORMAT parquet, COMPRESSION zstd)`,
     ];
   }
-  throw new Error(`no DuckDB reference for pipeline '${spec.name}'`);
+  throw new ConfigurationError(`no DuckDB reference for pipeline '${spec.name}'`);
 }
 
 /** `batches` yields the input records (the same ones our processor gets), `count` in all. */
@@ -88,7 +89,7 @@ export async function runDuckDb(spec: PipelineSpec, batches: Iterable<readonly G
     }
     const check = await db.runAndReadAll('SELECT count(*)::INTEGER AS n FROM ev');
     const rows = check.getRowObjectsJS()[0].n as number;
-    if (rows !== count) throw new Error(`DuckDB reference read ${rows} of ${count} records`);
+    if (rows !== count) throw new InternalError(`DuckDB reference read ${rows} of ${count} records`);
     db.closeSync();
     const eventsBytes = statSync(join(dir, 'events.parquet')).size;
     return { records: count, seconds: best, recordsPerSec: count / best, eventsBytes, bytesPerRecord: eventsBytes / count };

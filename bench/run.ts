@@ -18,6 +18,7 @@ import { runDuckDb } from './duckdb-bench';
 import { runE2e } from './e2e-bench';
 import { compareWriters, type WriterRun } from './parquet-writers';
 import { benchBatches, benchInput, BENCH_START, referencesFor, runProcessor, streamedEventTexts, toMskEvents } from './processor-bench';
+import { ConfigurationError, InternalError } from '../model/errors';
 
 const { values: args } = parseArgs({
   options: {
@@ -45,7 +46,7 @@ function table(rows: string[][]): string {
 
 async function mainE2e(): Promise<void> {
   const seconds = Number(args.duration);
-  if (!Number.isInteger(seconds) || seconds < 5) throw new Error(`--duration must be an integer ≥ 5 (seconds), got '${args.duration}'`);
+  if (!Number.isInteger(seconds) || seconds < 5) throw new ConfigurationError(`--duration must be an integer ≥ 5 (seconds), got '${args.duration}'`);
   const spec = pipelineByName('clickstream');
   const runs = [];
   for (const rate of [1_000, 10_000]) {
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
     // One process per pipeline, as each processor is its own Lambda function: measuring one
     // after the other in a process would hand the second a JIT shaped by the first.
     const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--worker', name, ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 });
-    if (child.status !== 0) throw new Error(`measuring ${name} failed (exit ${child.status})`);
+    if (child.status !== 0) throw new InternalError(`measuring ${name} failed (exit ${child.status})`);
     const r = (results[name] = JSON.parse(child.stdout.toString()) as PipelineResult);
     summary.push([name, fmt(r.recordsPerSec), fmt(r.duckdbRecordsPerSec), `${fmt(r.throughputRatio, 2)}×`, fmt(r.bytesPerRecord, 2), fmt(r.duckdbBytesPerRecord, 2), `${fmt(r.bytesRatio, 2)}×`]);
     batches.push([name, ...BATCH_SIZES.map((b) => fmt(r.recordsPerSecByBatchSize[b])), fmt(r.recordsPerSec)]);

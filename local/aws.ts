@@ -6,6 +6,7 @@
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ConfigurationError, InfrastructureError, QueryError } from '../model/errors';
 
 export const DEFAULT_BOOTSTRAP_PARAMETER = '/streamlake/kafka/bootstrap-brokers';
 
@@ -21,13 +22,13 @@ export async function mskBootstrap(source: MskBootstrapSource, clients: { ssm?: 
   if (source.clusterArn) {
     const kafka = clients.kafka ?? new KafkaClient({ region: source.region });
     const out = await kafka.send(new GetBootstrapBrokersCommand({ ClusterArn: source.clusterArn }));
-    if (!out.BootstrapBrokerStringSaslIam) throw new Error(`cluster ${source.clusterArn} has no IAM bootstrap brokers (is IAM auth enabled?)`);
+    if (!out.BootstrapBrokerStringSaslIam) throw new ConfigurationError(`cluster ${source.clusterArn} has no IAM bootstrap brokers (is IAM auth enabled?)`);
     return out.BootstrapBrokerStringSaslIam;
   }
   const name = source.ssmParameter ?? DEFAULT_BOOTSTRAP_PARAMETER;
   const ssm = clients.ssm ?? new SSMClient({ region: source.region });
   const out = await ssm.send(new GetParameterCommand({ Name: name }));
-  if (!out.Parameter?.Value) throw new Error(`SSM parameter ${name} is empty`);
+  if (!out.Parameter?.Value) throw new ConfigurationError(`SSM parameter ${name} is empty`);
   return out.Parameter.Value;
 }
 
@@ -48,8 +49,8 @@ export async function athenaQuery(q: AthenaQuery, client: AthenaClient = new Ath
     const { QueryExecution } = await client.send(new GetQueryExecutionCommand({ QueryExecutionId }));
     const state = QueryExecution?.Status?.State;
     if (state === 'SUCCEEDED') break;
-    if (state === 'FAILED' || state === 'CANCELLED') throw new Error(`Athena query ${state.toLowerCase()}: ${QueryExecution?.Status?.StateChangeReason ?? 'no reason given'}`);
-    if (Date.now() > deadline) throw new Error(`Athena query ${QueryExecutionId} still ${state} after ${(q.timeoutMs ?? 300_000) / 1000}s`);
+    if (state === 'FAILED' || state === 'CANCELLED') throw new QueryError(`Athena query ${state.toLowerCase()}: ${QueryExecution?.Status?.StateChangeReason ?? 'no reason given'}`);
+    if (Date.now() > deadline) throw new InfrastructureError(`Athena query ${QueryExecutionId} still ${state} after ${(q.timeoutMs ?? 300_000) / 1000}s`);
     await sleep(500);
   }
   const rows: Record<string, string | null>[] = [];

@@ -2,6 +2,7 @@
 import type { Kafka, Message } from 'kafkajs';
 import { generatorFor, type GeneratedRecord } from '../lambda/traffic/generate';
 import type { PipelineSpec } from '../model/spec';
+import { InternalError } from '../model/errors';
 
 export interface ProduceOptions {
   readonly count: number;
@@ -46,7 +47,7 @@ export async function sendPaced(kafka: Kafka, topic: string, messages: AsyncIter
 function encodeRecord(r: GeneratedRecord, encode: (value: Buffer) => Buffer | undefined): GeneratedRecord {
   const value = encode(r.value);
   if (value) return { ...r, value };
-  if (!r.malformed) throw new Error(`generated record ${r.value.toString('utf8').slice(0, 200)} does not fit the writer schema`);
+  if (!r.malformed) throw new InternalError(`generated record ${r.value.toString('utf8').slice(0, 200)} does not fit the writer schema`);
   return r;
 }
 

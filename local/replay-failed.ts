@@ -5,7 +5,8 @@
  */
 import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EventHandler, FailedBatchRecord } from './esm/emulator';
+import type { FailedBatchRecord } from '../lambda/core/failed-batch';
+import type { EventHandler } from './esm/emulator';
 
 export interface ReplayResult {
   readonly replayed: string[];
@@ -30,7 +31,7 @@ export async function replayFailedBatches(dir: string, handler: EventHandler, lo
       await mkdir(join(dir, 'replayed'), { recursive: true });
       await rename(join(dir, file), join(dir, 'replayed', file));
       result.replayed.push(file);
-      log(`replayed ${info.topic}-${info.partition} offsets ${info.firstOffset}–${info.lastOffset} (${info.batchSize} records)`);
+      log(info ? `replayed ${info.topic}-${info.partition} offsets ${info.firstOffset}–${info.lastOffset} (${info.batchSize} records)` : `replayed ${file}`);
     } catch (err) {
       result.failed.push({ file, error: (err as Error).message });
       log(`still failing: ${file}: ${(err as Error).message}`);

@@ -11,8 +11,9 @@ import { createKafka, parseBootstrap } from '../lambda/adapters/kafka-client';
 import type { LakeStore } from '../lambda/adapters/lake-store';
 import { LocalLakeStore } from '../lambda/adapters/local-lake-store';
 import { referenceKey } from '../model/layout';
+import { requirementsOf } from '../model/requirements';
 import { consumerGroupOf, summaryTopicsOf, type PipelineSpec } from '../model/spec';
-import { createProcessorHandler, type BatchReport } from '../lambda/handlers/processor';
+import { buildProcessor, type BatchReport } from '../lambda/handlers/processor';
 import { KafkaSummaryPublisher } from '../lambda/adapters/summary-publisher';
 import { startBroker, type RunningBroker } from './broker/kafka-broker';
 import { consumerLag, waitForLagZero } from './broker/lag';
@@ -93,7 +94,7 @@ export class LocalRuntime {
       await ensureTopics(admin, [...options.specs.map((s) => s.topic), ...summaryTopicsOf(options.specs)]);
       await seedReferenceData(store, options.specs);
       // Avro pipelines: their schemas are in the registry before the first record, as in AWS
-      for (const spec of options.specs.filter((s) => s.value.kind === 'avro')) await registerLocalSchema(stateDir, spec);
+      for (const spec of options.specs.filter((s) => requirementsOf(s).schemaRegistry)) await registerLocalSchema(stateDir, spec);
       for (const spec of options.specs) await runtime.startProcessor(spec);
     } catch (err) {
       // leave nothing running behind a failed start
@@ -106,13 +107,16 @@ export class LocalRuntime {
   /** Starts (or restarts) one pipeline's processor behind its emulator. */
   async startProcessor(spec: PipelineSpec): Promise<EventSourceMappingEmulator> {
     const o = this.options;
-    let summaryPublisher: KafkaSummaryPublisher | undefined;
-    if ((spec.windows ?? []).some((w) => w.summaryTopic)) {
-      summaryPublisher = new KafkaSummaryPublisher(this.kafka);
-      this.publishers.push(summaryPublisher);
-    }
-    const schemaRegistry = spec.value.kind === 'avro' ? localSchemaRegistry(o.stateDir ?? DEFAULT_STATE_DIR, o.confluentRegistryUrl) : undefined;
-    const base = createProcessorHandler({ spec, store: this.store, observe: o.onBatch, summaryPublisher, schemaRegistry });
+    const base = buildProcessor(spec, {
+      store: this.store,
+      observe: o.onBatch,
+      summaryPublisher: () => {
+        const publisher = new KafkaSummaryPublisher(this.kafka);
+        this.publishers.push(publisher);
+        return publisher;
+      },
+      schemaRegistry: () => localSchemaRegistry(o.stateDir ?? DEFAULT_STATE_DIR, o.confluentRegistryUrl),
+    });
     const handler = o.wrapHandler ? o.wrapHandler(spec, base) : base;
     const emulator = new EventSourceMappingEmulator({
       kafka: this.kafka,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ChainedSchemaRegistry, ConfluentSchemaRegistry, DirectorySchemaRegistry, type SchemaRegistry } from '../lambda/adapters/schema-registry';
 import { avroReencoder, avroSchemaOf, type SchemaRef } from '../lambda/core/avro';
 import { avroSchemaNameOf, type PipelineSpec } from '../model/spec';
+import { ConfigurationError } from '../model/errors';
 
 export const schemaDirOf = (stateDir: string): string => join(stateDir, 'schemas');
 
@@ -34,13 +35,13 @@ export interface AvroProduceOptions {
 
 /** Text format the demo generators write for a shipped pipeline (its spec's own value format). */
 function sourceFormatOf(shipped: PipelineSpec) {
-  if (shipped.value.kind === 'avro') throw new Error(`pipeline '${shipped.name}' ships Avro values: the generators write text values only`);
+  if (shipped.value.kind === 'avro') throw new ConfigurationError(`pipeline '${shipped.name}' ships Avro values: the generators write text values only`);
   return shipped.value;
 }
 
 /** `produce --format avro` locally: registers the writer schema in the schema directory and encodes with it. */
 export async function localAvroEncoder(stateDir: string, shipped: PipelineSpec, o: AvroProduceOptions): Promise<(value: Buffer) => Buffer | undefined> {
-  if (o.zlib && o.wire !== 'glue') throw new Error('zlib compression exists in the Glue Schema Registry wire format only (--wire glue)');
+  if (o.zlib && o.wire !== 'glue') throw new ConfigurationError('zlib compression exists in the Glue Schema Registry wire format only (--wire glue)');
   const writerSchema = o.writerSchema ?? avroSchemaOf(shipped);
   const refs = await registerLocalSchema(stateDir, shipped, writerSchema);
   return avroReencoder(sourceFormatOf(shipped), writerSchema, { ref: o.wire === 'glue' ? refs.glue : refs.confluent, zlib: o.zlib });

@@ -8,10 +8,11 @@ import type { PipelineSpec, WindowSpec } from '../model/spec';
 import { mergeSummaryUpdates, type SummaryUpdate, type WindowTotal } from '../lambda/core/summary';
 import { compileWindow } from '../lambda/core/window';
 import { outputFields } from '../model/spec';
+import { ConfigurationError, InfrastructureError } from '../model/errors';
 
 export async function readSummaryTotals(kafka: Kafka, spec: PipelineSpec, window: WindowSpec, timeoutMs = 60_000): Promise<WindowTotal[]> {
   const topic = window.summaryTopic;
-  if (!topic) throw new Error(`window '${window.name}' of '${spec.name}' publishes no summary topic`);
+  if (!topic) throw new ConfigurationError(`window '${window.name}' of '${spec.name}' publishes no summary topic`);
   const fields = outputFields(spec);
   const compiled = compileWindow(window, (n) => fields.findIndex((f) => f.name === n));
   const admin = kafka.admin();
@@ -26,7 +27,7 @@ export async function readSummaryTotals(kafka: Kafka, spec: PipelineSpec, window
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`summary topic ${topic} not read to its end in ${timeoutMs / 1000}s`)), timeoutMs);
+      const timer = setTimeout(() => reject(new InfrastructureError(`summary topic ${topic} not read to its end in ${timeoutMs / 1000}s`)), timeoutMs);
       void consumer.run({
         autoCommit: false,
         eachMessage: async ({ partition, message }) => {

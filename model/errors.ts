@@ -50,3 +50,15 @@ export function isRetriable(err: unknown): boolean {
 export function errorClass(err: unknown): string {
   return err instanceof StreamlakeError ? err.name : 'UnknownError';
 }
+
+/** An invariant of streamlake's own code broke (a bug): retrying the same input cannot help. */
+export class InternalError extends StreamlakeError {
+  override readonly name: string = 'InternalError';
+  readonly retriable = false;
+}
+
+/** A query engine (Athena, Trino, DuckDB) refused or failed a statement; the message names it. */
+export class QueryError extends StreamlakeError {
+  override readonly name: string = 'QueryError';
+  readonly retriable = false;
+}

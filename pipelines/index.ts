@@ -1,3 +1,4 @@
+import { ConfigurationError } from '../model/errors';
 import { validatePipelineSpec, type PipelineSpec } from '../model/spec';
 import { clickstream } from './clickstream';
 import { sales } from './sales';
@@ -10,6 +11,6 @@ export const PIPELINE_NAMES: readonly string[] = Object.keys(PIPELINES);
 /** The validated spec of a shipped pipeline; an unknown name throws, listing the known ones. */
 export function pipelineByName(name: string): PipelineSpec {
   const spec = PIPELINES[name];
-  if (!spec) throw new Error(`unknown pipeline '${name}' (known: ${PIPELINE_NAMES.join(', ')})`);
+  if (!spec) throw new ConfigurationError(`unknown pipeline '${name}' (known: ${PIPELINE_NAMES.join(', ')})`);
   return validatePipelineSpec(spec);
 }

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { EntityNotFoundException, GetSchemaVersionCommand, GlueClient, ListSchemaVersionsCommand } from '@aws-sdk/client-glue';
 import { InfrastructureError } from '../../model/errors';
 import type { SchemaRef } from '../core/avro';
+import { ConfigurationError } from '../../model/errors';
 
 export interface SchemaRegistry {
   getSchema(ref: SchemaRef): Promise<string | undefined>;
@@ -150,7 +151,7 @@ export class GlueSchemaRegistry implements SchemaRegistry {
   /** The newest version (producers: `produce --msk --format avro --wire glue`). */
   async latest(): Promise<{ versionId: string; definition: string }> {
     const out = await this.glue('GetSchemaVersion', () => this.client.send(new GetSchemaVersionCommand({ SchemaId: this.schemaId, SchemaVersionNumber: { LatestVersion: true } })));
-    if (!out?.SchemaVersionId || !out.SchemaDefinition) throw new Error(`Glue schema ${this.schema.registryName}/${this.schema.schemaName} has no versions (is the pipeline deployed with Avro values?)`);
+    if (!out?.SchemaVersionId || !out.SchemaDefinition) throw new ConfigurationError(`Glue schema ${this.schema.registryName}/${this.schema.schemaName} has no versions (is the pipeline deployed with Avro values?)`);
     return { versionId: out.SchemaVersionId, definition: out.SchemaDefinition };
   }
 }

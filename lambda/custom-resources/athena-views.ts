@@ -4,6 +4,7 @@
  */
 import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { InfrastructureError, QueryError } from '../../model/errors';
 
 interface Properties {
   readonly Database: string;
@@ -23,10 +24,10 @@ async function run(sql: string, p: Properties): Promise<void> {
     const { QueryExecution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId }));
     const state = QueryExecution?.Status?.State;
     if (state === 'SUCCEEDED') return;
-    if (state === 'FAILED' || state === 'CANCELLED') throw new Error(`Athena ${state}: ${QueryExecution?.Status?.StateChangeReason} — ${sql.slice(0, 200)}`);
+    if (state === 'FAILED' || state === 'CANCELLED') throw new QueryError(`Athena ${state}: ${QueryExecution?.Status?.StateChangeReason} — ${sql.slice(0, 200)}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
-  throw new Error(`Athena query ${QueryExecutionId} did not finish in 2 minutes`);
+  throw new InfrastructureError(`Athena query ${QueryExecutionId} did not finish in 2 minutes`);
 }
 
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<{ PhysicalResourceId: string }> {

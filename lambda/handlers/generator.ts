@@ -4,6 +4,9 @@
  * Input: `{ "pipeline": "sales", "count": 10000, "ratePerSecond": 500, "seed": 1, "malformedRatio": 0.01 }`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Kafka } from 'kafkajs';
+import { readGeneratorEnvironment } from '../../model/environment';
+import { ConfigurationError } from '../../model/errors';
 import { createKafka, parseBootstrap } from '../adapters/kafka-client';
 import { avroReencoder, avroSchemaOf } from '../core/avro';
 import { generatorFor } from '../traffic/generate';
@@ -30,11 +33,11 @@ export function parseGeneratorInput(input: unknown): Required<GeneratorInput> {
   const i = (input ?? {}) as Partial<GeneratorInput>;
   const pipeline = pipelineByName(String(i.pipeline ?? '')).name;
   const count = Number(i.count ?? 1000);
-  if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new Error(`count must be an integer from 1 to 1000000, got ${i.count}`);
+  if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new ConfigurationError(`count must be an integer from 1 to 1000000, got ${i.count}`);
   const ratePerSecond = Number(i.ratePerSecond ?? 1000);
-  if (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0 || ratePerSecond > 100_000) throw new Error(`ratePerSecond must be a number from 1 to 100000, got ${i.ratePerSecond}`);
+  if (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0 || ratePerSecond > 100_000) throw new ConfigurationError(`ratePerSecond must be a number from 1 to 100000, got ${i.ratePerSecond}`);
   const malformedRatio = Number(i.malformedRatio ?? 0);
-  if (!(malformedRatio >= 0 && malformedRatio <= 1)) throw new Error(`malformedRatio must be from 0 to 1, got ${i.malformedRatio}`);
+  if (!(malformedRatio >= 0 && malformedRatio <= 1)) throw new ConfigurationError(`malformedRatio must be from 0 to 1, got ${i.malformedRatio}`);
   return { pipeline, count, ratePerSecond, seed: Number(i.seed ?? Date.now() % 100_000), malformedRatio };
 }
 
@@ -42,24 +45,32 @@ export function parseGeneratorInput(input: unknown): Required<GeneratorInput> {
  * Value encoders of the pipelines deployed with Avro values: Glue wire format with the schema
  * version the CDK app created from the spec (AVRO_SCHEMA_VERSION_IDS = {"<pipeline>": "<id>"}).
  */
-export function avroEncoders(env: string | undefined): Map<string, (value: Buffer) => Buffer | undefined> {
-  const ids = JSON.parse(env || '{}') as Record<string, string>;
+export function avroEncoders(ids: Readonly<Record<string, string>>): Map<string, (value: Buffer) => Buffer | undefined> {
   return new Map(
     Object.entries(ids).map(([name, versionId]) => {
       const shipped = pipelineByName(name);
-      if (shipped.value.kind === 'avro') throw new Error(`pipeline '${name}' ships Avro values: nothing to re-encode`);
+      if (shipped.value.kind === 'avro') throw new ConfigurationError(`pipeline '${name}' ships Avro values: nothing to re-encode`);
       return [name, avroReencoder(shipped.value, avroSchemaOf(shipped), { ref: { registry: 'glue', versionId } })];
     }),
   );
 }
 
 const logger = new Logger({ serviceName: 'generator' });
-const encoders = avroEncoders(process.env.AVRO_SCHEMA_VERSION_IDS);
-const brokers = parseBootstrap(process.env.KAFKA_BOOTSTRAP_SERVERS ?? 'unset:9098');
-const kafka = createKafka({ brokers, clientId: 'streamlake-generator', auth: { kind: 'iam', region: process.env.AWS_REGION ?? 'us-east-1' } });
+
+/** The environment's clients, made once per container at the first invocation. */
+let clients: { readonly kafka: Kafka; readonly encoders: ReturnType<typeof avroEncoders> } | undefined;
+function containerClients(): NonNullable<typeof clients> {
+  if (!clients) {
+    const env = readGeneratorEnvironment();
+    const kafka = createKafka({ brokers: parseBootstrap(env.kafkaBootstrapServers), clientId: 'streamlake-generator', auth: { kind: 'iam', region: env.region } });
+    clients = { kafka, encoders: avroEncoders(env.avroSchemaVersionIds) };
+  }
+  return clients;
+}
 
 export async function handler(event: unknown): Promise<GeneratorResult> {
   const input = parseGeneratorInput(event);
+  const { kafka, encoders } = containerClients();
   const spec = pipelineByName(input.pipeline);
   const gen = generatorFor(spec.name, { seed: input.seed, startTime: Date.now(), stepMillis: 1000 / input.ratePerSecond, malformedRatio: input.malformedRatio });
   const producer = kafka.producer({ allowAutoTopicCreation: false });

@@ -1,23 +1,21 @@
 /**
- * Lambda wiring of the processor: environment read once at cold start, S3 store and Powertools
- * logger/metrics created once per container.
+ * Lambda wiring of the processor: the environment read once at cold start (model/environment.ts),
+ * the pipeline picked from it, the S3 store and Powertools logger/metrics created once per
+ * container, and the clients the pipeline's requirements name (registry, Kafka producer).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { S3LakeStore } from '../adapters/s3-lake-store';
-import type { SchemaRegistry } from '../adapters/schema-registry';
-import type { SummaryPublisher } from '../adapters/summary-publisher';
-import { METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../../model/metric-names';
-import type { MskEvent } from '../core/msk-event';
+import { readProcessorEnvironment, requireVariable, type ProcessorEnvironment } from '../../model/environment';
+import { ConfigurationError, errorClass, isRetriable } from '../../model/errors';
+import { ERROR_CLASS_DIMENSION, METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../../model/metric-names';
 import { avroSchemaNameOf, withAvroValues, type PipelineSpec } from '../../model/spec';
-import { createProcessorHandler, type BatchReport } from './processor';
-
-function requiredEnv(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`environment variable ${name} is not set (the CDK app sets it on the function)`);
-  return v;
-}
+import { pipelineByName } from '../../pipelines';
+import type { LakeStore } from '../adapters/lake-store';
+import { S3LakeStore } from '../adapters/s3-lake-store';
+import { failedBatchFileName, failedBatchRecord } from '../core/failed-batch';
+import type { MskEvent } from '../core/msk-event';
+import { buildProcessor, type BatchReport } from './processor';
 
 export function powertoolsObserver(logger: Logger, metrics: Metrics, now: () => number = Date.now): (r: BatchReport) => void {
   return (r) => {
@@ -34,51 +32,73 @@ export function powertoolsObserver(logger: Logger, metrics: Metrics, now: () => 
   };
 }
 
-/**
- * Builds the Lambda handler of a pipeline. Reads once: LAKE_BUCKET (and optional S3_ENDPOINT);
- * VALUE_FORMAT=avro for a pipeline deployed with Avro values (streamlake:avroPipelines), with
- * GLUE_REGISTRY_NAME and optional CONFLUENT_SCHEMA_REGISTRY_URL; KAFKA_BOOTSTRAP_SERVERS and
- * AWS_REGION for pipelines with a summary topic.
- */
-export function lambdaProcessorHandler(shipped: PipelineSpec): (event: MskEvent, context?: Context) => Promise<BatchReport> {
-  const valueFormat = process.env.VALUE_FORMAT;
-  if (valueFormat && valueFormat !== shipped.value.kind && valueFormat !== 'avro') {
-    throw new Error(`VALUE_FORMAT must be '${shipped.value.kind}' or 'avro', got '${valueFormat}'`);
+/** The spec a function runs: the shipped one named by the environment, with Avro values if deployed so. */
+export function deployedSpec(env: ProcessorEnvironment): PipelineSpec {
+  const shipped = pipelineByName(env.pipeline);
+  const format = env.valueFormat;
+  if (format !== undefined && format !== shipped.value.kind && format !== 'avro') {
+    throw new ConfigurationError(`VALUE_FORMAT must be '${shipped.value.kind}' or 'avro', got '${format}'`);
   }
-  const spec = valueFormat === 'avro' ? withAvroValues(shipped) : shipped;
-  const store = new S3LakeStore({ bucket: requiredEnv('LAKE_BUCKET'), endpoint: process.env.S3_ENDPOINT || undefined });
+  return format === 'avro' ? withAvroValues(shipped) : shipped;
+}
+
+/** Where a batch that can never be processed goes at once: the on-failure bucket, beside Lambda's own records. */
+export const NOT_RETRIABLE_PREFIX = 'streamlake/not-retriable/';
+
+/**
+ * The Lambda handler of the pipeline the environment names. An infrastructure failure (or any
+ * unknown one) is rethrown so the event source mapping retries the batch; an error that says
+ * retrying cannot help (a malformed event) sends the batch to the on-failure bucket at once —
+ * counted and logged by error class — and returns, so the partition moves on without burning
+ * retries. `failureStore` replaces the S3 on-failure bucket (tests).
+ */
+export function lambdaProcessorHandler(env: ProcessorEnvironment = readProcessorEnvironment(), failureStore?: LakeStore): (event: MskEvent, context?: Context) => Promise<BatchReport | undefined> {
+  const spec = deployedSpec(env);
+  const store = new S3LakeStore({ bucket: env.lakeBucket, endpoint: env.s3Endpoint });
+  const failures = failureStore ?? (env.failureBucket ? new S3LakeStore({ bucket: env.failureBucket, endpoint: env.s3Endpoint }) : undefined);
   const logger = new Logger({ serviceName: spec.name });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: spec.name, defaultDimensions: { [PIPELINE_DIMENSION]: spec.name } });
-  // Kafka and registry clients are loaded only by pipelines that use them (cold start)
-  let schemaRegistry: SchemaRegistry | undefined;
-  if (spec.value.kind === 'avro') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { ChainedSchemaRegistry, ConfluentSchemaRegistry, GlueSchemaRegistry } = require('../adapters/schema-registry') as typeof import('../adapters/schema-registry');
-    // the pipeline's Glue schema for Glue-framed values; a Confluent-compatible endpoint if configured
-    const glue = new GlueSchemaRegistry({ registryName: requiredEnv('GLUE_REGISTRY_NAME'), schemaName: avroSchemaNameOf(spec) });
-    const confluentUrl = process.env.CONFLUENT_SCHEMA_REGISTRY_URL;
-    schemaRegistry = confluentUrl ? new ChainedSchemaRegistry([glue, new ConfluentSchemaRegistry(confluentUrl)]) : glue;
-  }
-  // windows that publish to a summary topic: MSK with IAM auth, from inside the VPC
-  let summaryPublisher: SummaryPublisher | undefined;
-  if ((spec.windows ?? []).some((w) => w.summaryTopic)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createKafka, parseBootstrap } = require('../adapters/kafka-client') as typeof import('../adapters/kafka-client');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { KafkaSummaryPublisher } = require('../adapters/summary-publisher') as typeof import('../adapters/summary-publisher');
-    summaryPublisher = new KafkaSummaryPublisher(
-      createKafka({ brokers: parseBootstrap(requiredEnv('KAFKA_BOOTSTRAP_SERVERS')), clientId: `streamlake-${spec.name}`, auth: { kind: 'iam', region: requiredEnv('AWS_REGION') } }),
-    );
-  }
-  const processEvent = createProcessorHandler({ spec, store, schemaRegistry, summaryPublisher, observe: powertoolsObserver(logger, metrics) });
+  const processEvent = buildProcessor(spec, {
+    store,
+    observe: powertoolsObserver(logger, metrics),
+    // the registry and Kafka clients are loaded only by pipelines that use them (cold start)
+    schemaRegistry: () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: keeps the Glue client out of other processors' cold start
+      const { ChainedSchemaRegistry, ConfluentSchemaRegistry, GlueSchemaRegistry } = require('../adapters/schema-registry') as typeof import('../adapters/schema-registry');
+      // the pipeline's Glue schema for Glue-framed values; a Confluent-compatible endpoint if configured
+      const glue = new GlueSchemaRegistry({ registryName: requireVariable(env, 'glueRegistryName', 'the pipeline has Avro values'), schemaName: avroSchemaNameOf(spec) });
+      return env.confluentRegistryUrl ? new ChainedSchemaRegistry([glue, new ConfluentSchemaRegistry(env.confluentRegistryUrl)]) : glue;
+    },
+    // windows that publish to a summary topic: MSK with IAM auth, from inside the VPC
+    summaryPublisher: () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: keeps kafkajs out of other processors' cold start
+      const { createKafka, parseBootstrap } = require('../adapters/kafka-client') as typeof import('../adapters/kafka-client');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as above
+      const { KafkaSummaryPublisher } = require('../adapters/summary-publisher') as typeof import('../adapters/summary-publisher');
+      const brokers = parseBootstrap(requireVariable(env, 'kafkaBootstrapServers', 'the pipeline publishes to a summary topic'));
+      return new KafkaSummaryPublisher(createKafka({ brokers, clientId: `streamlake-${spec.name}`, auth: { kind: 'iam', region: requireVariable(env, 'region', 'MSK IAM auth signs for a region') } }));
+    },
+  });
   return async (event, context) => {
     if (context) logger.addContext(context);
     try {
       return await processEvent(event);
     } catch (err) {
-      // infrastructure failure: rethrow so the event source mapping retries the batch
-      logger.error('batch failed; it will be retried', err as Error);
-      throw err;
+      const cls = errorClass(err);
+      if (isRetriable(err) || !failures) {
+        // infrastructure failure: rethrow so the event source mapping retries the batch
+        logger.error('batch failed; it will be retried', { errorClass: cls, error: err as Error });
+        throw err;
+      }
+      const record = failedBatchRecord(event, { condition: 'NotRetriable', attempts: 1, functionArn: context?.invokedFunctionArn ?? spec.name, error: err, now: Date.now() });
+      const key = `${NOT_RETRIABLE_PREFIX}${spec.name}/${failedBatchFileName(record)}`;
+      // a failed write throws: the batch is retried rather than lost
+      await failures.put(key, Buffer.from(JSON.stringify(record)), 'application/json');
+      metrics.addDimension(ERROR_CLASS_DIMENSION, cls);
+      metrics.addMetric(METRIC.notRetriableBatches, MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+      logger.error('batch cannot be processed; sent to the on-failure bucket without retries', { errorClass: cls, key, error: err as Error });
+      return undefined;
     }
   };
 }

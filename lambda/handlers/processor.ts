@@ -9,6 +9,8 @@ import type { MskEvent } from '../core/msk-event';
 import { encodeParquet } from '../core/parquet';
 import { compilePipeline, decodeMskEvent, processBatch, type CompiledPipeline, type PlannedObject } from '../core/processor';
 import type { QuarantineReason } from '../core/quarantine';
+import { ConfigurationError, InfrastructureError } from '../../model/errors';
+import { publishesSummaries, requirementsOf } from '../../model/requirements';
 import type { PipelineSpec } from '../../model/spec';
 import type { LakeStore } from '../adapters/lake-store';
 import type { SchemaRegistry } from '../adapters/schema-registry';
@@ -51,10 +53,11 @@ export type ProcessorHandler = (event: MskEvent) => Promise<BatchReport>;
 /** Loads every reference data set of the spec from the store (`reference/<name>/<file>`). */
 export async function loadReferences(spec: PipelineSpec, store: LakeStore): Promise<Map<string, ReferenceTable>> {
   const tables = new Map<string, ReferenceTable>();
-  for (const ref of spec.references ?? []) {
+  for (const ref of requirementsOf(spec).references) {
     const key = referenceKey(ref);
     const bytes = await store.get(key);
-    if (!bytes) throw new Error(`reference data '${ref.name}' not found at ${store.describe()}/${key}`);
+    // retriable: the deployment copies reference data next to the first processor start
+    if (!bytes) throw new InfrastructureError(`reference data '${ref.name}' not found at ${store.describe()}/${key}`);
     tables.set(ref.name, loadReferenceTable(ref, Buffer.from(bytes).toString('utf8')));
   }
   return tables;
@@ -94,13 +97,40 @@ async function resolveWriterSchemas(p: CompiledPipeline, batches: ReturnType<typ
   await Promise.all([...wanted.values()].map(async (ref) => avro.addWriterSchema(ref, (await registry.getSchema(ref)) ?? null)));
 }
 
+/**
+ * What a processor is wired with where it runs (Lambda, the local runtime, `replay-failed`). The
+ * clients a pipeline may need are factories: `buildProcessor` calls only those the pipeline's
+ * requirements name, so a CSV pipeline never creates a Kafka producer or a registry client.
+ */
+export interface ProcessorDependencies {
+  readonly store: LakeStore;
+  readonly schemaRegistry?: () => SchemaRegistry;
+  readonly summaryPublisher?: () => SummaryPublisher;
+  readonly observe?: (report: BatchReport) => void;
+  readonly now?: () => number;
+  readonly concurrency?: number;
+}
+
+/** Wires a pipeline's processor from its requirements (`requirementsOf`): the one way every runtime builds one. */
+export function buildProcessor(spec: PipelineSpec, deps: ProcessorDependencies): ProcessorHandler {
+  const needs = requirementsOf(spec);
+  const { schemaRegistry, summaryPublisher, ...rest } = deps;
+  return createProcessorHandler({
+    ...rest,
+    spec,
+    schemaRegistry: needs.schemaRegistry ? schemaRegistry?.() : undefined,
+    summaryPublisher: publishesSummaries(needs) ? summaryPublisher?.() : undefined,
+  });
+}
+
 export function createProcessorHandler(options: ProcessorHandlerOptions): ProcessorHandler {
   const { spec, store } = options;
-  if (spec.value.kind === 'avro' && !options.schemaRegistry) {
-    throw new Error(`pipeline '${spec.name}' has Avro values: the processor needs a schemaRegistry`);
+  const needs = requirementsOf(spec);
+  if (needs.schemaRegistry && !options.schemaRegistry) {
+    throw new ConfigurationError(`pipeline '${spec.name}' has Avro values: the processor needs a schemaRegistry`);
   }
-  if ((spec.windows ?? []).some((w) => w.summaryTopic) && !options.summaryPublisher) {
-    throw new Error(`pipeline '${spec.name}' publishes window results to a summary topic: the processor needs a summaryPublisher`);
+  if (publishesSummaries(needs) && !options.summaryPublisher) {
+    throw new ConfigurationError(`pipeline '${spec.name}' publishes window results to a summary topic: the processor needs a summaryPublisher`);
   }
   const now = options.now ?? Date.now;
   const concurrency = options.concurrency ?? 8;

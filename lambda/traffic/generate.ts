@@ -2,6 +2,7 @@
  * Demo traffic for the shipped pipelines, deterministic for a seed: the generator Lambda, the
  * `produce` CLI, the benchmark and the tests all use it. Pure: the clock is an argument.
  */
+import { ConfigurationError } from '../../model/errors';
 
 export interface GeneratedRecord {
   readonly key: string;
@@ -191,7 +192,7 @@ export function generatorFor(pipeline: string, options: GeneratorOptions): BaseG
     case 'sales':
       return new SalesGenerator(options);
     default:
-      throw new Error(`no generator for pipeline '${pipeline}' (clickstream, sales)`);
+      throw new ConfigurationError(`no generator for pipeline '${pipeline}' (clickstream, sales)`);
   }
 }
 export type { BaseGenerator as EventGenerator };

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ENV } from '../../model/environment';
 import { Construct } from 'constructs';
 import type { PipelineSpec } from '../../model/spec';
 import type { KafkaCluster } from './kafka-cluster';
@@ -32,12 +33,12 @@ export class DemoGenerator extends Construct {
       securityGroups: [props.securityGroup],
       timeout: Duration.minutes(15),
       removalPolicy: props.removalPolicy,
-      environment: { KAFKA_BOOTSTRAP_SERVERS: props.cluster.bootstrapBrokers, POWERTOOLS_SERVICE_NAME: 'generator' },
+      environment: { [ENV.kafkaBootstrapServers]: props.cluster.bootstrapBrokers, POWERTOOLS_SERVICE_NAME: 'generator' },
     });
     // Avro pipelines: records framed with the schema version created from the spec
     const avro = props.pipelines.filter((p) => p.value.kind === 'avro');
     if (avro.length > 0) {
-      this.function.addEnvironment('AVRO_SCHEMA_VERSION_IDS', Stack.of(this).toJsonString(Object.fromEntries(avro.map((p) => [p.name, props.schemas.schemaOf(p).initialVersionId]))));
+      this.function.addEnvironment(ENV.avroSchemaVersionIds, Stack.of(this).toJsonString(Object.fromEntries(avro.map((p) => [p.name, props.schemas.schemaOf(p).initialVersionId]))));
     }
     // MSK developer guide, "IAM access control": a producer needs Connect, DescribeTopic and WriteData
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:Connect'], resources: [props.cluster.clusterArn] }));

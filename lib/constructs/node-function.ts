@@ -6,12 +6,13 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackLogsKey } from './logs-key';
+import { ConfigurationError } from '../../model/errors';
 
 /** The repository root (lambda/ entries are resolved from it). */
 export const REPO_ROOT = join(__dirname, '..', '..');
 
 export interface StreamlakeFunctionProps extends Omit<nodejs.NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'bundling' | 'logGroup'> {
-  /** Entry file relative to the repository root, e.g. `lambda/handlers/sales.ts`. */
+  /** Entry file relative to the repository root, e.g. `lambda/handlers/processor-entry.ts`. */
   readonly entry: string;
   /** @default 1 month */
   readonly logRetention?: logs.RetentionDays;
@@ -26,7 +27,7 @@ export interface StreamlakeFunctionProps extends Omit<nodejs.NodejsFunctionProps
 export class StreamlakeFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: StreamlakeFunctionProps) {
     const entry = join(REPO_ROOT, props.entry);
-    if (!existsSync(entry)) throw new Error(`${id}: Lambda entry ${props.entry} does not exist`);
+    if (!existsSync(entry)) throw new ConfigurationError(`${id}: Lambda entry ${props.entry} does not exist`);
     const key = stackLogsKey(scope);
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy, encryptionKey: key });
     super(scope, id, {

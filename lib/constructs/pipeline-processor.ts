@@ -5,10 +5,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { AREA_ROOTS, aggregatesArea, areaPrefix, eventsArea, quarantineArea } from '../../model/layout';
+import { processorEnvironment } from '../../model/environment';
+import { AREA_ROOTS, areaPrefix } from '../../model/layout';
 import { METRICS_NAMESPACE } from '../../model/metric-names';
-import { consumerGroupOf, type PipelineSpec } from '../../model/spec';
 import { PROCESSOR_NODE_OPTIONS } from '../../model/node-options';
+import { requirementsOf } from '../../model/requirements';
+import { consumerGroupOf, type PipelineSpec } from '../../model/spec';
 import type { KafkaCluster } from './kafka-cluster';
 import type { LakeStorage } from './lake-storage';
 import type { PipelineSchemas } from './pipeline-schemas';
@@ -64,8 +66,11 @@ export class PipelineProcessor extends Construct {
   constructor(scope: Construct, id: string, props: PipelineProcessorProps) {
     super(scope, id);
     const { spec, cluster } = props;
+    const needs = requirementsOf(spec);
+    const avroSchema = needs.schemaRegistry ? props.schemas.schemaOf(spec) : undefined;
     this.function = new StreamlakeFunction(this, 'Function', {
-      entry: `lambda/handlers/${spec.name}.ts`,
+      // one entry for every pipeline: it reads which one from STREAMLAKE_PIPELINE
+      entry: 'lambda/handlers/processor-entry.ts',
       description: `streamlake processor of the ${spec.name} pipeline`,
       vpc: props.vpc,
       vpcSubnets: props.subnets,
@@ -74,7 +79,15 @@ export class PipelineProcessor extends Construct {
       timeout: Duration.minutes(5),
       removalPolicy: props.removalPolicy,
       environment: {
-        LAKE_BUCKET: props.storage.bucket.bucketName,
+        ...processorEnvironment({
+          pipeline: spec.name,
+          lakeBucket: props.storage.bucket.bucketName,
+          failureBucket: props.failureBucket.bucketName,
+          // the handler swaps the shipped spec's value format for Avro and reads writer schemas from Glue
+          valueFormat: avroSchema ? 'avro' : undefined,
+          glueRegistryName: avroSchema?.registryName,
+          kafkaBootstrapServers: needs.summaryTopics.length > 0 ? cluster.bootstrapBrokers : undefined,
+        }),
         POWERTOOLS_SERVICE_NAME: spec.name,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         LOG_LEVEL: 'INFO',
@@ -89,25 +102,17 @@ export class PipelineProcessor extends Construct {
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], resources: [cluster.resourceArn('topic', spec.topic.name)] }));
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], resources: [cluster.resourceArn('group', consumerGroupOf(spec))] }));
 
-    if (spec.value.kind === 'avro') {
-      // the handler swaps the shipped spec's value format for Avro and reads writer schemas from Glue
-      const schema = props.schemas.schemaOf(spec);
-      this.function.addEnvironment('VALUE_FORMAT', 'avro');
-      this.function.addEnvironment('GLUE_REGISTRY_NAME', schema.registryName);
-      props.schemas.grantRead(this.function, spec);
-    }
+    if (avroSchema) props.schemas.grantRead(this.function, spec);
 
-    const summaryTopics = (spec.windows ?? []).flatMap((w) => (w.summaryTopic ? [w.summaryTopic] : []));
+    const summaryTopics = needs.summaryTopics;
     if (summaryTopics.length > 0) {
-      this.function.addEnvironment('KAFKA_BOOTSTRAP_SERVERS', cluster.bootstrapBrokers);
       // an idempotent producer (MSK developer guide, "IAM access control": WriteDataIdempotently on the cluster)
       this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:WriteDataIdempotently'], resources: [cluster.clusterArn] }));
       this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], resources: summaryTopics.map((t) => cluster.resourceArn('topic', t)) }));
     }
 
-    const writes = [areaPrefix(eventsArea(spec)), areaPrefix(quarantineArea(spec)), ...(spec.windows ?? []).map((w) => areaPrefix(aggregatesArea(spec, w)))];
-    props.storage.grantWrite(this.function, writes);
-    if ((spec.references ?? []).length > 0) props.storage.grantRead(this.function, [AREA_ROOTS.reference]);
+    props.storage.grantWrite(this.function, needs.writes.map(areaPrefix));
+    if (needs.references.length > 0) props.storage.grantRead(this.function, [AREA_ROOTS.reference]);
 
     this.eventSource = new sources.ManagedKafkaEventSource({
       clusterArn: cluster.clusterArn,

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { avroSchemaOf } from '../../lambda/core/avro';
 import { avroSchemaNameOf, type PipelineSpec } from '../../model/spec';
+import { ConfigurationError } from '../../model/errors';
 
 export interface PipelineSchemasProps {
   /** Glue Schema Registry name (the stack prefix). */
@@ -54,7 +55,7 @@ export class PipelineSchemas extends Construct {
   /** The schema of an Avro pipeline; throws for a pipeline without Avro values. */
   schemaOf(spec: PipelineSpec): PipelineSchema {
     const s = this.schemas.get(spec.name);
-    if (!s) throw new Error(`pipeline '${spec.name}' has no Avro schema (is it in streamlake:avroPipelines?)`);
+    if (!s) throw new ConfigurationError(`pipeline '${spec.name}' has no Avro schema (is it in streamlake:avroPipelines?)`);
     return s;
   }
 

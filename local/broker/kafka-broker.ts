@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { parseBootstrap } from '../../lambda/adapters/kafka-client';
 import { freePort, isRunning, killOnExit, onExit, PrerequisiteError, stopChild } from '../process';
+import { InfrastructureError } from '../../model/errors';
 
 export { freePort, PrerequisiteError } from '../process';
 
@@ -57,7 +58,7 @@ export async function waitForBroker(bootstrap: string, timeoutMs: number, descri
   // a plaintext probe that fails fast (no client-level retries): this loop does the retrying
   const kafka = new Kafka({ clientId: 'streamlake-ready', brokers: parseBootstrap(bootstrap), logLevel: logLevel.NOTHING, connectionTimeout: 2_000, retry: { retries: 0 } });
   while (Date.now() < deadline) {
-    if (gone()) throw new Error(`Kafka broker for ${bootstrap} exited before it was ready${describeFailure()}`);
+    if (gone()) throw new InfrastructureError(`Kafka broker for ${bootstrap} exited before it was ready${describeFailure()}`);
     const admin = kafka.admin({ retry: { retries: 0 } });
     try {
       await admin.connect();
@@ -70,7 +71,7 @@ export async function waitForBroker(bootstrap: string, timeoutMs: number, descri
       await new Promise((r) => setTimeout(r, 300));
     }
   }
-  throw new Error(`Kafka broker at ${bootstrap} not ready after ${timeoutMs / 1000}s: ${(last as Error)?.message}${describeFailure()}`);
+  throw new InfrastructureError(`Kafka broker at ${bootstrap} not ready after ${timeoutMs / 1000}s: ${(last as Error)?.message}${describeFailure()}`);
 }
 
 /** Throws a PrerequisiteError naming what to install when `command` cannot run. */
@@ -122,7 +123,7 @@ async function startDocker(options: BrokerOptions): Promise<RunningBroker> {
   const args = ['run', '-d', '--rm', '--name', name, '-p', `127.0.0.1:${port}:9092`, ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), `apache/kafka:${LOCAL_KAFKA_VERSION}`];
   options.log?.(`starting apache/kafka:${LOCAL_KAFKA_VERSION} in Docker…`);
   const r = spawnSync('docker', args, { encoding: 'utf8', timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`docker run apache/kafka:${LOCAL_KAFKA_VERSION} failed: ${(r.stderr ?? '').trim()}`);
+  if (r.status !== 0) throw new InfrastructureError(`docker run apache/kafka:${LOCAL_KAFKA_VERSION} failed: ${(r.stderr ?? '').trim()}`);
   const remove = () => void spawnSync('docker', ['rm', '-f', name], { timeout: 30_000 });
   const forget = onExit(remove);
   const bootstrap = `127.0.0.1:${port}`;
@@ -222,7 +223,7 @@ async function startJars(options: BrokerOptions): Promise<RunningBroker> {
   const jvm = ['-Xmx512m', '-Xms128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4j}`, '-cp', `${libs}/*`];
   if (!existsSync(join(dataDir, 'meta.properties'))) {
     const format = spawnSync(java, [...jvm, 'kafka.tools.StorageTool', 'format', '-t', randomClusterId(), '-c', props], { encoding: 'utf8', timeout: 120_000 });
-    if (format.status !== 0) throw new Error(`kafka storage format failed: ${(format.stderr || format.stdout || String(format.error)).trim()}`);
+    if (format.status !== 0) throw new InfrastructureError(`kafka storage format failed: ${(format.stderr || format.stdout || String(format.error)).trim()}`);
   }
   options.log?.(`starting Apache Kafka ${LOCAL_KAFKA_VERSION} (KRaft, jars) on 127.0.0.1:${port}; log: ${logFile}`);
   const child: ChildProcess = spawn(java, [...jvm, 'kafka.Kafka', props], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,5 +1,6 @@
 /** Consumer lag: records between a group's committed offsets and the end of each partition. */
 import type { Admin } from 'kafkajs';
+import { InfrastructureError } from '../../model/errors';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -48,7 +49,7 @@ export async function waitForLagZero(
     for (const s of subscriptions) lags[`${s.groupId}/${s.topic}`] = await consumerLag(admin, s.groupId, s.topic);
     onTick?.(lags);
     if (Object.values(lags).every((l) => l === 0)) return;
-    if (Date.now() > deadline) throw new Error(`consumer lag not 0 after ${timeoutMs / 1000}s: ${JSON.stringify(lags)}`);
+    if (Date.now() > deadline) throw new InfrastructureError(`consumer lag not 0 after ${timeoutMs / 1000}s: ${JSON.stringify(lags)}`);
     await sleep(250);
   }
 }

@@ -23,6 +23,12 @@ export class UsageError extends StreamlakeError {
   readonly retriable = false;
 }
 
+/** A command ran but did not achieve what it was asked (e.g. batches that still fail): exit code 1. */
+export class CommandFailedError extends StreamlakeError {
+  override readonly name: string = 'CommandFailedError';
+  readonly retriable = false;
+}
+
 /**
  * The options of a command (plus `--help`), strictly: an unknown option, a missing value or a
  * positional argument is a UsageError. Values are typed from the declaration.

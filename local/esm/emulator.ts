@@ -8,7 +8,10 @@
  * - commits offsets only after the handler returned;
  * - retries a throwing handler with exponential backoff and, once the attempts are exhausted,
  *   writes the failed batch to an on-failure folder (the record Lambda's on-failure destination
- *   gets, plus the event to replay it) and moves on.
+ *   gets, plus the event to replay it) and moves on;
+ * - does not retry an error that says retrying cannot help (`retriable: false`, e.g. a malformed
+ *   event): the batch goes to the on-failure folder at once, counted by error class, as the
+ *   processor function does in AWS.
  *
  * Records gathered for a batch that is not due yet are left unresolved: kafkajs fetches from the
  * last resolved offset, so they are fetched again together with the newer ones. Nothing is held
@@ -20,7 +23,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { failedBatchFileName, failedBatchRecord, type FailureCondition } from '../../lambda/core/failed-batch';
 import type { MskEvent, MskRecord, MskRecordHeader } from '../../lambda/core/msk-event';
+import { ConfigurationError, errorClass, isRetriable } from '../../model/errors';
+
+export type { FailedBatchRecord } from '../../lambda/core/failed-batch';
 
 export type EventHandler = (event: MskEvent) => Promise<unknown>;
 
@@ -54,19 +61,12 @@ export interface EmulatorStats {
   batches: number;
   /** Failed invocations that were retried. */
   retries: number;
-  /** Batches written to the on-failure folder after their last attempt. */
+  /** Batches written to the on-failure folder (after their last attempt, or at once when not retriable). */
   failedBatches: number;
+  /** Batches given up without retries, by error class (`MalformedEventError`, ...). */
+  notRetriable: Record<string, number>;
   /** Records behind the high watermark, as of the latest fetch of each partition. */
   lag: number;
-}
-
-/** The on-failure record of one exhausted batch (Lambda's Kafka on-failure shape plus the event). */
-export interface FailedBatchRecord {
-  readonly requestContext: { readonly condition: 'RetryAttemptsExhausted'; readonly approximateInvokeCount: number; readonly functionArn: string };
-  readonly responseContext: { readonly functionError: 'Unhandled'; readonly errorMessage: string };
-  readonly timestamp: string;
-  readonly KafkaBatchInfo: { readonly topic: string; readonly partition: number; readonly firstOffset: number; readonly lastOffset: number; readonly batchSize: number };
-  readonly event: MskEvent;
 }
 
 /** The fake ARN local events carry; Lambda sets the cluster ARN of the event source mapping. */
@@ -113,7 +113,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const WINDOW_POLL_MS = 50;
 
 export class EventSourceMappingEmulator {
-  readonly stats: EmulatorStats = { records: 0, batches: 0, retries: 0, failedBatches: 0, lag: 0 };
+  readonly stats: EmulatorStats = { records: 0, batches: 0, retries: 0, failedBatches: 0, notRetriable: {}, lag: 0 };
   readonly eventSourceArn: string;
   private consumer: Consumer | undefined;
   /** Per partition: the first not yet delivered offset and when it was first seen. */
@@ -132,8 +132,8 @@ export class EventSourceMappingEmulator {
     const o = this.options;
     const batchSize = o.batchSize ?? 100;
     const windowMs = o.batchingWindowMs ?? 500;
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new RangeError(`batchSize must be an integer in 1..10000 (the Lambda MSK limit), got ${batchSize}`);
-    if (!(windowMs >= 0 && windowMs <= 300_000)) throw new RangeError(`batchingWindowMs must be in 0..300000 (the Lambda limit), got ${windowMs}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new ConfigurationError(`batchSize must be an integer in 1..10000 (the Lambda MSK limit), got ${batchSize}`);
+    if (!(windowMs >= 0 && windowMs <= 300_000)) throw new ConfigurationError(`batchingWindowMs must be in 0..300000 (the Lambda limit), got ${windowMs}`);
     const consumer = o.kafka.consumer({
       groupId: o.groupId,
       // an idle fetch is held by the broker this long: the window paces how fast new records show up
@@ -210,6 +210,13 @@ export class EventSourceMappingEmulator {
         return true;
       } catch (err) {
         lastError = err;
+        if (!isRetriable(err)) {
+          const cls = errorClass(err);
+          this.stats.notRetriable[cls] = (this.stats.notRetriable[cls] ?? 0) + 1;
+          o.log?.(`${o.groupId}: batch ${topic}-${partition}@${messages[0].offset} failed with ${cls}, which retrying cannot fix: ${errorMessage(err)}`);
+          await this.writeFailure(topic, partition, messages, 'NotRetriable', attempt, err, event);
+          return true;
+        }
         if (attempt === attempts) break;
         this.stats.retries += 1;
         const delay = Math.min((o.retryBaseMs ?? 200) * 2 ** (attempt - 1), o.retryMaxMs ?? 30_000);
@@ -223,25 +230,19 @@ export class EventSourceMappingEmulator {
         if (!active()) return false;
       }
     }
-    await this.writeFailure(topic, partition, messages, attempts, lastError, event);
+    await this.writeFailure(topic, partition, messages, 'RetryAttemptsExhausted', attempts, lastError, event);
     return true;
   }
 
-  private async writeFailure(topic: string, partition: number, messages: readonly KafkaMessage[], attempts: number, error: unknown, event: MskEvent): Promise<void> {
+  private async writeFailure(topic: string, partition: number, messages: readonly KafkaMessage[], condition: FailureCondition, attempts: number, error: unknown, event: MskEvent): Promise<void> {
     const o = this.options;
     this.stats.failedBatches += 1;
     await mkdir(o.onFailureDir, { recursive: true });
-    const first = messages[0].offset;
-    const file = join(o.onFailureDir, `${topic}-${partition}-${first.padStart(20, '0')}.json`);
-    const record: FailedBatchRecord = {
-      requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: attempts, functionArn: `local:${o.groupId}` },
-      responseContext: { functionError: 'Unhandled', errorMessage: errorMessage(error) },
-      timestamp: new Date().toISOString(),
-      KafkaBatchInfo: { topic, partition, firstOffset: Number(first), lastOffset: Number(messages[messages.length - 1].offset), batchSize: messages.length },
-      event,
-    };
+    const record = failedBatchRecord(event, { condition, attempts, functionArn: `local:${o.groupId}`, error, now: Date.now() });
+    const file = join(o.onFailureDir, failedBatchFileName(record));
     await writeFile(file, JSON.stringify(record, null, 2));
-    o.log?.(`${o.groupId}: batch ${topic}-${partition}@${first} exhausted ${attempts} attempts; written to ${file}`);
+    const what = condition === 'RetryAttemptsExhausted' ? `exhausted ${attempts} attempts` : 'is not retriable';
+    o.log?.(`${o.groupId}: batch ${topic}-${partition}@${messages[0].offset} ${what}; written to ${file}`);
   }
 
   async stop(): Promise<void> {

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { freePort, killOnExit, PrerequisiteError, stopChild } from '../process';
+import { InfrastructureError } from '../../model/errors';
 
 export interface RunningS3Server {
   readonly endpoint: string;
@@ -46,7 +47,7 @@ export async function startS3Server(repoRoot: string, root: string, port?: numbe
       if (Date.now() > deadline || child.exitCode !== null) {
         await stopChild(child, 0);
         forget();
-        throw new Error(`versitygw did not answer on ${endpoint}: ${(err as Error).message} ${stderr.slice(-500)}`);
+        throw new InfrastructureError(`versitygw did not answer on ${endpoint}: ${(err as Error).message} ${stderr.slice(-500)}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }

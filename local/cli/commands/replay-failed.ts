@@ -1,11 +1,12 @@
 /** `streamlake replay-failed`: re-drives the batches that exhausted their retries through the processor. */
 import { join, resolve } from 'node:path';
 import { KafkaSummaryPublisher } from '../../../lambda/adapters/summary-publisher';
-import { createProcessorHandler } from '../../../lambda/handlers/processor';
+import { buildProcessor } from '../../../lambda/handlers/processor';
+import { publishesSummaries, requirementsOf } from '../../../model/requirements';
 import { replayFailedBatches } from '../../replay-failed';
 import { DEFAULT_STATE_DIR } from '../../runtime';
 import { localSchemaRegistry } from '../../schemas';
-import { LAKE_STORE_OPTIONS, bootstrapFor, lakeStoreOf, localKafka, parseOptions, specOf } from '../args';
+import { CommandFailedError, LAKE_STORE_OPTIONS, bootstrapFor, lakeStoreOf, localKafka, parseOptions, specOf } from '../args';
 
 export const usage = `usage: streamlake replay-failed --pipeline NAME [--avro [--registry-url URL]] [--dir DIR] [--lake DIR | --s3-endpoint URL --bucket NAME]
   Replays each on-failure record (default .streamlake/failed-batches/<pipeline>/) through the processor;
@@ -15,16 +16,17 @@ export async function run(args: string[]): Promise<void> {
   const o = parseOptions(args, { pipeline: { type: 'string' }, avro: { type: 'boolean' }, 'registry-url': { type: 'string' }, dir: { type: 'string' }, bootstrap: { type: 'string' }, ...LAKE_STORE_OPTIONS });
   if (o.help) return void console.log(usage);
   const spec = specOf(o.pipeline, o.avro === true);
-  const schemaRegistry = o.avro ? localSchemaRegistry(DEFAULT_STATE_DIR, o['registry-url']) : undefined;
   const { store } = lakeStoreOf(o);
   const dir = resolve(o.dir ?? join(DEFAULT_STATE_DIR, 'failed-batches', spec.name));
   // a pipeline that publishes window updates republishes them for the replayed batches
+  const bootstrap = publishesSummaries(requirementsOf(spec)) ? await bootstrapFor(o.bootstrap) : undefined;
   let summaryPublisher: KafkaSummaryPublisher | undefined;
-  if ((spec.windows ?? []).some((w) => w.summaryTopic)) {
-    const bootstrap = await bootstrapFor(o.bootstrap);
-    summaryPublisher = new KafkaSummaryPublisher(localKafka(bootstrap, 'streamlake-replay-failed'));
-  }
-  const result = await replayFailedBatches(dir, createProcessorHandler({ spec, store, summaryPublisher, schemaRegistry }), (l) => console.log(l)).finally(() => summaryPublisher?.close());
+  const handler = buildProcessor(spec, {
+    store,
+    schemaRegistry: () => localSchemaRegistry(DEFAULT_STATE_DIR, o['registry-url']),
+    summaryPublisher: () => (summaryPublisher = new KafkaSummaryPublisher(localKafka(bootstrap!, 'streamlake-replay-failed'))),
+  });
+  const result = await replayFailedBatches(dir, handler, (l) => console.log(l)).finally(() => summaryPublisher?.close());
   console.log(`replay-failed ${spec.name}: ${result.replayed.length} batches replayed, ${result.failed.length} still failing (${dir})`);
-  if (result.failed.length > 0) throw new Error(`${result.failed.length} batches still fail; first: ${result.failed[0].error}`);
+  if (result.failed.length > 0) throw new CommandFailedError(`${result.failed.length} batches still fail; first: ${result.failed[0].error}`);
 }

@@ -1,27 +1,36 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { METRIC, METRICS_NAMESPACE } from '../../../model/metric-names';
+import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
+import type { MskEvent } from '../../../lambda/core/msk-event';
 import { lambdaProcessorHandler, powertoolsObserver } from '../../../lambda/handlers/lambda-processor';
-import { sales } from '../../../pipelines/sales';
+import { mskEvent } from '../../support/msk';
 
 describe('Lambda wiring', () => {
   it('fails at cold start with a message naming the missing variable', () => {
-    const saved = process.env.LAKE_BUCKET;
-    delete process.env.LAKE_BUCKET;
-    expect(() => lambdaProcessorHandler(sales)).toThrow(/environment variable LAKE_BUCKET is not set/);
-    if (saved !== undefined) process.env.LAKE_BUCKET = saved;
+    const saved = { ...process.env };
+    try {
+      process.env.STREAMLAKE_PIPELINE = 'sales';
+      delete process.env.LAKE_BUCKET;
+      expect(() => lambdaProcessorHandler()).toThrow(/environment variable LAKE_BUCKET is not set/);
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('runs a pipeline deployed with Avro values from VALUE_FORMAT, reading its Glue schema by name', () => {
     const saved = { ...process.env };
     try {
-      Object.assign(process.env, { LAKE_BUCKET: 'lake', VALUE_FORMAT: 'avro', KAFKA_BOOTSTRAP_SERVERS: 'b-1.example:9098', AWS_REGION: 'eu-west-1' });
+      Object.assign(process.env, { STREAMLAKE_PIPELINE: 'sales', LAKE_BUCKET: 'lake', VALUE_FORMAT: 'avro', KAFKA_BOOTSTRAP_SERVERS: 'b-1.example:9098', AWS_REGION: 'eu-west-1' });
       delete process.env.GLUE_REGISTRY_NAME;
-      expect(() => lambdaProcessorHandler(sales)).toThrow(/GLUE_REGISTRY_NAME is not set/);
+      expect(() => lambdaProcessorHandler()).toThrow(/GLUE_REGISTRY_NAME is not set/);
       process.env.GLUE_REGISTRY_NAME = 'streamlake';
-      expect(typeof lambdaProcessorHandler(sales)).toBe('function');
+      expect(typeof lambdaProcessorHandler()).toBe('function');
       process.env.VALUE_FORMAT = 'protobuf';
-      expect(() => lambdaProcessorHandler(sales)).toThrow(/VALUE_FORMAT must be 'json' or 'avro', got 'protobuf'/);
+      expect(() => lambdaProcessorHandler()).toThrow(/VALUE_FORMAT must be 'json' or 'avro', got 'protobuf'/);
     } finally {
       process.env = saved;
     }
@@ -52,4 +61,46 @@ describe('Lambda wiring', () => {
     expect(doc[METRIC.recordsQuarantined]).toBe(2);
     expect(doc[METRIC.freshnessSeconds]).toBe(6);
   });
+});
+
+describe('errors the processor acts on', () => {
+  const env = { pipeline: 'clickstream', lakeBucket: 'lake', s3Endpoint: 'http://127.0.0.1:9', region: 'eu-west-1' };
+  const quiet = () => jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+
+  it('sends a malformed event to the on-failure bucket at once, with its error class, and returns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlake-failures-'));
+    const spy = quiet();
+    try {
+      const handler = lambdaProcessorHandler(env, new LocalLakeStore(dir));
+      const event = { eventSource: 'aws:kafka', records: { 'clickstream-0': [{ partition: 0, offset: 7, timestamp: 1, timestampType: 'CREATE_TIME', value: 'eA==' }] } } as unknown as MskEvent;
+      await expect(handler(event)).resolves.toBeUndefined();
+      const files = readdirSync(join(dir, 'streamlake/not-retriable/clickstream'));
+      expect(files).toHaveLength(1);
+      const record = JSON.parse(readFileSync(join(dir, 'streamlake/not-retriable/clickstream', files[0]), 'utf8'));
+      expect(record.requestContext.condition).toBe('NotRetriable');
+      expect(record.responseContext.errorType).toBe('MalformedEventError');
+      expect(record.responseContext.errorMessage).toMatch(/lacks topic, partition or offset/);
+      expect(record.event).toEqual(event);
+      const emf = spy.mock.calls.map(([c]) => String(c)).filter((l) => l.includes('NotRetriableBatches')).map((l) => JSON.parse(l));
+      expect(emf).toHaveLength(1);
+      expect(emf[0].errorClass).toBe('MalformedEventError');
+    } finally {
+      spy.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rethrows an infrastructure failure so the event source mapping retries the batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlake-failures-'));
+    const spy = quiet();
+    try {
+      const handler = lambdaProcessorHandler(env, new LocalLakeStore(dir));
+      const event = mskEvent([{ topic: 'clickstream', partition: 0, offset: 0, value: '2026-11-22T11:59:00Z,e1,www.amazon1.com,192.168.2.1' }]);
+      await expect(handler(event)).rejects.toMatchObject({ name: 'LakeStoreError', retriable: true });
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      spy.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

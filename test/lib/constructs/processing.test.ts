@@ -22,6 +22,14 @@ describe('PipelineProcessor', () => {
     }
   });
 
+  it('deploys one processor artifact for every pipeline, told its pipeline and on-failure bucket by the environment', () => {
+    const processors = Object.values(t.findResources('AWS::Lambda::Function')).filter((f) => /processor of the/.test(f.Properties.Description));
+    expect(processors.map((f) => f.Properties.Environment.Variables.STREAMLAKE_PIPELINE).sort()).toEqual(['clickstream', 'sales']);
+    for (const f of processors) expect(f.Properties.Environment.Variables.FAILURE_BUCKET).toEqual({ Ref: expect.stringMatching(/^FailedBatches/) });
+    // the same bundle (asset) behind both functions
+    expect(new Set(processors.map((f) => JSON.stringify(f.Properties.Code))).size).toBe(1);
+  });
+
   it('subscribes each function to its topic with an MSK event source mapping', () => {
     for (const [topic, group] of [['clickstream', 'streamlake-clickstream'], ['sales', 'streamlake-sales']]) {
       t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { MskEvent } from '../../../lambda/core/msk-event';
 import { ensureTopics, consumerLag } from '../../../local/broker/topics';
 import { EventSourceMappingEmulator } from '../../../local/esm/emulator';
+import { MalformedEventError } from '../../../model/errors';
 import { startTestBroker, uniqueTopic, waitFor, type TestBroker } from '../support';
 
 jest.setTimeout(120_000);
@@ -142,6 +143,37 @@ describe('event-source-mapping emulator on a real broker', () => {
     expect(failure.responseContext.errorMessage).toBe('cannot handle poison');
     expect(Object.values(failure.event.records as Record<string, unknown[]>).flat()).toHaveLength(3);
     expect(delivered).toEqual(['v3', 'v4', 'v5']);
+  });
+
+  it('sends a batch whose error is not retriable to the on-failure folder at once, counted by class', async () => {
+    const topic = await topicWith(1, Array.from({ length: 4 }, (_, i) => ({ value: `v${i}`, partition: 0 })));
+    let calls = 0;
+    const delivered: string[] = [];
+    const e = emulator(
+      topic,
+      async (ev) => {
+        const values = Object.values(ev.records).flat().map((r) => Buffer.from(r.value!, 'base64').toString());
+        if (values.includes('v0')) {
+          calls += 1;
+          throw new MalformedEventError('records lack an offset');
+        }
+        delivered.push(...values);
+      },
+      { batchSize: 2, maxAttempts: 5 },
+    );
+    await e.start();
+    await waitFor(() => delivered.length === 2, 30_000, 'the batch after the malformed one');
+    await e.stop();
+    expect(calls).toBe(1);
+    expect(e.stats.retries).toBe(0);
+    expect(e.stats.failedBatches).toBe(1);
+    expect(e.stats.notRetriable).toEqual({ MalformedEventError: 1 });
+    const dir = join(tb.stateDir, 'failed', topic);
+    const failure = JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]), 'utf8'));
+    expect(failure.requestContext).toMatchObject({ condition: 'NotRetriable', approximateInvokeCount: 1 });
+    expect(failure.responseContext).toMatchObject({ errorType: 'MalformedEventError', errorMessage: 'records lack an offset' });
+    expect(failure.KafkaBatchInfo).toEqual({ topic, partition: 0, firstOffset: 0, lastOffset: 1, batchSize: 2 });
+    expect(delivered).toEqual(['v2', 'v3']);
   });
 
   it('gives up retrying when stopped, without committing or writing a failure', async () => {

@@ -1,0 +1,115 @@
+/**
+ * The contract between the CDK app and the Lambda functions: the environment variables a
+ * construct sets and the entry reads, in one typed module (like metric-names.ts for metrics).
+ * Constructs build the variables with `processorEnvironment(...)`; the processor entry parses
+ * them once at cold start with `readProcessorEnvironment()`, which names the variable and says
+ * what is wrong. Pure: the variables are an argument.
+ */
+import { ConfigurationError } from './errors';
+
+/** Variable names, one place. */
+export const ENV = {
+  /** Which shipped pipeline a processor function runs (a key of pipelines/index.ts). */
+  pipeline: 'STREAMLAKE_PIPELINE',
+  /** The lake bucket the processor writes to and reads reference data from. */
+  lakeBucket: 'LAKE_BUCKET',
+  /** An S3-compatible endpoint instead of AWS S3 (tests, local runs of the bundle). */
+  s3Endpoint: 'S3_ENDPOINT',
+  /** The bucket of the on-failure destination: batches that can never be processed are written there at once. */
+  failureBucket: 'FAILURE_BUCKET',
+  /** `avro` when the pipeline is deployed with Avro values (streamlake:avroPipelines). */
+  valueFormat: 'VALUE_FORMAT',
+  /** The Glue Schema Registry of an Avro pipeline. */
+  glueRegistryName: 'GLUE_REGISTRY_NAME',
+  /** A Confluent-compatible registry asked after Glue (optional). */
+  confluentRegistryUrl: 'CONFLUENT_SCHEMA_REGISTRY_URL',
+  /** IAM bootstrap brokers, for pipelines that publish to a summary topic (and the generator). */
+  kafkaBootstrapServers: 'KAFKA_BOOTSTRAP_SERVERS',
+  /** The generator: `{"<pipeline>": "<Glue schema version id>"}` of pipelines deployed with Avro values. */
+  avroSchemaVersionIds: 'AVRO_SCHEMA_VERSION_IDS',
+  /** Set by the Lambda runtime. */
+  region: 'AWS_REGION',
+} as const;
+
+/** What a processor function is told by its environment. */
+export interface ProcessorEnvironment {
+  readonly pipeline: string;
+  readonly lakeBucket: string;
+  readonly s3Endpoint?: string;
+  readonly failureBucket?: string;
+  /** `avro` when the deployed value format differs from the shipped spec's; checked against the spec by the entry. */
+  readonly valueFormat?: string;
+  readonly glueRegistryName?: string;
+  readonly confluentRegistryUrl?: string;
+  readonly kafkaBootstrapServers?: string;
+  readonly region?: string;
+}
+
+type Variables = Readonly<Record<string, string | undefined>>;
+
+/** The variables a construct sets for `env` (absent fields are left out). */
+export function processorEnvironment(env: ProcessorEnvironment): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, name] of Object.entries(ENV) as [keyof typeof ENV, string][]) {
+    if (field === 'avroSchemaVersionIds' || field === 'region') continue; // not the processor's
+    const value = (env as unknown as Record<string, string | undefined>)[field];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+function required(vars: Variables, name: string): string {
+  const v = vars[name];
+  if (!v) throw new ConfigurationError(`environment variable ${name} is not set (the CDK app sets it on the function)`);
+  return v;
+}
+
+const optional = (vars: Variables, name: string): string | undefined => vars[name] || undefined;
+
+/** Parses a processor's environment; a missing or wrong variable throws a ConfigurationError naming it. */
+export function readProcessorEnvironment(vars: Variables = process.env): ProcessorEnvironment {
+  return {
+    pipeline: required(vars, ENV.pipeline),
+    lakeBucket: required(vars, ENV.lakeBucket),
+    s3Endpoint: optional(vars, ENV.s3Endpoint),
+    failureBucket: optional(vars, ENV.failureBucket),
+    valueFormat: optional(vars, ENV.valueFormat),
+    glueRegistryName: optional(vars, ENV.glueRegistryName),
+    confluentRegistryUrl: optional(vars, ENV.confluentRegistryUrl),
+    kafkaBootstrapServers: optional(vars, ENV.kafkaBootstrapServers),
+    region: optional(vars, ENV.region),
+  };
+}
+
+/** A variable that a pipeline's requirements make mandatory (e.g. the registry of an Avro pipeline). */
+export function requireVariable<T extends keyof ProcessorEnvironment>(env: ProcessorEnvironment, field: T, why: string): NonNullable<ProcessorEnvironment[T]> {
+  const v = env[field];
+  if (v === undefined || v === '') throw new ConfigurationError(`environment variable ${ENV[field]} is not set: ${why} (the CDK app sets it on the function)`);
+  return v as NonNullable<ProcessorEnvironment[T]>;
+}
+
+/** What the demo generator function is told by its environment. */
+export interface GeneratorEnvironment {
+  readonly kafkaBootstrapServers: string;
+  readonly region: string;
+  /** Pipelines deployed with Avro values → the Glue schema version their records are framed with. */
+  readonly avroSchemaVersionIds: Readonly<Record<string, string>>;
+}
+
+export function readGeneratorEnvironment(vars: Variables = process.env): GeneratorEnvironment {
+  const ids = optional(vars, ENV.avroSchemaVersionIds) ?? '{}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(ids);
+  } catch {
+    throw new ConfigurationError(`environment variable ${ENV.avroSchemaVersionIds} is not JSON: ${ids.slice(0, 100)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new ConfigurationError(`environment variable ${ENV.avroSchemaVersionIds} must be a JSON object of pipeline → schema version id`);
+  }
+  return {
+    kafkaBootstrapServers: required(vars, ENV.kafkaBootstrapServers),
+    region: required(vars, ENV.region),
+    avroSchemaVersionIds: parsed as Record<string, string>,
+  };
+}
