@@ -15,7 +15,8 @@ try {
   buildStreamlake(app, parseConfig(context));
 } catch (err) {
   if (err instanceof ConfigError || err instanceof PipelineSpecError) {
-    console.error(`streamlake: ${err.message}`);
+    // one line per problem: both errors list every problem found, not only the first
+    for (const line of err.message.split('\n')) console.error(`streamlake: ${line}`);
     process.exit(1);
   }
   throw err;

@@ -1,6 +1,10 @@
 /**
  * Typed deployment configuration, read once in bin/ from cdk.json context (and `-c key=value`
  * overrides) and validated with messages that name the bad key and the allowed values.
+ *
+ * Every key is one row of `CONFIG_OPTIONS` (how it is read, its default, what is allowed, what it
+ * means); the defaults, the known keys, the parser and the README table (`lib/config-docs.ts`)
+ * all come from that table.
  */
 import { ConfigurationError } from '../model/errors';
 import { PIPELINE_NAMES } from '../pipelines';
@@ -61,163 +65,294 @@ export interface StreamlakeConfig {
   readonly athenaBytesScannedCutoff: number;
 }
 
-/** A configuration value that breaks a rule; the message names the key. */
-export class ConfigError extends ConfigurationError {
-  override readonly name: string = 'ConfigError';
-  constructor(key: string, problem: string) {
-    super(`config '${key}': ${problem} (set it in cdk.json "context" or with -c ${key}=...)`);
-  }
+export interface ConfigProblem {
+  /** The context key, e.g. `streamlake:batchSize`. */
+  readonly key: string;
+  readonly problem: string;
 }
 
-export const DEFAULT_CONFIG: StreamlakeConfig = {
-  prefix: 'streamlake',
-  kafka: { mode: 'serverless' },
-  pipelines: PIPELINE_NAMES,
-  avroPipelines: [],
-  batchSize: 1000,
-  maxBatchingWindowSeconds: 5,
-  retention: { eventsDays: 365, aggregatesDays: 730, quarantineDays: 90, athenaResultsDays: 30 },
-  alarms: { offsetLag: 100_000, errors: 1, quarantineRatio: 0.05, freshnessSeconds: 300 },
-  removalPolicy: 'destroy',
-  athenaBytesScannedCutoff: 10 * 1024 ** 3,
-};
-
-/** Context keys this app reads (all prefixed `streamlake:`). */
-export const CONFIG_KEYS = [
-  'prefix', 'kafkaMode', 'brokerCount', 'brokerInstanceType', 'kafkaVersion', 'brokerStorageGiB',
-  'existingClusterArn', 'existingVpcId', 'existingVpcCidr', 'existingSubnetIds', 'existingSecurityGroupId', 'existingAvailabilityZones',
-  'pipelines', 'avroPipelines', 'batchSize', 'maxBatchingWindowSeconds',
-  'eventsRetentionDays', 'aggregatesRetentionDays', 'quarantineRetentionDays', 'athenaResultsRetentionDays',
-  'alarmOffsetLag', 'alarmErrors', 'alarmQuarantineRatio', 'alarmFreshnessSeconds', 'alarmEmail',
-  'removalPolicy', 'athenaBytesScannedCutoff',
-] as const;
+/**
+ * Configuration values that break a rule. The message lists every problem, one line each,
+ * naming the key; `key` is the first problem's, `problems` all of them.
+ */
+export class ConfigError extends ConfigurationError {
+  override readonly name: string = 'ConfigError';
+  readonly key: string;
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(problems.map(({ key, problem }) => `config '${key}': ${problem} (set it in cdk.json "context" or with -c ${key}=...)`).join('\n'));
+    this.key = problems[0]?.key ?? '';
+  }
+}
 
 /** MSK provisioned Kafka versions this app accepts (IAM auth needs 2.7.1+; 3.x recommended). */
 export const KAFKA_VERSIONS = ['3.6.0', '3.7.x', '3.8.x', '3.9.x'] as const;
 
-type Context = Readonly<Record<string, unknown>>;
+type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+const ok = <T>(value: T): Read<T> => ({ ok: true, value });
+const bad = <T>(problem: string): Read<T> => ({ ok: false, problem });
 
-function raw(context: Context, key: string): unknown {
-  return context[`streamlake:${key}`];
+/** One context key: how it is read and checked, its default, and its documentation. */
+export interface ConfigOption<T> {
+  /** Reads a value given in context: a string from `-c key=value`, any JSON from cdk.json. */
+  read(raw: unknown): Read<T>;
+  /** Checks the value in force, given or default (how a key required in one mode says so). */
+  check?(value: T): string | undefined;
+  readonly default: T;
+  /** Allowed values or range, for the docs. */
+  readonly allowed: string;
+  /** What the key sets, in one line, for the docs. */
+  readonly doc: string;
+  /** Read only in this Kafka mode; ignored in the others. */
+  readonly kafkaMode?: 'provisioned' | 'existing';
+  /** The default as the docs show it, when the value alone says it badly. */
+  readonly docDefault?: string;
 }
 
-function str(context: Context, key: string, fallback: string): string {
-  const v = raw(context, key);
-  if (v === undefined || v === null || v === '') return fallback;
-  if (typeof v !== 'string') throw new ConfigError(`streamlake:${key}`, `must be a string, got ${JSON.stringify(v)}`);
-  return v;
-}
+type Docs = Pick<ConfigOption<unknown>, 'doc' | 'kafkaMode' | 'docDefault'> & { readonly allowed?: string };
 
-function int(context: Context, key: string, fallback: number, min: number, max: number): number {
-  const v = raw(context, key);
-  if (v === undefined || v === null || v === '') return fallback;
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`streamlake:${key}`, `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-function num(context: Context, key: string, fallback: number, min: number, max: number): number {
-  const v = raw(context, key);
-  if (v === undefined || v === null || v === '') return fallback;
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
-  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(`streamlake:${key}`, `must be a number from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-function list(context: Context, key: string): string[] | undefined {
-  const v = raw(context, key);
-  if (v === undefined || v === null || v === '') return undefined;
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
-  throw new ConfigError(`streamlake:${key}`, `must be a list of strings or a comma-separated string, got ${JSON.stringify(v)}`);
-}
-
-function oneOf<T extends string>(context: Context, key: string, fallback: T, allowed: readonly T[]): T {
-  const v = str(context, key, fallback);
-  if (!allowed.includes(v as T)) throw new ConfigError(`streamlake:${key}`, `must be one of ${allowed.join(' | ')}, got '${v}'`);
-  return v as T;
-}
-
-function kafkaConfig(context: Context): KafkaConfig {
-  const mode = oneOf(context, 'kafkaMode', 'serverless', ['serverless', 'provisioned', 'existing'] as const);
-  if (mode === 'serverless') return { mode };
-  if (mode === 'provisioned') {
-    const brokerCount = int(context, 'brokerCount', 2, 2, 30);
-    const instanceType = str(context, 'brokerInstanceType', 'kafka.m7g.large');
-    if (!/^kafka\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceType)) {
-      throw new ConfigError('streamlake:brokerInstanceType', `must look like kafka.m7g.large, got '${instanceType}'`);
-    }
-    // MSK's recommended 3.8.x line; the local broker runs 3.8.1 (local/broker/kafka-broker.ts)
-    const kafkaVersion = str(context, 'kafkaVersion', '3.8.x');
-    if (!(KAFKA_VERSIONS as readonly string[]).includes(kafkaVersion)) {
-      throw new ConfigError('streamlake:kafkaVersion', `must be one of ${KAFKA_VERSIONS.join(' | ')}, got '${kafkaVersion}'`);
-    }
-    return { mode, brokerCount, instanceType, kafkaVersion, storageGiB: int(context, 'brokerStorageGiB', 100, 1, 16384) };
-  }
-  const clusterArn = str(context, 'existingClusterArn', '');
-  if (!/^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/.test(clusterArn)) {
-    throw new ConfigError('streamlake:existingClusterArn', `kafkaMode 'existing' needs the cluster ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>), got '${clusterArn}'`);
-  }
-  const vpcId = str(context, 'existingVpcId', '');
-  if (!/^vpc-[0-9a-f]{8,17}$/.test(vpcId)) throw new ConfigError('streamlake:existingVpcId', `kafkaMode 'existing' needs the cluster's VPC id (vpc-...), got '${vpcId}'`);
-  const vpcCidr = str(context, 'existingVpcCidr', '');
-  if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(vpcCidr)) throw new ConfigError('streamlake:existingVpcCidr', `kafkaMode 'existing' needs the VPC's CIDR block (e.g. 10.0.0.0/16), got '${vpcCidr}'`);
-  const subnetIds = list(context, 'existingSubnetIds') ?? [];
-  if (subnetIds.length < 2 || !subnetIds.every((s) => /^subnet-[0-9a-f]{8,17}$/.test(s))) {
-    throw new ConfigError('streamlake:existingSubnetIds', `kafkaMode 'existing' needs 2+ private subnet ids (subnet-...), got ${JSON.stringify(subnetIds)}`);
-  }
-  const securityGroupId = str(context, 'existingSecurityGroupId', '');
-  if (!/^sg-[0-9a-f]{8,17}$/.test(securityGroupId)) {
-    throw new ConfigError('streamlake:existingSecurityGroupId', `kafkaMode 'existing' needs the cluster's security group id (sg-...), got '${securityGroupId}'`);
-  }
-  const availabilityZones = list(context, 'existingAvailabilityZones') ?? [];
-  if (availabilityZones.length !== subnetIds.length) {
-    throw new ConfigError('streamlake:existingAvailabilityZones', `must list the availability zone of each subnet (${subnetIds.length}), got ${JSON.stringify(availabilityZones)}`);
-  }
-  return { mode, clusterArn, vpcId, vpcCidr, subnetIds, securityGroupId, availabilityZones };
-}
-
-/** Builds and validates the configuration from CDK context. */
-export function parseConfig(context: Context): StreamlakeConfig {
-  const unknown = Object.keys(context).filter((k) => k.startsWith('streamlake:') && !(CONFIG_KEYS as readonly string[]).includes(k.slice('streamlake:'.length)));
-  if (unknown.length > 0) throw new ConfigError(unknown[0], `unknown key; known keys: ${CONFIG_KEYS.map((k) => `streamlake:${k}`).join(', ')}`);
-
-  const prefix = str(context, 'prefix', DEFAULT_CONFIG.prefix);
-  if (!/^[a-z][a-z0-9-]{1,20}$/.test(prefix)) throw new ConfigError('streamlake:prefix', `must be 2-21 characters of [a-z0-9-] starting with a letter, got '${prefix}'`);
-  const pipelines = list(context, 'pipelines') ?? [...DEFAULT_CONFIG.pipelines];
-  if (pipelines.length === 0) throw new ConfigError('streamlake:pipelines', `must name at least one pipeline of ${PIPELINE_NAMES.join(', ')}`);
-  for (const p of pipelines) {
-    if (!PIPELINE_NAMES.includes(p)) throw new ConfigError('streamlake:pipelines', `unknown pipeline '${p}' (known: ${PIPELINE_NAMES.join(', ')})`);
-  }
-  const avroPipelines = list(context, 'avroPipelines') ?? [];
-  for (const p of avroPipelines) {
-    if (!pipelines.includes(p)) throw new ConfigError('streamlake:avroPipelines', `'${p}' is not deployed (streamlake:pipelines is ${pipelines.join(',')}): add it there or remove it here`);
-  }
-  const email = str(context, 'alarmEmail', '');
-  if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new ConfigError('streamlake:alarmEmail', `is not an e-mail address: '${email}'`);
-  const d = DEFAULT_CONFIG;
+function integer(o: Docs & { readonly default: number; readonly min: number; readonly max: number }): ConfigOption<number> {
+  const { min, max } = o;
   return {
-    prefix,
-    kafka: kafkaConfig(context),
-    pipelines: [...new Set(pipelines)],
-    avroPipelines: [...new Set(avroPipelines)],
-    // MSK event source mapping limits (Lambda developer guide, "Amazon MSK event source mapping")
-    batchSize: int(context, 'batchSize', d.batchSize, 1, 10_000),
-    maxBatchingWindowSeconds: int(context, 'maxBatchingWindowSeconds', d.maxBatchingWindowSeconds, 0, 300),
+    ...o,
+    allowed: o.allowed ?? `${min}–${max}`,
+    read(v) {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+      return Number.isInteger(n) && n >= min && n <= max ? ok(n) : bad(`must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    },
+  };
+}
+
+function decimal(o: Docs & { readonly default: number; readonly min: number; readonly max: number }): ConfigOption<number> {
+  const { min, max } = o;
+  return {
+    ...o,
+    allowed: o.allowed ?? `${min}–${max}`,
+    read(v) {
+      const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+      return Number.isFinite(n) && n >= min && n <= max ? ok(n) : bad(`must be a number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    },
+  };
+}
+
+const readString = (v: unknown): Read<string> => (typeof v === 'string' ? ok(v) : bad(`must be a string, got ${JSON.stringify(v)}`));
+
+/** A string that must match `pattern` (unless `optional` and empty); `problem` says what else. */
+function text(o: Docs & { readonly default: string; readonly allowed: string; readonly pattern: RegExp; readonly optional?: boolean; readonly problem: (v: string) => string }): ConfigOption<string> {
+  return { ...o, read: readString, check: (v) => ((o.optional && v === '') || o.pattern.test(v) ? undefined : o.problem(v)) };
+}
+
+function choice<T extends string>(values: readonly T[], o: Docs & { readonly default: T }): ConfigOption<T> {
+  return {
+    ...o,
+    allowed: values.map((v) => `\`${v}\``).join(' | '),
+    read(v) {
+      const s = readString(v);
+      if (!s.ok) return bad(s.problem);
+      return values.includes(s.value as T) ? ok(s.value as T) : bad(`must be one of ${values.join(' | ')}, got '${s.value}'`);
+    },
+  };
+}
+
+/** A list, given as a JSON array or a comma-separated string. */
+function stringList(o: Docs & { readonly default: readonly string[]; readonly allowed: string; readonly check?: (v: readonly string[]) => string | undefined }): ConfigOption<readonly string[]> {
+  return {
+    ...o,
+    read(v) {
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return ok(v as string[]);
+      if (typeof v === 'string') return ok(v.split(',').map((s) => s.trim()).filter(Boolean));
+      return bad(`must be a list of strings or a comma-separated string, got ${JSON.stringify(v)}`);
+    },
+  };
+}
+
+/** A key `existing` mode needs: its message says what, with an example. */
+const existingKey = (what: string, example: string, allowed: string, pattern: RegExp): ConfigOption<string> =>
+  text({ default: '', kafkaMode: 'existing', allowed, doc: what, pattern, problem: (v) => `kafkaMode 'existing' needs ${what} (${example}), got '${v}'` });
+
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+
+/** Every context key this app reads (all prefixed `streamlake:`), in the order the docs list them. */
+export const CONFIG_OPTIONS = {
+  prefix: text({
+    default: 'streamlake',
+    pattern: /^[a-z][a-z0-9-]{1,20}$/,
+    problem: (v) => `must be 2-21 characters of [a-z0-9-] starting with a letter, got '${v}'`,
+    allowed: '2–21 characters of `[a-z0-9-]`, starting with a letter',
+    doc: 'stack and resource name prefix',
+  }),
+  kafkaMode: choice(['serverless', 'provisioned', 'existing'] as const, { default: 'serverless', doc: 'MSK Serverless, a provisioned MSK cluster, or an existing cluster' }),
+  brokerCount: integer({ default: 2, min: 2, max: 30, kafkaMode: 'provisioned', doc: 'brokers' }),
+  brokerInstanceType: text({
+    default: 'kafka.m7g.large',
+    kafkaMode: 'provisioned',
+    pattern: /^kafka\.[a-z0-9]+\.[a-z0-9]+$/,
+    problem: (v) => `must look like kafka.m7g.large, got '${v}'`,
+    allowed: '`kafka.<family>.<size>`',
+    doc: 'broker instance type',
+  }),
+  // MSK's recommended 3.8.x line; the local broker runs 3.8.1 (local/broker/kafka-broker.ts)
+  kafkaVersion: choice(KAFKA_VERSIONS, { default: '3.8.x', kafkaMode: 'provisioned', doc: 'Kafka version' }),
+  brokerStorageGiB: integer({ default: 100, min: 1, max: 16_384, kafkaMode: 'provisioned', doc: 'EBS storage per broker, GiB' }),
+  existingClusterArn: existingKey(
+    'the cluster ARN',
+    'arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>',
+    '`arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>`',
+    /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/,
+  ),
+  existingVpcId: existingKey("the cluster's VPC id", 'vpc-...', '`vpc-...`', /^vpc-[0-9a-f]{8,17}$/),
+  // the client security group's HTTPS egress to the VPC endpoints
+  existingVpcCidr: existingKey("the VPC's CIDR block", 'e.g. 10.0.0.0/16', 'a CIDR block, e.g. `10.0.0.0/16`', /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/),
+  existingSubnetIds: stringList({
+    default: [],
+    kafkaMode: 'existing',
+    allowed: '2+ `subnet-...`',
+    doc: "the cluster's private subnets",
+    check: (v) => (v.length >= 2 && v.every((s) => SUBNET_ID.test(s)) ? undefined : `kafkaMode 'existing' needs 2+ private subnet ids (subnet-...), got ${JSON.stringify(v)}`),
+  }),
+  existingSecurityGroupId: existingKey("the cluster's security group id", 'sg-...', '`sg-...`', /^sg-[0-9a-f]{8,17}$/),
+  // given, not looked up: no lookups at synth time
+  existingAvailabilityZones: stringList({ default: [], kafkaMode: 'existing', allowed: 'one per subnet', doc: 'the availability zone of each subnet, in the same order' }),
+  pipelines: stringList({
+    default: PIPELINE_NAMES,
+    allowed: PIPELINE_NAMES.map((p) => `\`${p}\``).join(', '),
+    docDefault: `all (\`${PIPELINE_NAMES.join(',')}\`)`,
+    doc: 'pipelines to deploy',
+    check: (v) =>
+      v.length === 0
+        ? `must name at least one pipeline of ${PIPELINE_NAMES.join(', ')}`
+        : v.filter((p) => !PIPELINE_NAMES.includes(p)).map((p) => `unknown pipeline '${p}' (known: ${PIPELINE_NAMES.join(', ')})`)[0],
+  }),
+  avroPipelines: stringList({
+    default: [],
+    allowed: 'pipelines of `streamlake:pipelines`',
+    doc: 'pipelines whose values are Avro (e.g. `sales`): Glue Schema Registry + schema from the spec, processors decode Glue and Confluent frames',
+  }),
+  // MSK event source mapping limits (Lambda developer guide, "Amazon MSK event source mapping")
+  batchSize: integer({ default: 1000, min: 1, max: 10_000, doc: 'event source mapping batch size' }),
+  maxBatchingWindowSeconds: integer({ default: 5, min: 0, max: 300, doc: 'event source mapping batching window, seconds' }),
+  eventsRetentionDays: integer({ default: 365, min: 1, max: 36_500, doc: 'lifecycle expiry of the events area, days' }),
+  aggregatesRetentionDays: integer({ default: 730, min: 1, max: 36_500, doc: 'lifecycle expiry of the aggregates area, days' }),
+  quarantineRetentionDays: integer({ default: 90, min: 1, max: 36_500, doc: 'lifecycle expiry of the quarantine area, days' }),
+  athenaResultsRetentionDays: integer({ default: 30, min: 1, max: 3650, doc: 'lifecycle expiry of Athena query results, days' }),
+  alarmOffsetLag: integer({ default: 100_000, min: 1, max: 1_000_000_000, doc: 'offset-lag alarm threshold (records)' }),
+  alarmErrors: integer({ default: 1, min: 1, max: 1_000_000, doc: 'failed invocations per 5 minutes' }),
+  alarmQuarantineRatio: decimal({ default: 0.05, min: 0, max: 1, doc: 'quarantined / received' }),
+  alarmFreshnessSeconds: integer({ default: 300, min: 1, max: 86_400, doc: 'newest Kafka timestamp → rows written, seconds' }),
+  alarmEmail: text({
+    default: '',
+    optional: true,
+    pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+    problem: (v) => `is not an e-mail address: '${v}'`,
+    allowed: 'an e-mail address',
+    doc: 'e-mail subscribed to the alarm topic',
+  }),
+  removalPolicy: choice(['destroy', 'retain'] as const, { default: 'destroy', doc: '`destroy` (dev: buckets emptied on delete) or `retain` (prod)' }),
+  athenaBytesScannedCutoff: integer({
+    default: 10 * 1024 ** 3,
+    min: 10 * 1024 ** 2,
+    max: Number.MAX_SAFE_INTEGER,
+    allowed: '≥ 10485760 (10 MiB)',
+    docDefault: '`10737418240` (10 GiB)',
+    doc: 'per-query scan limit of the Athena workgroup, bytes',
+  }),
+};
+
+export type ConfigKey = keyof typeof CONFIG_OPTIONS;
+type ConfigValues = { -readonly [K in ConfigKey]: (typeof CONFIG_OPTIONS)[K] extends ConfigOption<infer T> ? T : never };
+
+/** Context keys this app reads (all prefixed `streamlake:`). */
+export const CONFIG_KEYS = Object.keys(CONFIG_OPTIONS) as ConfigKey[];
+
+const contextKey = (key: string): string => `streamlake:${key}`;
+
+/** Checks between keys, on the keys that are valid on their own. */
+function crossKeyProblems(v: Partial<ConfigValues>): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  if (v.pipelines && v.avroPipelines) {
+    for (const p of v.avroPipelines.filter((a) => !v.pipelines!.includes(a))) {
+      out.push({ key: contextKey('avroPipelines'), problem: `'${p}' is not deployed (streamlake:pipelines is ${v.pipelines.join(',')}): add it there or remove it here` });
+    }
+  }
+  const { existingSubnetIds: subnets, existingAvailabilityZones: zones } = v;
+  if (subnets && zones && zones.length !== subnets.length) {
+    out.push({ key: contextKey('existingAvailabilityZones'), problem: `must list the availability zone of each subnet (${subnets.length}), got ${JSON.stringify(zones)}` });
+  }
+  return out;
+}
+
+function kafkaConfigOf(v: ConfigValues): KafkaConfig {
+  switch (v.kafkaMode) {
+    case 'serverless':
+      return { mode: 'serverless' };
+    case 'provisioned':
+      return { mode: 'provisioned', brokerCount: v.brokerCount, instanceType: v.brokerInstanceType, kafkaVersion: v.kafkaVersion, storageGiB: v.brokerStorageGiB };
+    case 'existing':
+      return {
+        mode: 'existing',
+        clusterArn: v.existingClusterArn,
+        vpcId: v.existingVpcId,
+        vpcCidr: v.existingVpcCidr,
+        subnetIds: v.existingSubnetIds,
+        securityGroupId: v.existingSecurityGroupId,
+        availabilityZones: v.existingAvailabilityZones,
+      };
+  }
+}
+
+/** The typed configuration from one value per key. */
+function toConfig(v: ConfigValues): StreamlakeConfig {
+  return {
+    prefix: v.prefix,
+    kafka: kafkaConfigOf(v),
+    pipelines: [...new Set(v.pipelines)],
+    avroPipelines: [...new Set(v.avroPipelines)],
+    batchSize: v.batchSize,
+    maxBatchingWindowSeconds: v.maxBatchingWindowSeconds,
     retention: {
-      eventsDays: int(context, 'eventsRetentionDays', d.retention.eventsDays, 1, 36_500),
-      aggregatesDays: int(context, 'aggregatesRetentionDays', d.retention.aggregatesDays, 1, 36_500),
-      quarantineDays: int(context, 'quarantineRetentionDays', d.retention.quarantineDays, 1, 36_500),
-      athenaResultsDays: int(context, 'athenaResultsRetentionDays', d.retention.athenaResultsDays, 1, 3650),
+      eventsDays: v.eventsRetentionDays,
+      aggregatesDays: v.aggregatesRetentionDays,
+      quarantineDays: v.quarantineRetentionDays,
+      athenaResultsDays: v.athenaResultsRetentionDays,
     },
     alarms: {
-      offsetLag: int(context, 'alarmOffsetLag', d.alarms.offsetLag, 1, 1_000_000_000),
-      errors: int(context, 'alarmErrors', d.alarms.errors, 1, 1_000_000),
-      quarantineRatio: num(context, 'alarmQuarantineRatio', d.alarms.quarantineRatio, 0, 1),
-      freshnessSeconds: int(context, 'alarmFreshnessSeconds', d.alarms.freshnessSeconds, 1, 86_400),
-      email: email || undefined,
+      offsetLag: v.alarmOffsetLag,
+      errors: v.alarmErrors,
+      quarantineRatio: v.alarmQuarantineRatio,
+      freshnessSeconds: v.alarmFreshnessSeconds,
+      email: v.alarmEmail || undefined,
     },
-    removalPolicy: oneOf(context, 'removalPolicy', d.removalPolicy, ['destroy', 'retain'] as const),
-    athenaBytesScannedCutoff: int(context, 'athenaBytesScannedCutoff', d.athenaBytesScannedCutoff, 10 * 1024 ** 2, Number.MAX_SAFE_INTEGER),
+    removalPolicy: v.removalPolicy,
+    athenaBytesScannedCutoff: v.athenaBytesScannedCutoff,
   };
+}
+
+const DEFAULT_VALUES = Object.fromEntries(CONFIG_KEYS.map((k) => [k, CONFIG_OPTIONS[k].default])) as ConfigValues;
+
+export const DEFAULT_CONFIG: StreamlakeConfig = toConfig(DEFAULT_VALUES);
+
+type Context = Readonly<Record<string, unknown>>;
+
+/** Builds and validates the configuration from CDK context; fails once, listing every bad key. */
+export function parseConfig(context: Context): StreamlakeConfig {
+  const problems: ConfigProblem[] = Object.keys(context)
+    .filter((k) => k.startsWith('streamlake:') && !(CONFIG_KEYS as readonly string[]).includes(k.slice('streamlake:'.length)))
+    .map((key) => ({ key, problem: `unknown key; known keys: ${CONFIG_KEYS.map(contextKey).join(', ')}` }));
+
+  const values: Partial<ConfigValues> = {};
+  const readKey = (key: ConfigKey): void => {
+    const option = CONFIG_OPTIONS[key] as ConfigOption<unknown>;
+    const raw = context[contextKey(key)];
+    const read = raw === undefined || raw === null || raw === '' ? ok(option.default) : option.read(raw);
+    const problem = read.ok ? option.check?.(read.value) : read.problem;
+    if (problem !== undefined) problems.push({ key: contextKey(key), problem });
+    else if (read.ok) (values as Record<ConfigKey, unknown>)[key] = read.value;
+  };
+  // the Kafka mode first: it decides which of the mode's keys are read at all
+  CONFIG_KEYS.filter((k) => CONFIG_OPTIONS[k].kafkaMode === undefined).forEach(readKey);
+  const mode = values.kafkaMode;
+  CONFIG_KEYS.filter((k) => CONFIG_OPTIONS[k].kafkaMode !== undefined && CONFIG_OPTIONS[k].kafkaMode === mode).forEach(readKey);
+  problems.push(...crossKeyProblems(values));
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return toConfig({ ...DEFAULT_VALUES, ...values });
 }

@@ -1,6 +1,5 @@
 import { ctx } from './support';
-import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../lib/config';
-
+import { CONFIG_KEYS, CONFIG_OPTIONS, ConfigError, DEFAULT_CONFIG, parseConfig } from '../../lib/config';
 
 describe('parseConfig', () => {
   it('defaults to MSK Serverless, every pipeline and safe limits', () => {
@@ -49,5 +48,49 @@ describe('parseConfig', () => {
   ])('rejects %j with a message naming the key', (context, message) => {
     expect(() => parseConfig(ctx(context))).toThrow(ConfigError);
     expect(() => parseConfig(ctx(context))).toThrow(message);
+  });
+
+  it('lists every bad key in one error, unknown keys first, the first one as key', () => {
+    let error: unknown;
+    try {
+      parseConfig(ctx({ batchsize: 10, batchSize: 0, removalPolicy: 'keep', pipelines: 'clickstream', avroPipelines: 'sales' }));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const e = error as ConfigError;
+    expect(e.key).toBe('streamlake:batchsize');
+    expect(e.problems.map((p) => p.key)).toEqual(['streamlake:batchsize', 'streamlake:batchSize', 'streamlake:removalPolicy', 'streamlake:avroPipelines']);
+    const lines = e.message.split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toBe('config \'streamlake:batchSize\': must be an integer from 1 to 10000, got 0 (set it in cdk.json "context" or with -c streamlake:batchSize=...)');
+    expect(lines[2]).toMatch(/^config 'streamlake:removalPolicy': must be one of destroy \| retain, got 'keep' \(set it in/);
+  });
+
+  it("lists every key kafkaMode 'existing' is missing, and checks the zones only against valid subnets", () => {
+    const missing = () => parseConfig(ctx({ kafkaMode: 'existing' }));
+    expect(missing).toThrow(ConfigError);
+    expect(() => missing()).toThrow(expect.objectContaining({
+      problems: ['existingClusterArn', 'existingVpcId', 'existingVpcCidr', 'existingSubnetIds', 'existingSecurityGroupId'].map((k) => expect.objectContaining({ key: `streamlake:${k}` })),
+    }));
+    const subnets = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'];
+    expect(() => parseConfig(ctx({ kafkaMode: 'existing', existingSubnetIds: subnets, existingAvailabilityZones: 'eu-west-1a' }))).toThrow(
+      "config 'streamlake:existingAvailabilityZones': must list the availability zone of each subnet (2), got [\"eu-west-1a\"]",
+    );
+  });
+
+  it('reads the keys of a Kafka mode only in that mode', () => {
+    expect(parseConfig(ctx({ brokerCount: 1, existingVpcId: 'nope' })).kafka).toEqual({ mode: 'serverless' });
+    expect(() => parseConfig(ctx({ kafkaMode: 'provisioned', brokerCount: 1, brokerInstanceType: 'm7g.large' }))).toThrow(
+      expect.objectContaining({ problems: [expect.objectContaining({ key: 'streamlake:brokerCount' }), expect.objectContaining({ key: 'streamlake:brokerInstanceType' })] }),
+    );
+  });
+
+  it('derives the defaults and the known keys from one table, whose defaults parse back to themselves', () => {
+    expect(CONFIG_KEYS).toEqual(Object.keys(CONFIG_OPTIONS));
+    expect(CONFIG_KEYS).toHaveLength(27);
+    const given = Object.fromEntries(CONFIG_KEYS.filter((k) => CONFIG_OPTIONS[k].kafkaMode === undefined).map((k) => [k, CONFIG_OPTIONS[k].default]));
+    expect(parseConfig(ctx(given))).toEqual(DEFAULT_CONFIG);
+    for (const key of CONFIG_KEYS) expect(CONFIG_OPTIONS[key].doc).toMatch(/^\S.*\S$/);
   });
 });

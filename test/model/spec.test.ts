@@ -69,6 +69,36 @@ describe('validatePipelineSpec', () => {
     expectSpecError(salesWith({ windows: [{ ...salesWindow, sizeSeconds: 7 }] }), 'sizeSeconds', /divide a day/);
   });
 
+  it('reports a problem in each of three concerns in one error, the first one as path', () => {
+    const spec = salesWith({
+      topic: { name: 'sales', partitions: 0 },
+      eventTime: { field: 'amount', encoding: 'iso-8601' },
+      windows: [{ ...salesWindow, slideSeconds: 420 }],
+    });
+    let error: unknown;
+    try {
+      validatePipelineSpec(spec);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(PipelineSpecError);
+    const e = error as PipelineSpecError;
+    expect(e).toMatchObject({ pipeline: 'sales', path: 'topic.partitions' });
+    expect(e.problems.map((p) => p.path)).toEqual(['topic.partitions', 'eventTime.field', "windows[0] 'region_10m'.slideSeconds"]);
+    expect(e.message.split('\n')).toEqual([
+      "pipeline 'sales': topic.partitions: must be an integer from 1 to 1000, got 0",
+      "pipeline 'sales': eventTime.field: 'amount' must have type timestamp, not double",
+      "pipeline 'sales': windows[0] 'region_10m'.slideSeconds: 420 does not divide sizeSeconds 600",
+    ]);
+  });
+
+  it('says one problem in one line, as before', () => {
+    expect(() => validatePipelineSpec(salesWith({ maxValueBytes: 8 }))).toThrow(
+      new PipelineSpecError('sales', [{ path: 'maxValueBytes', problem: 'must be an integer from 16 to 6291456 (the Lambda payload limit), got 8' }]),
+    );
+    expect(() => validatePipelineSpec(salesWith({ maxValueBytes: 8 }))).toThrow(/^pipeline 'sales': maxValueBytes: must be an integer from 16 to 6291456 \(the Lambda payload limit\), got 8$/);
+  });
+
   it('derives the slide of tumbling windows from their size', () => {
     expect(windowSlideSeconds(clickstream.windows![0])).toBe(60);
     expect(windowSlideSeconds(salesWindow)).toBe(300);
