@@ -85,7 +85,7 @@ async function writeAll(store: LakeStore, objects: readonly PlannedObject[], con
  */
 async function resolveWriterSchemas(p: CompiledPipeline, batches: ReturnType<typeof decodeMskEvent>, registry: SchemaRegistry): Promise<void> {
   const avro = p.avro!;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: avsc is loaded only by Avro pipelines (cold start)
   const { avroSchemaRefOf, schemaRefKey } = require('../core/avro') as typeof import('../core/avro');
   const wanted = new Map<string, SchemaRef>();
   for (const b of batches) {

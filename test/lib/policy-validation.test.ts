@@ -20,7 +20,7 @@ function synthWithGuard(context: Record<string, unknown>): string {
     app.synth();
     return lines.join('\n');
   } catch (err) {
-    throw new Error(`cfn-guard validation failed:\n${lines.join('\n').slice(0, 4000)}\n${(err as Error).message}`);
+    throw new Error(`cfn-guard validation failed:\n${lines.join('\n').slice(0, 4000)}\n${(err as Error).message}`, { cause: err });
   } finally {
     spy.mockRestore();
     log.mockRestore();

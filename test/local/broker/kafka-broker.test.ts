@@ -110,7 +110,10 @@ describe('broker prerequisites and readiness', () => {
       await expect(started).rejects.toThrow(PrerequisiteError);
       await expect(started).rejects.toThrow(/Java 17\+ is needed .* install a JDK/);
     } finally {
-      for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
       rmSync(stateDir, { recursive: true, force: true });
     }
   });
