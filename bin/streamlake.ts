@@ -4,7 +4,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { ConfigError, parseConfig } from '../lib/config';
 import { buildStreamlake } from '../lib/app';
 import { cfnGuardValidator } from '../lib/policy-validation';
-import { PipelineSpecError } from '../model/spec';
+import { PipelineSpecError } from '../model/spec-rules';
 
 // cfn-guard with the Control Tower proactive rules runs on every synth (lib/policy-validation.ts)
 const app = new App();

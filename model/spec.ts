@@ -4,12 +4,6 @@
  * the processor reads the same object at run time. Pure: no AWS, no I/O.
  */
 
-import { ConfigurationError } from './errors';
-import { specProblems, type SpecProblem } from './spec-rules';
-
-export type { SpecProblem } from './spec-rules';
-// the names the rules check against, defined with them (see spec-rules/vocabulary.ts)
-export { AGGREGATE_FUNCTIONS, DERIVED_FUNCTIONS, RESERVED_COLUMNS } from './spec-rules/vocabulary';
 
 export type FieldType = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'timestamp';
 
@@ -95,10 +89,12 @@ export interface DerivedEnrichment {
 }
 
 export type DerivedFunction = 'url-domain' | 'lower' | 'upper';
+export const DERIVED_FUNCTIONS: readonly DerivedFunction[] = ['url-domain', 'lower', 'upper'];
 
 export type Enrichment = LookupEnrichment | DerivedEnrichment;
 
 export type AggregateFunction = 'count' | 'sum' | 'min' | 'max' | 'avg';
+export const AGGREGATE_FUNCTIONS: readonly AggregateFunction[] = ['count', 'sum', 'min', 'max', 'avg'];
 
 export interface AggregateSpec {
   /** Output column name. */
@@ -147,22 +143,23 @@ export interface PipelineSpec {
   readonly maxValueBytes?: number;
 }
 
-/**
- * A spec that breaks one rule or more. The message lists every problem, one line each, naming
- * the spec and the field; `path` is the first problem's, `problems` all of them.
- */
-export class PipelineSpecError extends ConfigurationError {
-  override readonly name: string = 'PipelineSpecError';
-  /** Path of the first problem, e.g. `windows[0] 'region_10m'.slideSeconds`. */
-  readonly path: string;
-  constructor(
-    readonly pipeline: string,
-    readonly problems: readonly SpecProblem[],
-  ) {
-    super(problems.map((p) => `pipeline '${pipeline}': ${p.path}: ${p.problem}`).join('\n'));
-    this.path = problems[0]?.path ?? '';
-  }
-}
+
+/** Names of the columns every events row carries besides the spec's fields. */
+export const RESERVED_COLUMNS: readonly string[] = [
+  'kafka_topic',
+  'kafka_partition',
+  'kafka_offset',
+  'kafka_timestamp',
+  'kafka_key',
+  'written_at',
+  'window_start',
+  'window_end',
+  'first_offset',
+  'last_offset',
+  'max_event_time',
+  'dt',
+  'hr',
+];
 
 export const DEFAULT_MAX_STRING_LENGTH = 1024;
 export const DEFAULT_MAX_VALUE_BYTES = 65_536;
@@ -210,13 +207,3 @@ export function windowSlideSeconds(w: WindowSpec): number {
   return w.kind === 'hopping' ? (w.slideSeconds ?? w.sizeSeconds) : w.sizeSeconds;
 }
 
-/**
- * Checks every rule of a spec (`model/spec-rules/`) and returns it unchanged, or throws one
- * PipelineSpecError listing every problem found. Called by the CDK app at synth time and by the
- * processor at cold start.
- */
-export function validatePipelineSpec(spec: PipelineSpec): PipelineSpec {
-  const problems = specProblems(spec);
-  if (problems.length > 0) throw new PipelineSpecError(typeof spec?.name === 'string' ? spec.name : '<unnamed>', problems);
-  return spec;
-}

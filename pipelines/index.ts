@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../model/errors';
-import { validatePipelineSpec, type PipelineSpec } from '../model/spec';
+import type { PipelineSpec } from '../model/spec';
+import { validatePipelineSpec } from '../model/spec-rules';
 import { clickstream } from './clickstream';
 import { sales } from './sales';
 

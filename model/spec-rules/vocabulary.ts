@@ -1,33 +1,16 @@
 /**
- * The names and shapes a spec may use, shared by the rules (and re-exported by `model/spec.ts`),
+ * The names and shapes a spec may use, shared by the rules (the spec's own lists come from `model/spec.ts`),
  * plus total accessors that let a rule read another concern's part of a spec without trusting it.
  */
-import type { AggregateFunction, DerivedFunction, FieldSpec, FieldType, PipelineSpec } from '../spec';
+import type { FieldSpec, FieldType, PipelineSpec } from '../spec';
+export { AGGREGATE_FUNCTIONS, DERIVED_FUNCTIONS, RESERVED_COLUMNS } from '../spec';
 
 export const IDENTIFIER = /^[a-z][a-z0-9_]{0,39}$/;
 /** Kafka's legal topic names (at most 249 characters). */
 export const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 export const FIELD_TYPES: readonly FieldType[] = ['string', 'int', 'long', 'double', 'boolean', 'timestamp'];
 export const NUMERIC_TYPES: readonly FieldType[] = ['int', 'long', 'double'];
-export const DERIVED_FUNCTIONS: readonly DerivedFunction[] = ['url-domain', 'lower', 'upper'];
-export const AGGREGATE_FUNCTIONS: readonly AggregateFunction[] = ['count', 'sum', 'min', 'max', 'avg'];
 
-/** Names of the columns every events row carries besides the spec's fields. */
-export const RESERVED_COLUMNS: readonly string[] = [
-  'kafka_topic',
-  'kafka_partition',
-  'kafka_offset',
-  'kafka_timestamp',
-  'kafka_key',
-  'written_at',
-  'window_start',
-  'window_end',
-  'first_offset',
-  'last_offset',
-  'max_event_time',
-  'dt',
-  'hr',
-];
 
 /** The schema's fields, or none when the schema itself is broken (the schema rule says so). */
 export function schemaFieldsOf(spec: PipelineSpec): readonly FieldSpec[] {

@@ -1,4 +1,5 @@
-import { PipelineSpecError, validatePipelineSpec, windowSlideSeconds, type PipelineSpec } from '../../model/spec';
+import { windowSlideSeconds, type PipelineSpec } from '../../model/spec';
+import { PipelineSpecError, validatePipelineSpec } from '../../model/spec-rules';
 import { clickstream } from '../../pipelines/clickstream';
 import { sales } from '../../pipelines/sales';
 
