@@ -3,7 +3,8 @@
  * files into exact results, and the named queries users run first. The CDK app deploys these to
  * Glue/Athena; the local runtime runs the same text on DuckDB after a small dialect translation.
  */
-import { type AggregateSpec, type PipelineSpec, type ReferenceSpec, type WindowSpec, DEFAULT_ALLOWED_LATENESS_SECONDS } from './spec';
+import { ConfigurationError } from './errors';
+import { type AggregateSpec, type PipelineSpec, type ReferenceSpec, type WindowSpec, DEFAULT_ALLOWED_LATENESS_SECONDS, DEFAULT_MAX_FUTURE_SECONDS, DEFAULT_NOT_BEFORE, outputFields } from './spec';
 import { type ColumnType, eventsSchema, partialsSchema, quarantineSchema, type TableSchema } from './tables';
 import { aggregatesArea, eventsArea, quarantineArea, type LakeArea } from './layout';
 
@@ -168,6 +169,15 @@ export function views(spec: PipelineSpec): ViewDefinition[] {
   ];
 }
 
+/**
+ * The DDL that creates a view in Athena: the views custom resource
+ * (lambda/custom-resources/athena-views.ts) sends this text, and the local Trino runs it too
+ * (a test holds the two equal).
+ */
+export function viewDdl(name: string, sql: string): string {
+  return `CREATE OR REPLACE VIEW "${name}" AS\n${sql}`;
+}
+
 export interface NamedQuery {
   /** Kebab-case, unique across pipelines: `<pipeline>-<what>`. */
   readonly name: string;
@@ -175,18 +185,46 @@ export interface NamedQuery {
   readonly sql: string;
 }
 
+/**
+ * The reference pipelines' batch queries (what their users ran over the whole table), by pipeline
+ * name. Each names the fields it needs, so a spec that loses one fails at synth time.
+ */
+const REFERENCE_QUERIES: Readonly<Record<string, { readonly fields: readonly string[]; readonly query: (events: string) => NamedQuery }>> = {
+  sales: {
+    fields: ['country', 'amount'],
+    query: (events) => ({
+      name: 'sales-top-countries',
+      description: 'The 25 countries with the most sales of all time, with their orders (the reference pipeline\'s batch query)',
+      sql:
+        `SELECT "country", round(sum("amount"), 2) AS "sales", count(*) AS "orders" FROM ${quote(events)}` +
+        ` GROUP BY "country" ORDER BY "sales" DESC, "orders" DESC, "country" LIMIT 25`,
+    }),
+  },
+};
+
+/**
+ * The queries users run first. Every ORDER BY is unique (ties broken down to a key of the rows),
+ * so Athena, the local Trino and DuckDB list the same rows in the same order.
+ */
 export function namedQueries(spec: PipelineSpec): NamedQuery[] {
   const names = tableNames(spec);
   const time = quote(spec.eventTime.field);
+  const reference = REFERENCE_QUERIES[spec.name];
+  if (reference) {
+    const missing = reference.fields.filter((f) => !outputFields(spec).some((o) => o.name === f));
+    if (missing.length) throw new ConfigurationError(`pipeline '${spec.name}': its named query ${reference.query(names.events).name} needs the field(s) ${missing.join(', ')}`);
+  }
   return [
     {
       name: `${spec.name}-latest-events`,
       description: `The 10 latest ${spec.name} events by event time`,
-      sql: `SELECT * FROM ${quote(names.events)} ORDER BY ${time} DESC LIMIT 10`,
+      // one row per (topic, partition, offset) in the events view: the latest offset first among equal times
+      sql: `SELECT * FROM ${quote(names.events)} ORDER BY ${time} DESC, "kafka_topic", "kafka_partition", "kafka_offset" DESC LIMIT 10`,
     },
     ...(spec.windows ?? []).map((w) => ({
       name: `${spec.name}-${w.name.replace(/_/g, '-')}`,
       description: `${w.aggregates.map((a) => a.name).join(' and ')} per ${w.groupBy.join(', ')} per ${w.sizeSeconds / 60}-minute window, latest first`,
+      // one row per (window_start, keys) in the window view
       sql:
         `SELECT "window_start", "window_end", ${w.groupBy.map(quote).join(', ')}, ${w.aggregates.map((a) => quote(a.name)).join(', ')}, "is_final"` +
         ` FROM ${quote(names.windowView(w))} ORDER BY "window_start" DESC, ${w.groupBy.map(quote).join(', ')} LIMIT 100`,
@@ -196,7 +234,59 @@ export function namedQueries(spec: PipelineSpec): NamedQuery[] {
       description: `Quarantined ${spec.name} records by reason`,
       sql:
         `SELECT "reason", count(*) AS "records", min("kafka_timestamp") AS "first_seen", max("kafka_timestamp") AS "last_seen"` +
-        ` FROM ${quote(names.quarantine)} GROUP BY "reason" ORDER BY "records" DESC`,
+        ` FROM ${quote(names.quarantine)} GROUP BY "reason" ORDER BY "records" DESC, "reason"`,
     },
+    ...(reference ? [reference.query(names.events)] : []),
   ];
+}
+
+export const SECONDS_PER_DAY = 86_400;
+
+/**
+ * How many days past "now" the `dt` partition projection must reach so that Athena sees every
+ * event the processor accepts: events are accepted up to `maxFutureSeconds` after their Kafka
+ * timestamp and partitioned by event time, so their date is at most ceil(maxFuture / 1 day) days
+ * ahead of the Kafka timestamp; one more day covers producer clocks running ahead of Athena's.
+ */
+export function projectionDaysAhead(spec: PipelineSpec): number {
+  return Math.ceil((spec.eventTime.maxFutureSeconds ?? DEFAULT_MAX_FUTURE_SECONDS) / SECONDS_PER_DAY) + 1;
+}
+
+/** The `projection.dt.range` of a pipeline's tables: from `notBefore` (the oldest accepted date) to `NOW+<days ahead>DAYS`. */
+export function projectionDtRange(spec: PipelineSpec): string {
+  return `${(spec.eventTime.notBefore ?? DEFAULT_NOT_BEFORE).slice(0, 10)},NOW+${projectionDaysAhead(spec)}DAYS`;
+}
+
+/**
+ * Checks that a table's parameters let Athena see every row the pipeline's processor accepts. A
+ * table without partition projection hides nothing (its partitions or snapshots list what was
+ * written); with projection on, the `dt` range must start on or before `notBefore` and reach at
+ * least `projectionDaysAhead` days past now, one day at a time, and `hr` must span 00–23.
+ * Throws a ConfigurationError naming the table, the parameter and what to change.
+ */
+export function checkProjectionCoversAcceptedEvents(spec: PipelineSpec, table: string, parameters: Readonly<Record<string, unknown>>): void {
+  if (String(parameters['projection.enabled']).toLowerCase() !== 'true') return;
+  const fail = (what: string) => {
+    throw new ConfigurationError(`table '${table}' of pipeline '${spec.name}': ${what}`);
+  };
+  const p = (k: string) => (parameters[k] === undefined ? undefined : String(parameters[k]));
+  const notBefore = (spec.eventTime.notBefore ?? DEFAULT_NOT_BEFORE).slice(0, 10);
+  const days = projectionDaysAhead(spec);
+  const wanted = projectionDtRange(spec);
+  if (p('projection.dt.type') !== 'date' || p('projection.dt.format') !== 'yyyy-MM-dd') fail(`projection.dt must be a yyyy-MM-dd date projection (the layout's dt=YYYY-MM-DD), got type ${p('projection.dt.type')} format ${p('projection.dt.format')}`);
+  if ((p('projection.dt.interval') ?? '1') !== '1' || (p('projection.dt.interval.unit') ?? 'DAYS').toUpperCase() !== 'DAYS') fail(`projection.dt must step one day at a time, got ${p('projection.dt.interval')} ${p('projection.dt.interval.unit')}`);
+  const range = p('projection.dt.range') ?? '';
+  const m = /^(\d{4}-\d{2}-\d{2}),\s*NOW(?:\+(\d+)DAYS?)?$/i.exec(range.trim());
+  if (!m) fail(`projection.dt.range '${range}' must be '<first date>,NOW+<n>DAYS' so it keeps up with the events; use ${wanted}`);
+  const [, start, ahead] = m!;
+  if (start > notBefore) fail(`projection.dt.range '${range}' starts after eventTime.notBefore ${notBefore}: Athena would not see accepted events before ${start}; start it at ${notBefore} (${wanted})`);
+  if (Number(ahead ?? 0) < days) {
+    const maxFuture = spec.eventTime.maxFutureSeconds ?? DEFAULT_MAX_FUTURE_SECONDS;
+    fail(
+      `projection.dt.range '${range}' ends before the newest events the processor accepts (eventTime.maxFutureSeconds ${maxFuture} = ${(maxFuture / SECONDS_PER_DAY).toFixed(2)} days after their Kafka timestamp), so Athena would not see them: end it at NOW+${days}DAYS (${wanted}, from projectionDtRange) or lower eventTime.maxFutureSeconds`,
+    );
+  }
+  if (p('projection.hr.type') !== undefined && (p('projection.hr.type') !== 'integer' || p('projection.hr.range')?.replace(/\s/g, '') !== '0,23' || p('projection.hr.digits') !== '2')) {
+    fail(`projection.hr must be a 2-digit integer projection over 0,23 (the layout's hr=HH), got ${p('projection.hr.type')} ${p('projection.hr.range')} digits ${p('projection.hr.digits')}`);
+  }
 }

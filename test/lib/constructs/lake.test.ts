@@ -1,5 +1,10 @@
-import { Match } from 'aws-cdk-lib/assertions';
-import { lakeTables, namedQueries, views } from '../../../model/catalog';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { LakeCatalog } from '../../../lib/constructs/lake-catalog';
+import { LakeStorage } from '../../../lib/constructs/lake-storage';
+import { parseConfig } from '../../../lib/config';
+import { checkProjectionCoversAcceptedEvents, lakeTables, namedQueries, projectionDtRange, views } from '../../../model/catalog';
+import type { PipelineSpec } from '../../../model/spec';
 import { batchObjectName, locationTemplate, objectKey } from '../../../model/layout';
 import { clickstream } from '../../../pipelines/clickstream';
 import { sales } from '../../../pipelines/sales';
@@ -100,6 +105,33 @@ describe('LakeCatalog', () => {
   it('saves the named queries users run first', () => {
     const queries = Object.values(t.findResources('AWS::Athena::NamedQuery')).map((r) => r.Properties);
     expect(queries.map((q) => q.Name).sort()).toEqual([...namedQueries(clickstream), ...namedQueries(sales)].map((q) => q.name).sort());
-    expect(queries.find((q) => q.Name === 'clickstream-latest-events').QueryString).toBe('SELECT * FROM "clickstream_events" ORDER BY "recordtime" DESC LIMIT 10');
+    expect(queries.find((q) => q.Name === 'clickstream-latest-events').QueryString).toBe(namedQueries(clickstream)[0].sql);
+    expect(queries.find((q) => q.Name === 'sales-top-countries').QueryString).toBe(namedQueries(sales).find((q) => q.name === 'sales-top-countries')!.sql);
+  });
+
+  it('projects dt from notBefore to as far ahead as the processor accepts events, on every table', () => {
+    for (const spec of [clickstream, sales]) {
+      for (const lt of lakeTables(spec)) {
+        expect(byName[lt.name].Parameters['projection.dt.range']).toBe(projectionDtRange(spec));
+        expect(byName[lt.name].Parameters['projection.dt.range']).toBe('2000-01-01,NOW+2DAYS');
+        checkProjectionCoversAcceptedEvents(spec, lt.name, byName[lt.name].Parameters);
+      }
+    }
+  });
+
+  it('follows a pipeline whose events may be days ahead (eventTime.maxFutureSeconds) with its projection range', () => {
+    const ahead: PipelineSpec = { ...sales, eventTime: { ...sales.eventTime, maxFutureSeconds: 3 * 86_400, notBefore: '2024-01-01' } };
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'lake');
+    const config = parseConfig({});
+    const storage = new LakeStorage(stack, 'Storage', { pipelines: [ahead], retention: config.retention, removalPolicy: RemovalPolicy.DESTROY });
+    new LakeCatalog(stack, 'Catalog', { databaseName: 'db', workGroupName: 'wg', storage, pipelines: [ahead], bytesScannedCutoffPerQuery: 1e9, removalPolicy: RemovalPolicy.DESTROY });
+    const tables = Object.values(Template.fromStack(stack).findResources('AWS::Glue::Table')).map((r) => r.Properties.TableInput);
+    const projected = tables.filter((x) => x.Parameters['projection.enabled'] === 'true');
+    expect(projected.map((x) => x.Name).sort()).toEqual(lakeTables(ahead).map((x) => x.name).sort());
+    for (const x of projected) {
+      expect(x.Parameters['projection.dt.range']).toBe('2024-01-01,NOW+4DAYS');
+      checkProjectionCoversAcceptedEvents(ahead, x.Name, x.Parameters);
+    }
   });
 });
