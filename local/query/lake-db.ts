@@ -10,7 +10,7 @@ import { lakeTables, namedQueries, referenceTableName, views, type NamedQuery } 
 import { areaPrefix, referenceKey } from '../../model/layout';
 import type { PipelineSpec } from '../../model/spec';
 import type { ColumnType } from '../../model/tables';
-import { athenaToDuckDb } from './dialect';
+import { athenaToDuckDb, DUCKDB_ATHENA_SETUP } from './dialect';
 
 const DUCK_TYPE: Record<ColumnType, string> = { string: 'VARCHAR', int: 'INTEGER', long: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', timestamp: 'TIMESTAMP', binary: 'BLOB' };
 const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
@@ -35,7 +35,10 @@ export class LakeDb {
 
   static async open(lakeDir: string, specs: readonly PipelineSpec[]): Promise<LakeDb> {
     const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-    const db = new LakeDb(instance, await instance.connect(), lakeDir, specs);
+    const connection = await instance.connect();
+    // the settings and macros the translated Athena SQL relies on (integer division, refusals)
+    for (const statement of DUCKDB_ATHENA_SETUP) await connection.run(statement);
+    const db = new LakeDb(instance, connection, lakeDir, specs);
     await db.refresh();
     return db;
   }

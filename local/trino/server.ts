@@ -55,6 +55,8 @@ export interface TrinoServerOptions {
   readonly java?: string;
   readonly version?: string;
   readonly log?: (line: string) => void;
+  /** Synchronous work to do while the JVM boots (e.g. synthesizing the catalog); a throw stops the server. */
+  readonly whileStarting?: () => void;
 }
 
 export interface RunningTrino {
@@ -236,6 +238,7 @@ export async function startTrino(options: TrinoServerOptions): Promise<RunningTr
     for (const d of ['etc', 'data', 'plugin', 'root']) rmSync(join(dir, d), { recursive: true, force: true });
   };
   try {
+    options.whileStarting?.();
     await waitForTrino(url, options.readyTimeoutMs ?? 240_000, () => !isRunning(child), tail);
   } catch (err) {
     await stop();
