@@ -340,8 +340,8 @@ function splitArgs(text: string): string[] {
   let depth = 0;
   let current = '';
   for (const t of tokenize(text)) {
-    if (t.kind === 'other' && t.text === '(') depth += 1;
-    if (t.kind === 'other' && t.text === ')') depth -= 1;
+    if (t.kind === 'other' && (t.text === '(' || t.text === '[')) depth += 1;
+    if (t.kind === 'other' && (t.text === ')' || t.text === ']')) depth -= 1;
     if (t.kind === 'other' && t.text === ',' && depth === 0) {
       args.push(current.trim());
       current = '';

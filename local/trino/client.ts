@@ -59,7 +59,7 @@ const TIMESTAMP = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?$/;
 /** One value of Trino's JSON encoding, as a JavaScript value of the DuckDB lake's kind. */
 export function decodeValue(type: string, value: unknown): unknown {
   if (value === null || value === undefined) return null;
-  const base = type.replace(/\(.*$/, '').trim();
+  const base = type.trim().split(/[( ]/)[0];
   switch (base) {
     case 'bigint': {
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new Error(`bigint ${String(value)} does not fit a JavaScript number exactly`);
@@ -73,7 +73,9 @@ export function decodeValue(type: string, value: unknown): unknown {
     case 'real':
       return typeof value === 'string' ? Number(value) : value; // "NaN", "Infinity", "-Infinity"
     case 'timestamp': {
-      const m = TIMESTAMP.exec(String(value));
+      // `timestamp(3)`, and `timestamp(3) with time zone` in UTC ("… UTC"); other zones stay text
+      const text = / with time zone$/.test(type) ? /^(.*) (?:UTC|Z|\+00:00)$/.exec(String(value))?.[1] : String(value);
+      const m = text === undefined ? null : TIMESTAMP.exec(text);
       if (!m) return value;
       const fraction = (m[7] ?? '').padEnd(3, '0').slice(0, 3);
       return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${fraction}Z`);

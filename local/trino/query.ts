@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { DEFAULT_STATE_DIR } from '../runtime';
 import type { TrinoColumn } from './client';
-import { lakeDefinitions } from './definitions';
+import { lakeDefinitions, type LakeDefinitions } from './definitions';
 import { TrinoLake } from './lake';
 import type { JavaInstall } from './java';
 import type { RunningTrino } from './server';
@@ -24,6 +24,8 @@ export interface TrinoQueryOptions {
   readonly stateDir?: string;
   /** A server to use instead of starting one (left running). */
   readonly trino?: RunningTrino;
+  /** The catalog, when the caller has it already. @default synthesized from `context` */
+  readonly definitions?: LakeDefinitions;
   /** Progress lines (download, start, log file). */
   readonly log?: (line: string) => void;
 }
@@ -53,6 +55,7 @@ export async function queryWithTrino(options: TrinoQueryOptions): Promise<TrinoQ
     lakeDir: options.lakeDir ?? join(DEFAULT_STATE_DIR, 'lake'),
     stateDir: options.stateDir ?? DEFAULT_STATE_DIR,
     context: options.context ?? {},
+    definitions: options.definitions,
     trino: options.trino,
     log: options.log,
   });

@@ -179,7 +179,7 @@ export async function startTrino(options: TrinoServerOptions): Promise<RunningTr
   const jvm = [
     `-Xmx${options.heap ?? '1G'}`,
     '-Xss2M',
-    // a 2-core machine and a small heap: the serial collector, and C1 only (fast start; the queries are small)
+    // a 2-core machine and a small heap: the serial collector, and C1 only (faster start and short queries here)
     '-XX:+UseSerialGC',
     '-XX:TieredStopAtLevel=1',
     '-XX:+ExitOnOutOfMemoryError',

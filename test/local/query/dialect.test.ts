@@ -16,6 +16,7 @@ describe('athenaToDuckDb', () => {
     [`SELECT date_format(t, '%Y-%m-%d %H:%i:%s') FROM x`, `SELECT strftime(t, '%Y-%m-%d %H:%M:%S') FROM x`],
     [`SELECT DATE_FORMAT(t, '%M %e') FROM x`, `SELECT strftime(t, '%B %-d') FROM x`],
     [`SELECT approx_distinct(ip) FROM x`, `SELECT approx_count_distinct(ip) FROM x`],
+    [`SELECT cardinality(ARRAY[1, 2]) FROM x`, `SELECT len(ARRAY[1, 2]) FROM x`],
     [`SELECT from_iso8601_timestamp(s) FROM x`, `SELECT CAST(s AS TIMESTAMPTZ) FROM x`],
     [`SELECT from_unixtime(n / 1000) FROM x`, `SELECT to_timestamp(athena_divide(n, 1000)) FROM x`],
     [`SELECT to_unixtime(max(t)) FROM x`, `SELECT epoch(max(t)) FROM x`],
