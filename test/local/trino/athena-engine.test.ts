@@ -9,7 +9,7 @@
  *    rows on Trino as on the DuckDB lake, and Trino reads every object the processors wrote;
  * 3. partition projection: every event the processor accepts is visible to Athena's engine.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
@@ -107,6 +107,32 @@ function expectSameRows(what: string, trinoRows: Rows, duckRows: Rows, ordered: 
     if (!same) expect({ what, row: i, trino: t[i].map(canonical) }).toEqual({ what, row: i, trino: d[i].map(canonical) });
   }
 }
+
+/** Local addresses of the sockets listening on `port` (Linux /proc/net/tcp and tcp6). */
+function listeners(port: number): string[] {
+  const out: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state !== '0A') continue; // LISTEN
+      const [hex, p] = local.split(':');
+      if (parseInt(p, 16) !== port) continue;
+      // the address is in host byte order, 32-bit words
+      const words = hex.match(/.{8}/g)!.map((w) => w.match(/../g)!.reverse().join(''));
+      out.push(words.length === 1 ? words[0].match(/../g)!.map((b) => parseInt(b, 16)).join('.') : words.join('').toLowerCase());
+    }
+  }
+  return out;
+}
+
+describe('the local Trino', () => {
+  it('listens on 127.0.0.1 only', () => {
+    const addresses = listeners(trino.port);
+    expect(addresses.length).toBeGreaterThan(0);
+    // 127.0.0.1, the same as an IPv4-mapped IPv6 address (::ffff:127.0.0.1), or ::1
+    for (const a of addresses) expect(['127.0.0.1', '00000000000000000000ffff7f000001', '00000000000000000000000000000001']).toContain(a);
+  });
+});
 
 describe("the local dialect gives Athena's answer or refuses, each case run on Trino and on DuckDB", () => {
   const trinoAnswers = new Map<string, Promise<Rows | TrinoQueryError>>();
