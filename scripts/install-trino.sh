@@ -11,7 +11,7 @@ version="${1:-${STREAMLAKE_TRINO_VERSION:-476}}"
 dest=".streamlake/trino/$version"
 if [ -f "$dest/.complete" ]; then echo "trino $version: already installed in $dest"; exit 0; fi
 command -v mvn >/dev/null || { echo "streamlake: Maven is needed once to fetch the Trino jars: install it (e.g. apt-get install maven)" >&2; exit 1; }
-rm -rf "$dest/server" "$dest/plugin-hive"
+rm -rf "$dest/server" "$dest/server-unpack" "$dest/plugin-unpack"
 mkdir -p "$dest"
 echo "trino $version: fetching io.trino:trino-server-core:$version:tar.gz and io.trino:trino-hive:$version:zip from Maven Central (~450 MB, once)"
 mvn -q -B dependency:unpack \
