@@ -83,6 +83,8 @@ export function serverConfig(port: number): string {
     `http-server.http.port=${port}`,
     `discovery.uri=http://127.0.0.1:${port}`,
     'web-ui.enabled=false',
+    // no HTTP request log (its default path is var/log/ under the working directory)
+    'http-server.log.enabled=false',
     // one machine, a small heap: 30% of it per query and as headroom (Trino's defaults)
     '',
   ].join('\n');
@@ -207,7 +209,7 @@ export async function startTrino(options: TrinoServerOptions): Promise<RunningTr
   log(`starting Trino ${version} (Java ${java.version} from ${java.source}) on 127.0.0.1:${port}; log: ${logFile}`);
   const started = Date.now();
   const out = openSync(stdoutFile, 'a');
-  const child: ChildProcess = spawn('bash', ['-c', WRAPPER, 'streamlake-trino', join(dir, 'pid'), java.java, ...jvm], { stdio: ['pipe', out, out] });
+  const child: ChildProcess = spawn('bash', ['-c', WRAPPER, 'streamlake-trino', join(dir, 'pid'), java.java, ...jvm], { stdio: ['pipe', out, out], cwd: dir });
   closeSync(out);
   child.stdin?.on('error', () => undefined);
   const forget = killOnExit(child);
