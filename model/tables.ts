@@ -22,18 +22,22 @@ export interface TableSchema {
 const col = (name: string, type: ColumnType, comment: string, nullable = false): Column => ({ name, type, nullable, comment });
 
 /** Kafka coordinates every events and quarantine row carries, for exactly-once reads. */
-const KAFKA_COLUMNS: readonly Column[] = [
+const KAFKA_COORDINATE_COLUMNS: readonly Column[] = [
   col('kafka_topic', 'string', 'topic the record was read from'),
   col('kafka_partition', 'int', 'partition the record was read from'),
   col('kafka_offset', 'long', 'offset of the record in its partition'),
   col('kafka_timestamp', 'timestamp', 'Kafka record timestamp'),
-  col('kafka_key', 'string', 'record key as UTF-8', true),
 ];
+
+/** The Kafka columns of an events row: coordinates, then the key as text. */
+const KAFKA_COLUMNS: readonly Column[] = [...KAFKA_COORDINATE_COLUMNS, col('kafka_key', 'string', 'record key as UTF-8', true)];
+
+const WRITTEN_AT_COLUMN = col('written_at', 'timestamp', 'when the processor wrote the row');
 
 export function eventsSchema(spec: PipelineSpec): TableSchema {
   const fields = outputFields(spec).map((f) => col(f.name, f.type, 'pipeline field', f.optional === true));
   return {
-    columns: [...fields, ...KAFKA_COLUMNS, col('written_at', 'timestamp', 'when the processor wrote the row')],
+    columns: [...fields, ...KAFKA_COLUMNS, WRITTEN_AT_COLUMN],
     partitionKeys: ['dt', 'hr'],
   };
 }
@@ -72,7 +76,7 @@ export function partialsSchema(spec: PipelineSpec, w: WindowSpec): TableSchema {
       col('first_offset', 'long', 'first offset of the batch this partial covers'),
       col('last_offset', 'long', 'last offset of the batch this partial covers'),
       col('max_event_time', 'timestamp', 'latest event time in the batch (watermark input)'),
-      col('written_at', 'timestamp', 'when the processor wrote the row'),
+      WRITTEN_AT_COLUMN,
     ],
     partitionKeys: ['dt'],
   };
@@ -83,13 +87,11 @@ export function quarantineSchema(): TableSchema {
     columns: [
       col('reason', 'string', 'quarantine reason code'),
       col('detail', 'string', 'human-readable explanation'),
-      col('kafka_topic', 'string', 'topic the record was read from'),
-      col('kafka_partition', 'int', 'partition the record was read from'),
-      col('kafka_offset', 'long', 'offset of the record in its partition'),
-      col('kafka_timestamp', 'timestamp', 'Kafka record timestamp'),
+      ...KAFKA_COORDINATE_COLUMNS,
+      // key and value bytes as they came (not the events table's key text): a bad record may not be text
       col('raw_key', 'binary', 'record key bytes', true),
       col('raw_value', 'binary', 'record value bytes', true),
-      col('written_at', 'timestamp', 'when the processor wrote the row'),
+      WRITTEN_AT_COLUMN,
     ],
     partitionKeys: ['dt'],
   };
