@@ -103,7 +103,12 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
     try {
       if (textDecoder !== undefined && r instanceof MskEventRecord) {
         const b64 = r.base64Value;
-        row = b64 === null ? reject('empty-value', 'the record value is null (tombstone)') : processTextInto(p, textDecoder, decodeBuffer.buf, 0, decodeBuffer.decode(b64), r.timestamp, scratchRow);
+        if (b64 === null) row = reject('empty-value', 'the record value is null (tombstone)');
+        else {
+          // decode first: a value larger than the buffer replaces it, so read `buf` only after
+          const length = decodeBuffer.decode(b64);
+          row = processTextInto(p, textDecoder, decodeBuffer.buf, 0, length, r.timestamp, scratchRow);
+        }
       } else row = processValueInto(p, r.value, r.timestamp, scratchRow);
     } catch (err) {
       // processValue is total by construction; this guard keeps a bug from failing the batch forever
