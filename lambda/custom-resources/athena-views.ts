@@ -4,6 +4,7 @@
  */
 import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { viewDdl } from '../../model/catalog';
 import { InfrastructureError, QueryError } from '../../model/errors';
 
 interface Properties {
@@ -14,9 +15,8 @@ interface Properties {
 
 const athena = new AthenaClient({});
 
-export function viewDdl(name: string, sql: string): string {
-  return `CREATE OR REPLACE VIEW "${name}" AS\n${sql}`;
-}
+// one DDL for Athena and the local Trino
+export { viewDdl };
 
 async function run(sql: string, p: Properties): Promise<void> {
   const { QueryExecutionId } = await athena.send(new StartQueryExecutionCommand({ QueryString: sql, WorkGroup: p.WorkGroup, QueryExecutionContext: { Database: p.Database } }));

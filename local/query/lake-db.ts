@@ -11,6 +11,7 @@ import { areaPrefix, referenceKey } from '../../model/layout';
 import type { PipelineSpec } from '../../model/spec';
 import type { ColumnType } from '../../model/tables';
 import { athenaToDuckDb, DUCKDB_ATHENA_SETUP } from './dialect';
+import { ConfigurationError } from '../../model/errors';
 
 const DUCK_TYPE: Record<ColumnType, string> = { string: 'VARCHAR', int: 'INTEGER', long: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', timestamp: 'TIMESTAMP', binary: 'BLOB' };
 const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
@@ -78,7 +79,7 @@ export class LakeDb {
 
   async named(name: string): Promise<Record<string, unknown>[]> {
     const nq = this.namedQueries().find((n) => n.name === name);
-    if (!nq) throw new Error(`unknown named query '${name}' (known: ${this.namedQueries().map((n) => n.name).join(', ')})`);
+    if (!nq) throw new ConfigurationError(`unknown named query '${name}' (known: ${this.namedQueries().map((n) => n.name).join(', ')})`);
     return this.query(nq.sql);
   }
 

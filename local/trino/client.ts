@@ -4,6 +4,7 @@
  * timestamps as Date (UTC), varbinary as Uint8Array, doubles as numbers.
  * @see https://trino.io/docs/current/develop/client-protocol.html
  */
+import { InternalError, QueryError } from '../../model/errors';
 
 export interface TrinoColumn {
   readonly name: string;
@@ -17,8 +18,8 @@ export interface TrinoResult {
 }
 
 /** A statement Trino refused or failed: the message carries the statement and Trino's error. */
-export class TrinoQueryError extends Error {
-  override readonly name = 'TrinoQueryError';
+export class TrinoQueryError extends QueryError {
+  override readonly name: string = 'TrinoQueryError';
   constructor(
     readonly statement: string,
     /** Trino's error message. */
@@ -62,7 +63,7 @@ export function decodeValue(type: string, value: unknown): unknown {
   const base = type.trim().split(/[( ]/)[0];
   switch (base) {
     case 'bigint': {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new Error(`bigint ${String(value)} does not fit a JavaScript number exactly`);
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new InternalError(`bigint ${String(value)} does not fit a JavaScript number exactly`);
       return BigInt(value);
     }
     case 'integer':

@@ -12,6 +12,7 @@ import { parseConfig } from '../../lib/config';
 import { LakeCatalog } from '../../lib/constructs/lake-catalog';
 import { LakeStorage } from '../../lib/constructs/lake-storage';
 import type { PipelineSpec } from '../../model/spec';
+import { InternalError } from '../../model/errors';
 
 export interface GlueColumn {
   readonly Name: string;
@@ -68,7 +69,7 @@ export function resolveTokens(value: unknown): unknown {
     const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
     return parts.map((p) => {
       const r = resolveTokens(p);
-      if (typeof r !== 'string') throw new Error(`cannot resolve ${JSON.stringify(p)} in a Fn::Join of the lake template`);
+      if (typeof r !== 'string') throw new InternalError(`cannot resolve ${JSON.stringify(p)} in a Fn::Join of the lake template`);
       return r;
     }).join(sep);
   }
@@ -81,12 +82,12 @@ export function lakeDefinitionsOf(template: CfnTemplate): LakeDefinitions {
   const resources = Object.values(template.Resources);
   const of = (type: string) => resources.filter((r) => r.Type === type).map((r) => resolveTokens(r.Properties ?? {}) as Record<string, unknown>);
   const databases = of('AWS::Glue::Database').map((p) => (p.DatabaseInput as { Name: string }).Name);
-  if (databases.length !== 1) throw new Error(`the lake template has ${databases.length} Glue databases, expected 1`);
+  if (databases.length !== 1) throw new InternalError(`the lake template has ${databases.length} Glue databases, expected 1`);
   const tables = of('AWS::Glue::Table').map((p) => p.TableInput as GlueTable);
   const buckets = new Set(tables.map((t) => BUCKET_REF.exec(t.StorageDescriptor.Location)?.[1]));
-  if (buckets.size !== 1 || buckets.has(undefined)) throw new Error(`the lake tables' locations are not all in one bucket: ${tables.map((t) => t.StorageDescriptor.Location).join(', ')}`);
+  if (buckets.size !== 1 || buckets.has(undefined)) throw new InternalError(`the lake tables' locations are not all in one bucket: ${tables.map((t) => t.StorageDescriptor.Location).join(', ')}`);
   const viewResources = of('Custom::StreamlakeAthenaViews');
-  if (viewResources.length !== 1) throw new Error(`the lake template has ${viewResources.length} views custom resources, expected 1`);
+  if (viewResources.length !== 1) throw new InternalError(`the lake template has ${viewResources.length} views custom resources, expected 1`);
   return {
     database: databases[0],
     bucketUri: `s3://{{Ref:${[...buckets][0]}}}/`,

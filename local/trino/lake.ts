@@ -13,6 +13,7 @@ import { REPO_ROOT } from '../runtime';
 import type { TrinoClient, TrinoResult } from './client';
 import { lakeDefinitions, type GlueColumn, type GlueTable, type LakeDefinitions } from './definitions';
 import { startTrino, TRINO_CATALOG, TRINO_LAKE_ROOT, type RunningTrino } from './server';
+import { ConfigurationError, InternalError } from '../../model/errors';
 
 export interface TrinoLakeOptions {
   readonly lakeDir: string;
@@ -65,7 +66,7 @@ export function localProjectionRange(range: string, folder: string, today: strin
  */
 export function metastoreFiles(definitions: LakeDefinitions, o: { readonly lakeDir: string; readonly writerVersion: string; readonly today: string }): Map<string, unknown> {
   const toLocal = (s: string, what: string): string => {
-    if (!s.startsWith(definitions.bucketUri)) throw new Error(`${what} '${s}' is not in the lake bucket ${definitions.bucketUri}`);
+    if (!s.startsWith(definitions.bucketUri)) throw new InternalError(`${what} '${s}' is not in the lake bucket ${definitions.bucketUri}`);
     return TRINO_LAKE_ROOT + s.slice(definitions.bucketUri.length);
   };
   const files = new Map<string, unknown>();
@@ -163,7 +164,7 @@ export class TrinoLake {
 
   async named(name: string): Promise<TrinoResult> {
     const q = this.definitions.namedQueries.find((n) => n.name === name);
-    if (!q) throw new Error(`unknown named query '${name}' (known: ${this.definitions.namedQueries.map((n) => n.name).join(', ')})`);
+    if (!q) throw new ConfigurationError(`unknown named query '${name}' (known: ${this.definitions.namedQueries.map((n) => n.name).join(', ')})`);
     return this.query(q.sql);
   }
 

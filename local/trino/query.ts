@@ -10,6 +10,7 @@ import { lakeDefinitions, type LakeDefinitions } from './definitions';
 import { TrinoLake } from './lake';
 import type { JavaInstall } from './java';
 import type { RunningTrino } from './server';
+import { ConfigurationError } from '../../model/errors';
 
 export interface TrinoQueryOptions {
   /** A deployed named query, e.g. `sales-top-countries` (exactly one of `named` and `sql`). */
@@ -50,7 +51,7 @@ export function trinoNamedQueries(context: Record<string, unknown> = {}): readon
  * statement and Trino's message; a missing Java or Maven throws a one-line PrerequisiteError.
  */
 export async function queryWithTrino(options: TrinoQueryOptions): Promise<TrinoQueryResult> {
-  if ((options.named === undefined) === (options.sql === undefined)) throw new Error('give exactly one of a named query and SQL');
+  if ((options.named === undefined) === (options.sql === undefined)) throw new ConfigurationError('give exactly one of a named query and SQL');
   const lake = await TrinoLake.open({
     lakeDir: options.lakeDir ?? join(DEFAULT_STATE_DIR, 'lake'),
     stateDir: options.stateDir ?? DEFAULT_STATE_DIR,
@@ -64,7 +65,7 @@ export async function queryWithTrino(options: TrinoQueryOptions): Promise<TrinoQ
     if (options.named !== undefined) {
       const known = lake.namedQueries();
       const q = known.find((n) => n.name === options.named);
-      if (!q) throw new Error(`unknown named query '${options.named}' (known: ${known.map((n) => n.name).join(', ')})`);
+      if (!q) throw new ConfigurationError(`unknown named query '${options.named}' (known: ${known.map((n) => n.name).join(', ')})`);
       sql = q.sql;
     }
     const result = await lake.query(sql!);

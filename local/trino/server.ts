@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { freePort, isRunning, killOnExit, PrerequisiteError } from '../process';
 import { TrinoClient, TrinoQueryError, type TrinoSession } from './client';
 import { ensureJava, type JavaInstall } from './java';
+import { InfrastructureError } from '../../model/errors';
 
 /** The newest Trino on Maven Central when this was written. Override with STREAMLAKE_TRINO_VERSION. */
 export const DEFAULT_TRINO_VERSION = '476';
@@ -268,7 +269,7 @@ export async function waitForTrino(url: string, timeoutMs: number, gone: () => b
   const client = new TrinoClient(url, { timeoutMs: 30_000 });
   let last = 'no answer';
   while (Date.now() < deadline) {
-    if (gone()) throw new Error(`Trino exited before it was ready${describe()}`);
+    if (gone()) throw new InfrastructureError(`Trino exited before it was ready${describe()}`);
     try {
       const res = await fetch(`${url}/v1/info`, { signal: AbortSignal.timeout(2_000) });
       const info = (await res.json()) as { starting?: boolean };
@@ -283,5 +284,5 @@ export async function waitForTrino(url: string, timeoutMs: number, gone: () => b
     }
     await sleep(250);
   }
-  throw new Error(`Trino at ${url} not ready after ${timeoutMs / 1000}s (${last})${describe()}`);
+  throw new InfrastructureError(`Trino at ${url} not ready after ${timeoutMs / 1000}s (${last})${describe()}`);
 }

@@ -32,6 +32,13 @@ describe('streamlake CLI', () => {
       expect(r.stdout).toContain(`Parquet files: ${lake}`);
       expect(r.stdout).toMatch(/Summary topic sales.summary: \d+ window totals merged from the per-batch updates — equal to the lake view/);
       expect(r.stdout).toContain('done');
+      // the same named query on the demo's lake: DuckDB (the quick local Athena) and Trino (Athena's engine) print the same table
+      const duck = cli(['query', '--named', 'sales-top-countries', '--lake', lake]);
+      const trino = cli(['query', '--engine', 'trino', '--named', 'sales-top-countries', '--lake', lake]);
+      expect(duck.code).toBe(0);
+      expect(trino.code).toBe(0);
+      expect(duck.stdout).toMatch(/country\s+sales\s+orders/);
+      expect(trino.stdout).toBe(duck.stdout);
     } finally {
       rmSync(lake, { recursive: true, force: true });
     }
@@ -92,5 +99,11 @@ describe('streamlake CLI', () => {
     expect(r.stdout).toContain('sales-region-10m');
     const s = cli(['query', '--sql', 'SELECT count(*) AS n FROM sales_events', '--lake', join(tmpdir(), 'streamlake-none')]);
     expect(s.stdout).toMatch(/n\s*\n-+\s*\n0/);
+    const e = cli(['query', '--engine', 'presto', '--named', 'sales-top-countries']);
+    expect(e.code).toBe(2);
+    expect(e.stderr.join('\n')).toContain("--engine must be duckdb or trino, got 'presto'");
+    const u = cli(['query', '--engine', 'trino', '--named', 'no-such-query']);
+    expect(u.code).toBe(2);
+    expect(u.stderr.join('\n')).toMatch(/unknown named query 'no-such-query' \(known: .*sales-top-countries/);
   });
 });
