@@ -15,14 +15,34 @@ export interface BundleRun {
 }
 
 function build(entry: string, outfile: string): number {
-  buildSync({ entryPoints: [entry], outfile, bundle: true, minify: true, sourcemap: false, platform: 'node', target: 'node22', format: 'cjs', external: ['@aws-sdk/*'], logLevel: 'error' });
+  buildSync({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    minify: true,
+    sourcemap: false,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    external: ['@aws-sdk/*'],
+    logLevel: 'error',
+  });
   return statSync(outfile).size;
 }
 
 /** Median wall time of requiring the bundle in a fresh Node process (module init = cold start share we own). */
 function coldStart(bundle: string, runs: number, env: Record<string, string>): number {
   const script = `const t0 = process.hrtime.bigint(); require(${JSON.stringify(bundle)}); console.log(Number(process.hrtime.bigint() - t0) / 1e6);`;
-  const times = Array.from({ length: runs }, () => Number(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, LAKE_BUCKET: 'bench', AWS_REGION: 'us-east-1', KAFKA_BOOTSTRAP_SERVERS: 'b-1.example:9098', ...env }, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()));
+  const times = Array.from({ length: runs }, () =>
+    Number(
+      execFileSync(process.execPath, ['-e', script], {
+        env: { ...process.env, LAKE_BUCKET: 'bench', AWS_REGION: 'us-east-1', KAFKA_BOOTSTRAP_SERVERS: 'b-1.example:9098', ...env },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
+        .toString()
+        .trim(),
+    ),
+  );
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
 }

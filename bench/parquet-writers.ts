@@ -6,7 +6,7 @@
 import { Binary, Float64, Int32, Int64, makeVector, Table as ArrowTable, TimestampMillisecond, Utf8, vectorFromArray, tableToIPC, type Vector } from 'apache-arrow';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { gzipSync } from 'node:zlib';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeParquet } from '../lambda/core/parquet';
 import type { PlannedObject } from '../lambda/core/processor';
@@ -39,7 +39,10 @@ function arrowVector(c: Column, values: readonly unknown[]): Vector {
     case 'int':
       return vectorFromArray(values as (number | null)[], new Int32());
     case 'long':
-      return vectorFromArray(values.map((v) => (v === null ? null : BigInt(v as number))), new Int64());
+      return vectorFromArray(
+        values.map((v) => (v === null ? null : BigInt(v as number))),
+        new Int64(),
+      );
     case 'double':
       return vectorFromArray(values as (number | null)[], new Float64());
     case 'timestamp':
@@ -67,7 +70,7 @@ function viaHyparquet(o: PlannedObject): Uint8Array {
 }
 
 export async function compareWriters(objects: readonly PlannedObject[], records: number, repeats: number): Promise<Record<string, WriterRun>> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the wasm reference loads only when the writers are compared
   const wasm = require('parquet-wasm/node') as typeof import('parquet-wasm/node/parquet_wasm');
   const props = () => new wasm.WriterPropertiesBuilder().setCompression(wasm.Compression.ZSTD).build();
   const viaWasm = (o: PlannedObject): Uint8Array => {
@@ -82,14 +85,16 @@ export async function compareWriters(objects: readonly PlannedObject[], records:
   const hyparquet = timed(objects, viaHyparquet, repeats);
   const viaWasmRun = timed(objects, viaWasm, repeats);
   return {
-    'streamlake writer (dictionary strings, delta integers, GZIP where it pays)': { recordsPerSec: records / ours.seconds, bytesPerRecord: ours.bytes / records, packageBytes: oursBytes },
+    'streamlake writer (dictionary strings, delta integers, GZIP where it pays)': {
+      recordsPerSec: records / ours.seconds,
+      bytesPerRecord: ours.bytes / records,
+      packageBytes: oursBytes,
+    },
     'hyparquet-writer (gzip, delta ints)': { recordsPerSec: records / hyparquet.seconds, bytesPerRecord: hyparquet.bytes / records, packageBytes: hyparquetBytes },
     'parquet-wasm (zstd, via apache-arrow)': { recordsPerSec: records / viaWasmRun.seconds, bytesPerRecord: viaWasmRun.bytes / records, packageBytes: wasmBytes },
   };
 }
 
 function dirBytes(dir: string): number {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { readdirSync } = require('node:fs') as typeof import('node:fs');
   return readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
 }

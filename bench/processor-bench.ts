@@ -15,9 +15,7 @@ import { REPO_ROOT } from '../local/runtime';
 export const BENCH_START = Date.UTC(2026, 10, 22, 0, 0);
 
 export function referencesFor(spec: PipelineSpec): Map<string, ReferenceTable> {
-  return new Map(
-    (spec.references ?? []).map((r) => [r.name, loadReferenceTable(r, readFileSync(join(REPO_ROOT, 'pipelines', 'reference', r.file), 'utf8'))]),
-  );
+  return new Map((spec.references ?? []).map((r) => [r.name, loadReferenceTable(r, readFileSync(join(REPO_ROOT, 'pipelines', 'reference', r.file), 'utf8'))]));
 }
 
 /** The same deterministic input for our processor and for DuckDB. */

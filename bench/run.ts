@@ -41,7 +41,9 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r, k) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ') + (k === 0 ? '\n' + widths.map((w) => '-'.repeat(w)).join('  ') : '')).join('\n');
+  return rows
+    .map((r, k) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ') + (k === 0 ? '\n' + widths.map((w) => '-'.repeat(w)).join('  ') : ''))
+    .join('\n');
 }
 
 async function mainE2e(): Promise<void> {
@@ -54,13 +56,34 @@ async function mainE2e(): Promise<void> {
     runs.push(await runE2e(spec, rate, seconds, (l) => process.stderr.write(l + '\n')));
   }
   const rows: string[][] = [['rate (events/s)', 'produced', 'achieved produce rate', 'processed/s', 'freshness p50 ms', 'p95 ms', 'p99 ms', 'max lag', 'drain s', 'reconciled']];
-  for (const r of runs) rows.push([fmt(r.ratePerSec), fmt(r.produced), fmt(r.achievedProduceRate), fmt(r.processedPerSec), fmt(r.freshnessMs.p50), fmt(r.freshnessMs.p95), fmt(r.freshnessMs.p99), fmt(r.maxLag), fmt(r.drainSeconds, 1), String(r.reconciled)]);
+  for (const r of runs)
+    rows.push([
+      fmt(r.ratePerSec),
+      fmt(r.produced),
+      fmt(r.achievedProduceRate),
+      fmt(r.processedPerSec),
+      fmt(r.freshnessMs.p50),
+      fmt(r.freshnessMs.p95),
+      fmt(r.freshnessMs.p99),
+      fmt(r.maxLag),
+      fmt(r.drainSeconds, 1),
+      String(r.reconciled),
+    ]);
   const out = resolve(args.out === 'bench/results.json' ? 'bench/results-e2e.json' : args.out!);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ generatedAt: new Date().toISOString(), environment: { node: process.version, cores: cpus().length }, pipeline: spec.name, runs }, null, 2) + '\n');
+  writeFileSync(
+    out,
+    JSON.stringify({ generatedAt: new Date().toISOString(), environment: { node: process.version, cores: cpus().length }, pipeline: spec.name, runs }, null, 2) + '\n',
+  );
   console.log(`\nEnd to end on the local broker: ${spec.name}, ${seconds}s per rate, default batching\n`);
   console.log(table(rows));
-  for (const r of runs) console.log(`\nlag over time at ${fmt(r.ratePerSec)}/s (every 10 s): ${r.lagSamples.filter((s) => s.t % 10 === 0).map((s) => `${s.t}s:${s.lag}`).join(' ')}`);
+  for (const r of runs)
+    console.log(
+      `\nlag over time at ${fmt(r.ratePerSec)}/s (every 10 s): ${r.lagSamples
+        .filter((s) => s.t % 10 === 0)
+        .map((s) => `${s.t}s:${s.lag}`)
+        .join(' ')}`,
+    );
   console.log(`\nwrote ${out}`);
 }
 
@@ -126,10 +149,21 @@ async function main(): Promise<void> {
     pipelineByName(name); // fails here, with the known names, for a typo
     // One process per pipeline, as each processor is its own Lambda function: measuring one
     // after the other in a process would hand the second a JIT shaped by the first.
-    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--worker', name, ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 });
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--worker', name, ...(quick ? ['--quick'] : [])], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 16 << 20,
+    });
     if (child.status !== 0) throw new InternalError(`measuring ${name} failed (exit ${child.status})`);
     const r = (results[name] = JSON.parse(child.stdout.toString()) as PipelineResult);
-    summary.push([name, fmt(r.recordsPerSec), fmt(r.duckdbRecordsPerSec), `${fmt(r.throughputRatio, 2)}×`, fmt(r.bytesPerRecord, 2), fmt(r.duckdbBytesPerRecord, 2), `${fmt(r.bytesRatio, 2)}×`]);
+    summary.push([
+      name,
+      fmt(r.recordsPerSec),
+      fmt(r.duckdbRecordsPerSec),
+      `${fmt(r.throughputRatio, 2)}×`,
+      fmt(r.bytesPerRecord, 2),
+      fmt(r.duckdbBytesPerRecord, 2),
+      `${fmt(r.bytesRatio, 2)}×`,
+    ]);
     batches.push([name, ...BATCH_SIZES.map((b) => fmt(r.recordsPerSecByBatchSize[b])), fmt(r.recordsPerSec)]);
     for (const [lib, w] of Object.entries(r.parquetWriters)) writers.push([`${name} / ${lib}`, fmt(w.recordsPerSec), fmt(w.bytesPerRecord, 2), fmt(w.packageBytes)]);
   }
@@ -142,7 +176,13 @@ async function main(): Promise<void> {
   const doc = {
     generatedAt: new Date().toISOString(),
     quick,
-    environment: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, note: 'one process, one thread; DuckDB threads=1', nodeOptions: process.execArgv },
+    environment: {
+      node: process.version,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      note: 'one process, one thread; DuckDB threads=1',
+      nodeOptions: process.execArgv,
+    },
     pipelines: results,
     bundles,
   };
@@ -150,7 +190,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
 
-  console.log(`\nProcessor (decode → parse → validate → enrich → window → Parquet; node ${process.execArgv.join(" ")}) vs DuckDB (1 thread), ${fmt(FULL_RUN)} records\n`);
+  console.log(`\nProcessor (decode → parse → validate → enrich → window → Parquet; node ${process.execArgv.join(' ')}) vs DuckDB (1 thread), ${fmt(FULL_RUN)} records\n`);
   console.log(table(summary));
   console.log('\nRecords/s by batch size\n');
   console.log(table(batches));

@@ -3,6 +3,7 @@
  * from the parser: `npx tsx scripts/config-table.ts --write` puts it between the markers.
  */
 import { CONFIG_KEYS, CONFIG_OPTIONS, type ConfigOption } from './config';
+import { ConfigurationError } from '../model/errors';
 
 export const CONFIG_TABLE_START = '<!-- config-table:start -->';
 export const CONFIG_TABLE_END = '<!-- config-table:end -->';
@@ -30,7 +31,7 @@ export function readmeConfigTable(readme: string): string | undefined {
 export function withConfigTable(readme: string, table: string = configTable()): string {
   const start = readme.indexOf(CONFIG_TABLE_START);
   const end = readme.indexOf(CONFIG_TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${CONFIG_TABLE_START} … ${CONFIG_TABLE_END} markers around the configuration table`);
+  if (start < 0 || end < start) throw new ConfigurationError(`README.md has no ${CONFIG_TABLE_START} … ${CONFIG_TABLE_END} markers around the configuration table`);
   return `${readme.slice(0, start + CONFIG_TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
 }
 

@@ -137,7 +137,9 @@ function decimal(o: Docs & { readonly default: number; readonly min: number; rea
 const readString = (v: unknown): Read<string> => (typeof v === 'string' ? ok(v) : bad(`must be a string, got ${JSON.stringify(v)}`));
 
 /** A string that must match `pattern` (unless `optional` and empty); `problem` says what else. */
-function text(o: Docs & { readonly default: string; readonly allowed: string; readonly pattern: RegExp; readonly optional?: boolean; readonly problem: (v: string) => string }): ConfigOption<string> {
+function text(
+  o: Docs & { readonly default: string; readonly allowed: string; readonly pattern: RegExp; readonly optional?: boolean; readonly problem: (v: string) => string },
+): ConfigOption<string> {
   return { ...o, read: readString, check: (v) => ((o.optional && v === '') || o.pattern.test(v) ? undefined : o.problem(v)) };
 }
 
@@ -154,12 +156,20 @@ function choice<T extends string>(values: readonly T[], o: Docs & { readonly def
 }
 
 /** A list, given as a JSON array or a comma-separated string. */
-function stringList(o: Docs & { readonly default: readonly string[]; readonly allowed: string; readonly check?: (v: readonly string[]) => string | undefined }): ConfigOption<readonly string[]> {
+function stringList(
+  o: Docs & { readonly default: readonly string[]; readonly allowed: string; readonly check?: (v: readonly string[]) => string | undefined },
+): ConfigOption<readonly string[]> {
   return {
     ...o,
     read(v) {
       if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return ok(v as string[]);
-      if (typeof v === 'string') return ok(v.split(',').map((s) => s.trim()).filter(Boolean));
+      if (typeof v === 'string')
+        return ok(
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
       return bad(`must be a list of strings or a comma-separated string, got ${JSON.stringify(v)}`);
     },
   };

@@ -10,15 +10,18 @@ import type { StreamlakeStacks } from './stacks';
 const managedPolicy = (name: string) => `Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}`;
 
 const REASONS = {
-  basicExecution: 'AWSLambdaBasicExecutionRole only allows writing the function\'s own CloudWatch Logs; CDK attaches it to every function role.',
+  basicExecution: "AWSLambdaBasicExecutionRole only allows writing the function's own CloudWatch Logs; CDK attaches it to every function role.",
   vpcAccess: 'AWSLambdaVPCAccessExecutionRole: the ENI actions a function in the VPC needs (ec2:CreateNetworkInterface etc. support no resource-level permissions).',
-  mskExecution: 'AWSLambdaMSKExecutionRole is attached by the MSK event source mapping construct: the Lambda MSK poller needs kafka:Describe*/GetBootstrapBrokers and ENI actions; topic and group access is granted separately with exact ARNs.',
+  mskExecution:
+    'AWSLambdaMSKExecutionRole is attached by the MSK event source mapping construct: the Lambda MSK poller needs kafka:Describe*/GetBootstrapBrokers and ENI actions; topic and group access is granted separately with exact ARNs.',
   xray: 'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (X-Ray developer guide, "Identity-based policies").',
   runtime: 'The Node.js 22 runtime is fixed by the product (the local runtime and CI run the same major); functions move to the next LTS deliberately.',
   cdkRuntime: 'CDK-managed singleton function (custom resource framework / AwsCustomResource / BucketDeployment): its runtime and memory are set by aws-cdk-lib.',
-  syncInvocation: 'Invoked synchronously (by the MSK event source mapping or the CloudFormation custom resource framework): a DLQ for asynchronous invocations would never receive anything; failed MSK batches go to the event source mapping\'s on-failure S3 destination.',
+  syncInvocation:
+    "Invoked synchronously (by the MSK event source mapping or the CloudFormation custom resource framework): a DLQ for asynchronous invocations would never receive anything; failed MSK batches go to the event source mapping's on-failure S3 destination.",
   cdkTracing: 'CDK-managed custom resource function: runs only during deployments; aws-cdk-lib exposes no tracing option for it.',
-  objectPrefix: 'Object-level resources: the function writes objects it names itself under its own pipeline prefix of the lake (events/<p>/, aggregates/<p>/<w>/, quarantine/<p>/) or reads reference/; no bucket-wide access.',
+  objectPrefix:
+    'Object-level resources: the function writes objects it names itself under its own pipeline prefix of the lake (events/<p>/, aggregates/<p>/<w>/, quarantine/<p>/) or reads reference/; no bucket-wide access.',
   failedBatches: 'The event source mapping writes invocation records of failed batches under keys chosen by Lambda: s3:PutObject on the dedicated failed-batches bucket only.',
   athenaResults: 'Athena writes query results under generated keys below athena-results/ of the lake bucket.',
   glueViews: 'CREATE OR REPLACE VIEW creates and replaces tables whose names come from the pipeline specs, inside the streamlake Glue database only.',
@@ -37,7 +40,10 @@ function suppressCdkSingletons(stack: Stack): void {
   for (const child of stack.node.findAll()) {
     const path = child.node.path;
     const isSingleton =
-      /\/AWS679f53fac002430cb0da5b7982bd2287$/.test(path) || /\/Custom::CDKBucketDeployment[^/]*$/.test(path) || /\/framework-onEvent$/.test(path) || /\/Custom::S3AutoDeleteObjectsCustomResourceProvider$/.test(path);
+      /\/AWS679f53fac002430cb0da5b7982bd2287$/.test(path) ||
+      /\/Custom::CDKBucketDeployment[^/]*$/.test(path) ||
+      /\/framework-onEvent$/.test(path) ||
+      /\/Custom::S3AutoDeleteObjectsCustomResourceProvider$/.test(path);
     if (!isSingleton) continue;
     suppress(child, [
       { id: 'AwsSolutions-IAM4', reason: REASONS.basicExecution, appliesTo: [managedPolicy('AWSLambdaBasicExecutionRole')] },
@@ -50,7 +56,17 @@ function suppressCdkSingletons(stack: Stack): void {
         id: 'AwsSolutions-IAM5',
         reason: /BucketDeployment/.test(path) ? REASONS.bucketDeployment : REASONS.providerInvoke,
         appliesTo: /BucketDeployment/.test(path)
-          ? ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*', 'Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*', 'Resource::<StorageBucket5CB7C8EA.Arn>/*', { regex: '/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\\/\\*$/' }]
+          ? [
+              'Action::s3:GetObject*',
+              'Action::s3:GetBucket*',
+              'Action::s3:List*',
+              'Action::s3:DeleteObject*',
+              'Action::s3:Abort*',
+              'Action::kms:GenerateDataKey*',
+              'Action::kms:ReEncrypt*',
+              'Resource::<StorageBucket5CB7C8EA.Arn>/*',
+              { regex: '/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\\/\\*$/' },
+            ]
           : [{ regex: '/^Resource::<[A-Za-z0-9]+\\.Arn>:\\*$/' }],
       },
     ]);
@@ -83,7 +99,11 @@ export function applySuppressions(stacks: StreamlakeStacks): void {
     stacks.lake.catalog.node.findChild('ViewsHandler'),
     [
       { id: 'AwsSolutions-IAM5', reason: REASONS.athenaResults, appliesTo: ['Resource::<StorageBucket5CB7C8EA.Arn>/athena-results/*'] },
-      { id: 'AwsSolutions-IAM5', reason: REASONS.glueViews, appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table\\/[a-z0-9_]+\\/\\*$/' }] },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: REASONS.glueViews,
+        appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table\\/[a-z0-9_]+\\/\\*$/' }],
+      },
     ],
     false,
   );
@@ -92,7 +112,16 @@ export function applySuppressions(stacks: StreamlakeStacks): void {
   for (const processor of stacks.processing.processors) {
     suppressOwnFunction(processor.function, [
       { id: 'AwsSolutions-IAM4', reason: REASONS.mskExecution, appliesTo: [managedPolicy('AWSLambdaMSKExecutionRole')] },
-      { id: 'AwsSolutions-IAM5', reason: REASONS.objectPrefix, appliesTo: [{ regex: '/^Resource::(<StorageBucket5CB7C8EA\\.Arn>|[a-z0-9-]+:ExportsOutputFnGetAttStorageBucket[A-Za-z0-9]+)\\/(events|aggregates|quarantine|reference)\\/([a-z0-9_]+\\/)*\\*$/' }] },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: REASONS.objectPrefix,
+        appliesTo: [
+          {
+            regex:
+              '/^Resource::(<StorageBucket5CB7C8EA\\.Arn>|[a-z0-9-]+:ExportsOutputFnGetAttStorageBucket[A-Za-z0-9]+)\\/(events|aggregates|quarantine|reference)\\/([a-z0-9_]+\\/)*\\*$/',
+          },
+        ],
+      },
       { id: 'AwsSolutions-IAM5', reason: REASONS.failedBatches, appliesTo: [{ regex: '/^Resource::<FailedBatches[A-F0-9]+\\.Arn>\\/\\*$/' }] },
     ]);
   }

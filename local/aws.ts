@@ -42,7 +42,11 @@ export interface AthenaQuery {
 }
 
 /** Runs a query in the workgroup (its enforced output location and encryption apply) and returns the rows as strings. */
-export async function athenaQuery(q: AthenaQuery, client: AthenaClient = new AthenaClient({ region: q.region }), sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<Record<string, string | null>[]> {
+export async function athenaQuery(
+  q: AthenaQuery,
+  client: AthenaClient = new AthenaClient({ region: q.region }),
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<Record<string, string | null>[]> {
   const { QueryExecutionId } = await client.send(new StartQueryExecutionCommand({ QueryString: q.sql, WorkGroup: q.workGroup, QueryExecutionContext: { Database: q.database } }));
   const deadline = Date.now() + (q.timeoutMs ?? 300_000);
   for (;;) {

@@ -21,7 +21,13 @@ export interface ProduceOptions {
 }
 
 /** Sends messages in chunks paced to `rate`; returns how many were sent. */
-export async function sendPaced(kafka: Kafka, topic: string, messages: AsyncIterable<Message[]> | Iterable<Message[]>, rate: number, onProgress?: (sent: number) => void): Promise<number> {
+export async function sendPaced(
+  kafka: Kafka,
+  topic: string,
+  messages: AsyncIterable<Message[]> | Iterable<Message[]>,
+  rate: number,
+  onProgress?: (sent: number) => void,
+): Promise<number> {
   const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const started = Date.now();

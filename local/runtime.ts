@@ -56,7 +56,6 @@ export interface LocalRuntimeOptions {
   readonly confluentRegistryUrl?: string;
 }
 
-
 /** Copies the specs' reference data into the lake (`reference/<name>/<file>`), as the CDK app's BucketDeployment does. */
 export async function seedReferenceData(store: LakeStore, specs: readonly PipelineSpec[]): Promise<void> {
   for (const spec of specs) {
@@ -148,9 +147,7 @@ export class LocalRuntime {
   /** Resolves when every pipeline's consumer lag is 0; `onTick` gets the lags by pipeline name. */
   async waitForLagZero(timeoutMs: number, onTick?: (lags: Record<string, number>) => void): Promise<void> {
     const subscriptions = this.options.specs.map((spec) => ({ groupId: consumerGroupOf(spec), topic: spec.topic.name, pipeline: spec.name }));
-    await waitForLagZero(this.admin, subscriptions, timeoutMs, (lags) =>
-      onTick?.(Object.fromEntries(subscriptions.map((s) => [s.pipeline, lags[`${s.groupId}/${s.topic}`]]))),
-    );
+    await waitForLagZero(this.admin, subscriptions, timeoutMs, (lags) => onTick?.(Object.fromEntries(subscriptions.map((s) => [s.pipeline, lags[`${s.groupId}/${s.topic}`]]))));
   }
 
   async stop(): Promise<void> {

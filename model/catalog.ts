@@ -4,7 +4,16 @@
  * Glue/Athena; the local runtime runs the same text on DuckDB after a small dialect translation.
  */
 import { ConfigurationError } from './errors';
-import { type AggregateSpec, type PipelineSpec, type ReferenceSpec, type WindowSpec, DEFAULT_ALLOWED_LATENESS_SECONDS, DEFAULT_MAX_FUTURE_SECONDS, DEFAULT_NOT_BEFORE, outputFields } from './spec';
+import {
+  type AggregateSpec,
+  type PipelineSpec,
+  type ReferenceSpec,
+  type WindowSpec,
+  DEFAULT_ALLOWED_LATENESS_SECONDS,
+  DEFAULT_MAX_FUTURE_SECONDS,
+  DEFAULT_NOT_BEFORE,
+  outputFields,
+} from './spec';
 import { type ColumnType, eventsSchema, partialsSchema, quarantineSchema, type TableSchema } from './tables';
 import { aggregatesArea, eventsArea, quarantineArea, type LakeArea } from './layout';
 
@@ -46,7 +55,12 @@ export function lakeTables(spec: PipelineSpec): LakeTable[] {
   const names = tableNames(spec);
   return [
     { name: names.eventsRaw, area: eventsArea(spec), schema: eventsSchema(spec), description: `${spec.name} events as written (use the ${names.events} view)` },
-    { name: names.quarantineRaw, area: quarantineArea(spec), schema: quarantineSchema(), description: `${spec.name} quarantined records as written (use the ${names.quarantine} view)` },
+    {
+      name: names.quarantineRaw,
+      area: quarantineArea(spec),
+      schema: quarantineSchema(),
+      description: `${spec.name} quarantined records as written (use the ${names.quarantine} view)`,
+    },
     ...(spec.windows ?? []).map((w) => ({
       name: names.partials(w),
       area: aggregatesArea(spec, w),
@@ -194,7 +208,7 @@ const REFERENCE_QUERIES: Readonly<Record<string, { readonly fields: readonly str
     fields: ['country', 'amount'],
     query: (events) => ({
       name: 'sales-top-countries',
-      description: 'The 25 countries with the most sales of all time, with their orders (the reference pipeline\'s batch query)',
+      description: "The 25 countries with the most sales of all time, with their orders (the reference pipeline's batch query)",
       sql:
         `SELECT "country", round(sum("amount"), 2) AS "sales", count(*) AS "orders" FROM ${quote(events)}` +
         ` GROUP BY "country" ORDER BY "sales" DESC, "orders" DESC, "country" LIMIT 25`,
@@ -273,20 +287,30 @@ export function checkProjectionCoversAcceptedEvents(spec: PipelineSpec, table: s
   const notBefore = (spec.eventTime.notBefore ?? DEFAULT_NOT_BEFORE).slice(0, 10);
   const days = projectionDaysAhead(spec);
   const wanted = projectionDtRange(spec);
-  if (p('projection.dt.type') !== 'date' || p('projection.dt.format') !== 'yyyy-MM-dd') fail(`projection.dt must be a yyyy-MM-dd date projection (the layout's dt=YYYY-MM-DD), got type ${p('projection.dt.type')} format ${p('projection.dt.format')}`);
-  if ((p('projection.dt.interval') ?? '1') !== '1' || (p('projection.dt.interval.unit') ?? 'DAYS').toUpperCase() !== 'DAYS') fail(`projection.dt must step one day at a time, got ${p('projection.dt.interval')} ${p('projection.dt.interval.unit')}`);
+  if (p('projection.dt.type') !== 'date' || p('projection.dt.format') !== 'yyyy-MM-dd')
+    fail(`projection.dt must be a yyyy-MM-dd date projection (the layout's dt=YYYY-MM-DD), got type ${p('projection.dt.type')} format ${p('projection.dt.format')}`);
+  if ((p('projection.dt.interval') ?? '1') !== '1' || (p('projection.dt.interval.unit') ?? 'DAYS').toUpperCase() !== 'DAYS')
+    fail(`projection.dt must step one day at a time, got ${p('projection.dt.interval')} ${p('projection.dt.interval.unit')}`);
   const range = p('projection.dt.range') ?? '';
   const m = /^(\d{4}-\d{2}-\d{2}),\s*NOW(?:\+(\d+)DAYS?)?$/i.exec(range.trim());
   if (!m) fail(`projection.dt.range '${range}' must be '<first date>,NOW+<n>DAYS' so it keeps up with the events; use ${wanted}`);
   const [, start, ahead] = m!;
-  if (start > notBefore) fail(`projection.dt.range '${range}' starts after eventTime.notBefore ${notBefore}: Athena would not see accepted events before ${start}; start it at ${notBefore} (${wanted})`);
+  if (start > notBefore)
+    fail(
+      `projection.dt.range '${range}' starts after eventTime.notBefore ${notBefore}: Athena would not see accepted events before ${start}; start it at ${notBefore} (${wanted})`,
+    );
   if (Number(ahead ?? 0) < days) {
     const maxFuture = spec.eventTime.maxFutureSeconds ?? DEFAULT_MAX_FUTURE_SECONDS;
     fail(
       `projection.dt.range '${range}' ends before the newest events the processor accepts (eventTime.maxFutureSeconds ${maxFuture} = ${(maxFuture / SECONDS_PER_DAY).toFixed(2)} days after their Kafka timestamp), so Athena would not see them: end it at NOW+${days}DAYS (${wanted}, from projectionDtRange) or lower eventTime.maxFutureSeconds`,
     );
   }
-  if (p('projection.hr.type') !== undefined && (p('projection.hr.type') !== 'integer' || p('projection.hr.range')?.replace(/\s/g, '') !== '0,23' || p('projection.hr.digits') !== '2')) {
-    fail(`projection.hr must be a 2-digit integer projection over 0,23 (the layout's hr=HH), got ${p('projection.hr.type')} ${p('projection.hr.range')} digits ${p('projection.hr.digits')}`);
+  if (
+    p('projection.hr.type') !== undefined &&
+    (p('projection.hr.type') !== 'integer' || p('projection.hr.range')?.replace(/\s/g, '') !== '0,23' || p('projection.hr.digits') !== '2')
+  ) {
+    fail(
+      `projection.hr must be a 2-digit integer projection over 0,23 (the layout's hr=HH), got ${p('projection.hr.type')} ${p('projection.hr.range')} digits ${p('projection.hr.digits')}`,
+    );
   }
 }

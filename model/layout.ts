@@ -39,7 +39,12 @@ export function partitionKeysOf(area: LakeArea): readonly string[] {
  * projection placeholders (`${dt}`, `${hr}`) for Glue's `storage.location.template`.
  */
 export function partitionPrefix(area: LakeArea, values: Readonly<Record<string, string>>): string {
-  return areaPrefix(area) + partitionKeysOf(area).map((k) => `${k}=${values[k]}/`).join('');
+  return (
+    areaPrefix(area) +
+    partitionKeysOf(area)
+      .map((k) => `${k}=${values[k]}/`)
+      .join('')
+  );
 }
 
 export const HOUR_MS = 3_600_000;

@@ -4,7 +4,6 @@
  * the processor reads the same object at run time. Pure: no AWS, no I/O.
  */
 
-
 export type FieldType = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'timestamp';
 
 export interface FieldSpec {
@@ -143,7 +142,6 @@ export interface PipelineSpec {
   readonly maxValueBytes?: number;
 }
 
-
 /** Names of the columns every events row carries besides the spec's fields. */
 export const RESERVED_COLUMNS: readonly string[] = [
   'kafka_topic',
@@ -206,4 +204,3 @@ export function avroSchemaNameOf(spec: PipelineSpec): string {
 export function windowSlideSeconds(w: WindowSpec): number {
   return w.kind === 'hopping' ? (w.slideSeconds ?? w.sizeSeconds) : w.sizeSeconds;
 }
-

@@ -21,9 +21,7 @@ export const sales: PipelineSpec = {
   ],
   eventTime: { field: 'payment_date', encoding: 'iso-8601' },
   references: [{ name: 'country_region', file: 'country_region.csv', keyColumn: 'country', columns: ['country', 'region'] }],
-  enrichments: [
-    { kind: 'lookup', name: 'region', from: 'country', reference: 'country_region', valueColumn: 'region', default: 'Unassigned' },
-  ],
+  enrichments: [{ kind: 'lookup', name: 'region', from: 'country', reference: 'country_region', valueColumn: 'region', default: 'Unassigned' }],
   windows: [
     {
       name: 'region_10m',

@@ -16,10 +16,11 @@ jetty=12.1.14
 hadoop=3.4.3
 dest=".streamlake/iceberg-rest/$version"
 source_file="local/catalog/StreamlakeRestCatalogServer.java"
-launcher_class="$dest/launcher/org/apache/iceberg/rest/StreamlakeRestCatalogServer.class"
-if [ -f "$dest/.complete" ] && [ "$launcher_class" -nt "$source_file" ]; then echo "iceberg-rest $version: already installed in $dest"; exit 0; fi
+launcher_jar="$dest/launcher/streamlake-launcher.jar"
+if [ -f "$dest/.complete" ] && [ "$launcher_jar" -nt "$source_file" ]; then echo "iceberg-rest $version: already installed in $dest"; exit 0; fi
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 javac_bin="${JAVA_HOME:+$JAVA_HOME/bin/}javac"
+jar_bin="${JAVA_HOME:+$JAVA_HOME/bin/}jar"
 command -v "$java_bin" >/dev/null || { echo "streamlake: Java 17+ is needed to run the local Iceberg REST catalog: install a JDK (e.g. apt-get install openjdk-17-jdk-headless)" >&2; exit 1; }
 command -v "$javac_bin" >/dev/null || { echo "streamlake: a JDK 17+ (javac) is needed once to build the local Iceberg REST catalog's launcher: install one (e.g. apt-get install openjdk-17-jdk-headless)" >&2; exit 1; }
 
@@ -64,15 +65,36 @@ POM
   touch "$dest/libs/.complete"
 fi
 
-rm -rf "$dest/launcher"
-mkdir -p "$dest/launcher"
-"$javac_bin" -nowarn --release 17 -d "$dest/launcher" -cp "$dest/libs/*" "$source_file"
+rm -rf "$dest/launcher" "$dest/.complete"
+mkdir -p "$dest/launcher/classes"
+"$javac_bin" -nowarn --release 17 -d "$dest/launcher/classes" -cp "$dest/libs/*" "$source_file"
 # HadoopFileIO on the raw local file system: no .crc side files next to the metadata (S3 has none)
-cat > "$dest/launcher/core-site.xml" <<'XML'
+cat > "$dest/launcher/classes/core-site.xml" <<'XML'
 <?xml version="1.0"?>
 <configuration>
   <property><name>fs.file.impl</name><value>org.apache.hadoop.fs.RawLocalFileSystem</value></property>
 </configuration>
 XML
+# a jar, not a class folder: the class-data archive below accepts jars only on the class path
+"$jar_bin" cf "$launcher_jar" -C "$dest/launcher/classes" .
+rm -rf "$dest/launcher/classes"
+
+# A class-data archive (AppCDS) of what a server loads, made by one training run of the launcher
+# (it sends itself typical requests, then exits): later starts map those classes instead of loading
+# them, ~2x faster. Valid for this Java only (local/catalog/rest-catalog-server.ts uses it when the
+# Java is the same); without it the server starts all the same.
+home="$(pwd)/$dest"
+training="$(mktemp -d)"
+if CATALOG_URI="jdbc:sqlite:$training/catalog.db" CATALOG_WAREHOUSE="file://$training/warehouse" CATALOG_REST_PORT=0 CATALOG_CLIENTS=1 \
+  "$java_bin" -XX:ArchiveClassesAtExit="$home/launcher/classes.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
+  -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dstreamlake.train=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -cp "$home/launcher/streamlake-launcher.jar:$home/libs/*" org.apache.iceberg.rest.StreamlakeRestCatalogServer > "$training/train.log" 2>&1 \
+  && [ -s "$home/launcher/classes.jsa" ]; then
+  "$java_bin" -version > "$home/launcher/classes.jsa.java" 2>&1
+else
+  echo "iceberg-rest $version: no class-data archive (the server starts without it, slower): $(tail -3 "$training/train.log" | tr '\n' ' ')" >&2
+  rm -f "$home/launcher/classes.jsa" "$home/launcher/classes.jsa.java"
+fi
+rm -rf "$training"
 touch "$dest/.complete"
 echo "iceberg-rest $version: $(ls "$dest/libs" | wc -l) jars ($(du -sm "$dest/libs" | cut -f1) MB) in $dest/libs, launcher in $dest/launcher"

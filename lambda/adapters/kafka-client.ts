@@ -21,7 +21,10 @@ export interface KafkaClientOptions {
 
 /** Parses a comma-separated bootstrap string (`b-1:9098,b-2:9098`) and rejects empty parts. */
 export function parseBootstrap(bootstrap: string): string[] {
-  const brokers = bootstrap.split(',').map((b) => b.trim()).filter((b) => b.length > 0);
+  const brokers = bootstrap
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
   if (brokers.length === 0) throw new ConfigurationError(`bootstrap servers '${bootstrap}' name no broker (expected host:port[,host:port])`);
   for (const b of brokers) {
     if (!/^[^:\s]+:\d{1,5}$/.test(b)) throw new ConfigurationError(`bootstrap server '${b}' is not host:port`);

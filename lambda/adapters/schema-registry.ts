@@ -38,7 +38,7 @@ export class DirectorySchemaRegistry implements SchemaRegistry {
     const digest = createHash('sha256').update(`${schemaName}\n${schemaText}`).digest();
     const hex = digest.subarray(0, 16).toString('hex');
     const glue = { registry: 'glue' as const, versionId: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}` };
-    const confluent = { registry: 'confluent' as const, id: (digest.readUInt32BE(16) & 0x7fffffff) || 1 };
+    const confluent = { registry: 'confluent' as const, id: digest.readUInt32BE(16) & 0x7fffffff || 1 };
     for (const ref of [glue, confluent]) {
       const path = DirectorySchemaRegistry.pathOf(this.dir, ref);
       await mkdir(dirname(path), { recursive: true });
@@ -151,7 +151,8 @@ export class GlueSchemaRegistry implements SchemaRegistry {
   /** The newest version (producers: `produce --msk --format avro --wire glue`). */
   async latest(): Promise<{ versionId: string; definition: string }> {
     const out = await this.glue('GetSchemaVersion', () => this.client.send(new GetSchemaVersionCommand({ SchemaId: this.schemaId, SchemaVersionNumber: { LatestVersion: true } })));
-    if (!out?.SchemaVersionId || !out.SchemaDefinition) throw new ConfigurationError(`Glue schema ${this.schema.registryName}/${this.schema.schemaName} has no versions (is the pipeline deployed with Avro values?)`);
+    if (!out?.SchemaVersionId || !out.SchemaDefinition)
+      throw new ConfigurationError(`Glue schema ${this.schema.registryName}/${this.schema.schemaName} has no versions (is the pipeline deployed with Avro values?)`);
     return { versionId: out.SchemaVersionId, definition: out.SchemaDefinition };
   }
 }

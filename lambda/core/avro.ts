@@ -14,6 +14,7 @@ import { Type, type Resolver } from 'avsc';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { reject, Rejection } from './quarantine';
 import type { FieldSpec, FieldType, PipelineSpec } from '../../model/spec';
+import { ConfigurationError } from '../../model/errors';
 
 export type SchemaRef = { readonly registry: 'glue'; readonly versionId: string } | { readonly registry: 'confluent'; readonly id: number };
 
@@ -64,7 +65,7 @@ export function parseAvroFrame(value: Buffer): AvroFrame | Rejection {
 export function encodeAvroFrame(ref: SchemaRef, payload: Buffer, options: { zlib?: boolean } = {}): Buffer {
   if (ref.registry === 'glue') {
     const id = Buffer.from(ref.versionId.replace(/-/g, ''), 'hex');
-    if (id.length !== 16) throw new Error(`schema version id '${ref.versionId}' is not a UUID`);
+    if (id.length !== 16) throw new ConfigurationError(`schema version id '${ref.versionId}' is not a UUID`);
     const compressed = options.zlib === true;
     return Buffer.concat([Buffer.from([GLUE_HEADER_VERSION, compressed ? GLUE_COMPRESSION_ZLIB : GLUE_COMPRESSION_NONE]), id, compressed ? deflateSync(payload) : payload]);
   }

@@ -6,6 +6,7 @@
  */
 import type { PipelineSpec, WindowSpec } from '../../model/spec';
 import { aggregateStateColumns, type TableSchema } from '../../model/tables';
+import { InternalError } from '../../model/errors';
 
 /** The index of each of `names` in `schema`; throws naming a column the schema lacks. */
 export function columnIndexes<N extends string>(schema: TableSchema, names: readonly N[]): Readonly<Record<N, number>> {
@@ -16,7 +17,7 @@ export function columnIndexes<N extends string>(schema: TableSchema, names: read
 
 function columnIndex(schema: TableSchema, name: string): number {
   const i = schema.columns.findIndex((c) => c.name === name);
-  if (i === -1) throw new Error(`the table has no column '${name}' (columns: ${schema.columns.map((c) => c.name).join(', ')})`);
+  if (i === -1) throw new InternalError(`the table has no column '${name}' (columns: ${schema.columns.map((c) => c.name).join(', ')})`);
   return i;
 }
 

@@ -13,13 +13,7 @@ import { utf8Text } from './msk-decode';
 import { reject, Rejection } from './quarantine';
 import { valueDecoderFor, type RawFieldValues, type TextValueDecoder, type ValueDecoder } from './value-decoders';
 import { compileWindow, type CompiledWindow } from './window';
-import {
-  DEFAULT_MAX_FUTURE_SECONDS,
-  DEFAULT_MAX_VALUE_BYTES,
-  DEFAULT_NOT_BEFORE,
-  outputFields,
-  type PipelineSpec,
-} from '../../model/spec';
+import { DEFAULT_MAX_FUTURE_SECONDS, DEFAULT_MAX_VALUE_BYTES, DEFAULT_NOT_BEFORE, outputFields, type PipelineSpec } from '../../model/spec';
 import { validatePipelineSpec } from '../../model/spec-rules';
 import { eventsSchema, partialsSchema, quarantineSchema, type TableSchema } from '../../model/tables';
 
@@ -60,7 +54,10 @@ export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<stri
   return {
     spec,
     eventsSchema: events,
-    eventsColumns: eventsColumnMap(events, fields.map((f) => f.name)),
+    eventsColumns: eventsColumnMap(
+      events,
+      fields.map((f) => f.name),
+    ),
     quarantineSchema: quarantine,
     quarantineColumns: quarantineColumnMap(quarantine),
     windows: (spec.windows ?? []).map((w) => {

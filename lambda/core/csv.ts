@@ -1,4 +1,5 @@
 /** RFC 4180 CSV parsing for one record value and for reference files. Pure and total: never throws. */
+import { ConfigurationError } from '../../model/errors';
 
 export type CsvLineResult = { readonly ok: true; readonly fields: string[] } | { readonly ok: false; readonly problem: string };
 
@@ -60,12 +61,12 @@ export function parseCsvFile(text: string, delimiter = ','): { header: string[];
   const lines = splitCsvRecords(text.replace(/^\uFEFF/, ''));
   if (lines.length === 0) return { header: [], rows: [] };
   const head = parseCsvLine(lines[0], delimiter);
-  if (!head.ok) throw new Error(`CSV header: ${head.problem}`);
+  if (!head.ok) throw new ConfigurationError(`CSV header: ${head.problem}`);
   const header = head.fields.map((h) => h.trim());
   const rows = lines.slice(1).map((line, i) => {
     const parsed = parseCsvLine(line, delimiter);
-    if (!parsed.ok) throw new Error(`CSV line ${i + 2}: ${parsed.problem}`);
-    if (parsed.fields.length !== header.length) throw new Error(`CSV line ${i + 2}: ${parsed.fields.length} columns, header has ${header.length}`);
+    if (!parsed.ok) throw new ConfigurationError(`CSV line ${i + 2}: ${parsed.problem}`);
+    if (parsed.fields.length !== header.length) throw new ConfigurationError(`CSV line ${i + 2}: ${parsed.fields.length} columns, header has ${header.length}`);
     return Object.fromEntries(header.map((h, k) => [h, parsed.fields[k]]));
   });
   return { header, rows };

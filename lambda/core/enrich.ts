@@ -5,6 +5,7 @@
 import { parseCsvFile } from './csv';
 import type { DerivedFunction, Enrichment, PipelineSpec, ReferenceSpec } from '../../model/spec';
 import type { FieldValue } from './fields';
+import { ConfigurationError, InternalError } from '../../model/errors';
 
 /** A loaded reference data set: normalized key → row. */
 export type ReferenceTable = ReadonlyMap<string, Readonly<Record<string, string>>>;
@@ -15,7 +16,7 @@ export const normalizeLookupKey = (key: string): string => key.trim().toLowerCas
 export function loadReferenceTable(ref: ReferenceSpec, csvText: string): ReferenceTable {
   const { header, rows } = parseCsvFile(csvText);
   for (const c of ref.columns) {
-    if (!header.includes(c)) throw new Error(`reference '${ref.name}' (${ref.file}): column '${c}' missing from header [${header.join(', ')}]`);
+    if (!header.includes(c)) throw new ConfigurationError(`reference '${ref.name}' (${ref.file}): column '${c}' missing from header [${header.join(', ')}]`);
   }
   const table = new Map<string, Record<string, string>>();
   for (const row of rows) table.set(normalizeLookupKey(row[ref.keyColumn]), row);
@@ -55,7 +56,7 @@ export type EnrichStep = (from: FieldValue) => FieldValue;
 export function compileEnrichment(e: Enrichment, references: ReadonlyMap<string, ReferenceTable>): EnrichStep {
   if (e.kind === 'lookup') {
     const table = references.get(e.reference);
-    if (!table) throw new Error(`enrichment '${e.name}': reference data '${e.reference}' was not loaded`);
+    if (!table) throw new InternalError(`enrichment '${e.name}': reference data '${e.reference}' was not loaded`);
     const column = e.valueColumn;
     const fallback = e.default;
     // memoize per distinct key: lookups repeat heavily (few countries, many events)

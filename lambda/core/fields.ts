@@ -19,7 +19,14 @@ const INTERNED_MAX_LENGTH = 100;
 const INT32_MAX = 2_147_483_647;
 
 function describe(raw: unknown): string {
-  const s = typeof raw === 'string' ? JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw) : typeof raw === 'object' ? (Array.isArray(raw) ? 'an array' : 'an object') : String(raw);
+  const s =
+    typeof raw === 'string'
+      ? JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)
+      : typeof raw === 'object'
+        ? Array.isArray(raw)
+          ? 'an array'
+          : 'an object'
+        : String(raw);
   return s;
 }
 
@@ -98,7 +105,7 @@ export function compileFieldConverter(field: FieldSpec, timestamp: TimestampOpti
     case 'timestamp':
       return (raw) => {
         if (raw === undefined || raw === null || raw === '') return missing();
-        let t = NaN;
+        let t: number;
         if (timestamp.encoding === 'epoch-millis') t = parseEpochMillis(raw);
         else if (timestamp.encoding === 'iso-8601') t = typeof raw === 'string' ? parseIsoTimestamp(raw) : NaN;
         else t = typeof raw === 'number' || (typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw)) ? parseEpochMillis(raw) : typeof raw === 'string' ? parseIsoTimestamp(raw) : NaN;

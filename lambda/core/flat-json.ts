@@ -28,7 +28,7 @@ const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c ==
 export function compileFlatJsonReader(names: readonly string[]): FlatJsonReader {
   const quoted = names.map((n) => `"${n}"`);
   // a name JSON would escape can never match literally: such keys always take the slow path
-  const matchable = names.map((n) => !/["\\\u0000-\u001f]/.test(n));
+  const matchable = names.map((n) => ![...n].some((c) => c === '"' || c === '\\' || c.charCodeAt(0) < 0x20));
   const seen = new Uint8Array(names.length);
   let guess = 0;
 

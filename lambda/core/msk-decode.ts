@@ -73,10 +73,12 @@ interface InternalBuffer extends Buffer {
   base64Write(text: string, offset: number, length: number): number;
   utf8Slice(start: number, end: number): string;
 }
-const FAST_BUFFER_METHODS = typeof (Buffer.prototype as Partial<InternalBuffer>).base64Write === 'function' && typeof (Buffer.prototype as Partial<InternalBuffer>).utf8Slice === 'function';
+const FAST_BUFFER_METHODS =
+  typeof (Buffer.prototype as Partial<InternalBuffer>).base64Write === 'function' && typeof (Buffer.prototype as Partial<InternalBuffer>).utf8Slice === 'function';
 
 /** `bytes[start, end)` as a string (invalid UTF-8 becomes U+FFFD). */
-export const utf8Text = (bytes: Buffer, start: number, end: number): string => (FAST_BUFFER_METHODS ? (bytes as InternalBuffer).utf8Slice(start, end) : bytes.toString('utf8', start, end));
+export const utf8Text = (bytes: Buffer, start: number, end: number): string =>
+  FAST_BUFFER_METHODS ? (bytes as InternalBuffer).utf8Slice(start, end) : bytes.toString('utf8', start, end);
 
 /** The key as events rows store it: UTF-8 text, or `base64:…` when it is not text. */
 export function keyText(key: Buffer | null): string | null {

@@ -15,6 +15,7 @@
 import { gzipSync } from 'node:zlib';
 import { bitWidth, ByteWriter, int64Bytes, ThriftWriter, writeDeltaBinaryPacked, writeHybrid, writePlainInt64 } from './parquet-bytes';
 import type { Column, ColumnType, TableSchema } from '../../model/tables';
+import { InternalError } from '../../model/errors';
 
 /** One value per row for each column, in schema order. Timestamps are epoch millis; null = missing. */
 export type ColumnValues = unknown[];
@@ -86,7 +87,7 @@ function splitNulls(column: Column, values: ColumnValues, rows: number): Split {
   let nulls = 0;
   for (let i = 0; i < rows; i++) if (values[i] === null || values[i] === undefined) nulls++;
   if (nulls === 0) return { present: values, levels: column.nullable ? new Uint8Array(rows).fill(1) : undefined };
-  if (!column.nullable) throw new Error(`parquet: column '${column.name}' is required but has ${nulls} null value(s)`);
+  if (!column.nullable) throw new InternalError(`parquet: column '${column.name}' is required but has ${nulls} null value(s)`);
   const levels = new Uint8Array(rows);
   const present: unknown[] = [];
   for (let i = 0; i < rows; i++) {
@@ -112,7 +113,7 @@ function checkedIntegers(column: Column, values: unknown[], int32: boolean): num
   for (let i = 0; i < n.length; i++) {
     const v = n[i];
     if (!Number.isSafeInteger(v) || (int32 && (v < -2_147_483_648 || v > 2_147_483_647))) {
-      throw new Error(`parquet: column '${column.name}' (${column.type}) has a value that is not ${int32 ? 'a 32-bit' : 'a safe'} integer: ${String(v)}`);
+      throw new InternalError(`parquet: column '${column.name}' (${column.type}) has a value that is not ${int32 ? 'a 32-bit' : 'a safe'} integer: ${String(v)}`);
     }
   }
   return n;
@@ -249,7 +250,7 @@ function encodeColumn(column: Column, values: ColumnValues, rows: number, delta:
     case 'double': {
       const doubles = present as number[];
       for (let i = 0; i < count; i++) {
-        if (typeof doubles[i] !== 'number') throw new Error(`parquet: column '${column.name}' (double) has a non-number value: ${String(doubles[i])}`);
+        if (typeof doubles[i] !== 'number') throw new InternalError(`parquet: column '${column.name}' (double) has a non-number value: ${String(doubles[i])}`);
       }
       const arr = Float64Array.from(doubles);
       w.bytes(new Uint8Array(arr.buffer));
@@ -298,7 +299,7 @@ function writePageHeader(out: ByteWriter, page: Page, compressedBytes: number): 
 /** Encodes columns (each as long as `rows`) into one Parquet file. */
 export function encodeParquet(schema: TableSchema, columns: readonly ColumnValues[], rows: number, options: ParquetOptions = {}): Uint8Array {
   if (columns.length !== schema.columns.length) {
-    throw new Error(`parquet: ${columns.length} column arrays for ${schema.columns.length} schema columns`);
+    throw new InternalError(`parquet: ${columns.length} column arrays for ${schema.columns.length} schema columns`);
   }
   const delta = options.deltaIntegers ?? true;
   const gzip = (options.codec ?? 'GZIP') === 'GZIP';
@@ -307,7 +308,7 @@ export function encodeParquet(schema: TableSchema, columns: readonly ColumnValue
   const header = new ByteWriter(256);
   const chunks: ChunkMeta[] = schema.columns.map((column, i) => {
     const values = columns[i];
-    if (values.length !== rows) throw new Error(`parquet: column '${column.name}' has ${values.length} values, expected ${rows}`);
+    if (values.length !== rows) throw new InternalError(`parquet: column '${column.name}' has ${values.length} values, expected ${rows}`);
     const encoded = encodeColumn(column, values, rows, delta);
     const compressed = gzip && encoded.compressible ? encoded.pages.map((p) => gzipSync(p.body, { level: 1 })) : undefined;
     // GZIP only where it pays: a tiny page (a constant column's dictionary) grows under it
@@ -361,7 +362,9 @@ function writeFileMetaData(out: ByteWriter, schema: TableSchema, chunks: readonl
       s.binary(4, 'schema').i32(5, schema.columns.length);
       return;
     }
-    s.i32(1, PHYSICAL[c.type]).i32(3, c.nullable ? Repetition.OPTIONAL : Repetition.REQUIRED).binary(4, c.name);
+    s.i32(1, PHYSICAL[c.type])
+      .i32(3, c.nullable ? Repetition.OPTIONAL : Repetition.REQUIRED)
+      .binary(4, c.name);
     if (c.type === 'string') s.i32(6, ConvertedType.UTF8);
     if (c.type === 'timestamp') s.i32(6, ConvertedType.TIMESTAMP_MILLIS);
   });

@@ -39,12 +39,7 @@ export interface SummaryMessage {
   readonly value: string;
 }
 
-export function summaryMessages(
-  spec: PipelineSpec,
-  window: CompiledWindow,
-  groups: readonly WindowGroup[],
-  source: SummaryUpdate['source'],
-): SummaryMessage[] {
+export function summaryMessages(spec: PipelineSpec, window: CompiledWindow, groups: readonly WindowGroup[], source: SummaryUpdate['source']): SummaryMessage[] {
   const w: WindowSpec = window.spec;
   return groups.map((g) => {
     const update: SummaryUpdate = {
@@ -78,7 +73,8 @@ export function mergeSummaryUpdates(window: CompiledWindow, updates: readonly Su
     const id = startId(u);
     const prev = latestAttempt.get(id);
     // an update of the same attempt (same last offset) is a redelivery: identical content
-    if (!prev || prev.last !== u.source.last_offset) latestAttempt.set(id, { topic: u.source.topic, partition: u.source.partition, first: u.source.first_offset, last: u.source.last_offset, seq });
+    if (!prev || prev.last !== u.source.last_offset)
+      latestAttempt.set(id, { topic: u.source.topic, partition: u.source.partition, first: u.source.first_offset, last: u.source.last_offset, seq });
   });
   const attempts = [...latestAttempt.values()];
   const superseded = (a: Attempt) => attempts.some((b) => b !== a && b.topic === a.topic && b.partition === a.partition && b.first > a.first && b.first <= a.last);

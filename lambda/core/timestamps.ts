@@ -78,7 +78,12 @@ export function parseIsoTimestamp(text: string): number {
   const m = ISO.exec(text.trim());
   if (!m) return NaN;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac, zone] = m;
-  const year = +y, month = +mo, day = +d, hour = +h, minute = +mi, second = +s;
+  const year = +y,
+    month = +mo,
+    day = +d,
+    hour = +h,
+    minute = +mi,
+    second = +s;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return NaN;
   const millis = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
   let t = Date.UTC(year, month - 1, day, hour, minute, second, millis);

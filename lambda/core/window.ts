@@ -209,7 +209,13 @@ export class WindowAggregator {
     const id = rowKeyId(row, ki);
     for (const { start, byKey } of this.cachedStarts) {
       let g = byKey.get(id);
-      if (g === undefined) g = this.group(start, id, ki.map((i) => row[i]), byKey);
+      if (g === undefined)
+        g = this.group(
+          start,
+          id,
+          ki.map((i) => row[i]),
+          byKey,
+        );
       accumulate(w, g.state, row);
     }
   }

@@ -35,7 +35,8 @@ export function parseGeneratorInput(input: unknown): Required<GeneratorInput> {
   const count = Number(i.count ?? 1000);
   if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new ConfigurationError(`count must be an integer from 1 to 1000000, got ${i.count}`);
   const ratePerSecond = Number(i.ratePerSecond ?? 1000);
-  if (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0 || ratePerSecond > 100_000) throw new ConfigurationError(`ratePerSecond must be a number from 1 to 100000, got ${i.ratePerSecond}`);
+  if (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0 || ratePerSecond > 100_000)
+    throw new ConfigurationError(`ratePerSecond must be a number from 1 to 100000, got ${i.ratePerSecond}`);
   const malformedRatio = Number(i.malformedRatio ?? 0);
   if (!(malformedRatio >= 0 && malformedRatio <= 1)) throw new ConfigurationError(`malformedRatio must be from 0 to 1, got ${i.malformedRatio}`);
   return { pipeline, count, ratePerSecond, seed: Number(i.seed ?? Date.now() % 100_000), malformedRatio };

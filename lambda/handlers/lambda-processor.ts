@@ -52,7 +52,10 @@ export const NOT_RETRIABLE_PREFIX = 'streamlake/not-retriable/';
  * counted and logged by error class — and returns, so the partition moves on without burning
  * retries. `failureStore` replaces the S3 on-failure bucket (tests).
  */
-export function lambdaProcessorHandler(env: ProcessorEnvironment = readProcessorEnvironment(), failureStore?: LakeStore): (event: MskEvent, context?: Context) => Promise<BatchReport | undefined> {
+export function lambdaProcessorHandler(
+  env: ProcessorEnvironment = readProcessorEnvironment(),
+  failureStore?: LakeStore,
+): (event: MskEvent, context?: Context) => Promise<BatchReport | undefined> {
   const spec = deployedSpec(env);
   const store = new S3LakeStore({ bucket: env.lakeBucket, endpoint: env.s3Endpoint });
   const failures = failureStore ?? (env.failureBucket ? new S3LakeStore({ bucket: env.failureBucket, endpoint: env.s3Endpoint }) : undefined);
@@ -76,7 +79,9 @@ export function lambdaProcessorHandler(env: ProcessorEnvironment = readProcessor
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as above
       const { KafkaSummaryPublisher } = require('../adapters/summary-publisher') as typeof import('../adapters/summary-publisher');
       const brokers = parseBootstrap(requireVariable(env, 'kafkaBootstrapServers', 'the pipeline publishes to a summary topic'));
-      return new KafkaSummaryPublisher(createKafka({ brokers, clientId: `streamlake-${spec.name}`, auth: { kind: 'iam', region: requireVariable(env, 'region', 'MSK IAM auth signs for a region') } }));
+      return new KafkaSummaryPublisher(
+        createKafka({ brokers, clientId: `streamlake-${spec.name}`, auth: { kind: 'iam', region: requireVariable(env, 'region', 'MSK IAM auth signs for a region') } }),
+      );
     },
   });
   return async (event, context) => {

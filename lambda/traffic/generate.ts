@@ -13,15 +13,7 @@ export interface GeneratedRecord {
   readonly malformed?: MalformationKind;
 }
 
-export type MalformationKind =
-  | 'wrong-column-count'
-  | 'bad-number'
-  | 'bad-timestamp'
-  | 'missing-field'
-  | 'invalid-utf8'
-  | 'not-json'
-  | 'future-timestamp'
-  | 'oversized';
+export type MalformationKind = 'wrong-column-count' | 'bad-number' | 'bad-timestamp' | 'missing-field' | 'invalid-utf8' | 'not-json' | 'future-timestamp' | 'oversized';
 
 export interface GeneratorOptions {
   /** @default 1 */
@@ -49,16 +41,47 @@ export function seededRandom(seed: number): () => number {
 }
 
 export const DEMO_COUNTRIES: readonly string[] = [
-  'United States', 'Canada', 'Mexico', 'Brazil', 'Argentina', 'United Kingdom', 'Germany', 'France',
-  'Spain', 'Italy', 'Netherlands', 'Sweden', 'Poland', 'India', 'China', 'Japan', 'South Korea',
-  'Australia', 'New Zealand', 'Singapore', 'South Africa', 'Nigeria', 'Egypt', 'Kenya',
-  'Saudi Arabia', 'United Arab Emirates', 'Turkey', 'Israel',
+  'United States',
+  'Canada',
+  'Mexico',
+  'Brazil',
+  'Argentina',
+  'United Kingdom',
+  'Germany',
+  'France',
+  'Spain',
+  'Italy',
+  'Netherlands',
+  'Sweden',
+  'Poland',
+  'India',
+  'China',
+  'Japan',
+  'South Korea',
+  'Australia',
+  'New Zealand',
+  'Singapore',
+  'South Africa',
+  'Nigeria',
+  'Egypt',
+  'Kenya',
+  'Saudi Arabia',
+  'United Arab Emirates',
+  'Turkey',
+  'Israel',
   // not in the reference data: these land in region "Unassigned"
-  'Atlantis', 'Wakanda',
+  'Atlantis',
+  'Wakanda',
 ];
 const CITIES: readonly (readonly [string, string])[] = [
-  ['Springfield', 'Central'], ['Riverside', 'North'], ['Fairview', 'East'], ['Madison', 'West'],
-  ['Georgetown', 'Old Town'], ['Salem', 'Harbour'], ['Franklin', 'Hills'], ['Clinton', 'Downtown'],
+  ['Springfield', 'Central'],
+  ['Riverside', 'North'],
+  ['Fairview', 'East'],
+  ['Madison', 'West'],
+  ['Georgetown', 'Old Town'],
+  ['Salem', 'Harbour'],
+  ['Franklin', 'Hills'],
+  ['Clinton', 'Downtown'],
 ];
 
 type Rng = () => number;

@@ -38,7 +38,10 @@ export class DemoGenerator extends Construct {
     // Avro pipelines: records framed with the schema version created from the spec
     const avro = props.pipelines.filter((p) => p.value.kind === 'avro');
     if (avro.length > 0) {
-      this.function.addEnvironment(ENV.avroSchemaVersionIds, Stack.of(this).toJsonString(Object.fromEntries(avro.map((p) => [p.name, props.schemas.schemaOf(p).initialVersionId]))));
+      this.function.addEnvironment(
+        ENV.avroSchemaVersionIds,
+        Stack.of(this).toJsonString(Object.fromEntries(avro.map((p) => [p.name, props.schemas.schemaOf(p).initialVersionId]))),
+      );
     }
     // MSK developer guide, "IAM access control": a producer needs Connect, DescribeTopic and WriteData
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:Connect'], resources: [props.cluster.clusterArn] }));

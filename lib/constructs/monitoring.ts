@@ -52,13 +52,26 @@ export class Monitoring extends Construct {
       const processed = custom(METRIC.recordsProcessed, 'Sum');
       const quarantined = custom(METRIC.recordsQuarantined, 'Sum');
       const freshness = custom(METRIC.freshnessSeconds, 'Maximum');
-      const quarantineRatio = new cloudwatch.MathExpression({ expression: 'IF(r > 0, q / r, 0)', usingMetrics: { q: quarantined, r: recordsIn }, label: 'quarantine ratio', period });
+      const quarantineRatio = new cloudwatch.MathExpression({
+        expression: 'IF(r > 0, q / r, 0)',
+        usingMetrics: { q: quarantined, r: recordsIn },
+        label: 'quarantine ratio',
+        period,
+      });
 
       this.dashboard.addWidgets(
         new cloudwatch.TextWidget({ markdown: `## ${p.name}`, width: 24, height: 1 }),
         new cloudwatch.GraphWidget({ title: `${p.name}: offset lag`, left: [offsetLag], width: 6 }),
-        new cloudwatch.GraphWidget({ title: `${p.name}: invocations, errors, throttles`, left: [fn.metricInvocations({ period }), fn.metricErrors({ period }), fn.metricThrottles({ period })], width: 6 }),
-        new cloudwatch.GraphWidget({ title: `${p.name}: duration`, left: [fn.metricDuration({ period, statistic: 'p99' }), fn.metricDuration({ period, statistic: 'Average' })], width: 6 }),
+        new cloudwatch.GraphWidget({
+          title: `${p.name}: invocations, errors, throttles`,
+          left: [fn.metricInvocations({ period }), fn.metricErrors({ period }), fn.metricThrottles({ period })],
+          width: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${p.name}: duration`,
+          left: [fn.metricDuration({ period, statistic: 'p99' }), fn.metricDuration({ period, statistic: 'Average' })],
+          width: 6,
+        }),
         new cloudwatch.GraphWidget({ title: `${p.name}: records processed / quarantined`, left: [processed, quarantined], right: [freshness], width: 6 }),
       );
 

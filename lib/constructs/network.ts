@@ -62,7 +62,11 @@ export class Network extends Construct {
       this.vpc = vpc;
       this.subnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
       vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
-      const endpointSg = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', { vpc, allowAllOutbound: false, description: 'streamlake interface endpoints: HTTPS from inside the VPC' });
+      const endpointSg = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+        vpc,
+        allowAllOutbound: false,
+        description: 'streamlake interface endpoints: HTTPS from inside the VPC',
+      });
       endpointSg.addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS from the VPC');
       for (const [name, service] of [
         ['Lambda', ec2.InterfaceVpcEndpointAwsService.LAMBDA],

@@ -29,7 +29,11 @@ export class StreamlakeFunction extends nodejs.NodejsFunction {
     const entry = join(REPO_ROOT, props.entry);
     if (!existsSync(entry)) throw new ConfigurationError(`${id}: Lambda entry ${props.entry} does not exist`);
     const key = stackLogsKey(scope);
-    const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy, encryptionKey: key });
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy,
+      encryptionKey: key,
+    });
     super(scope, id, {
       ...props,
       entry,

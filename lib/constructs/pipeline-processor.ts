@@ -52,7 +52,6 @@ class S3FailureDestination implements lambda.IEventSourceDlq {
   }
 }
 
-
 /**
  * One pipeline's processor: the Lambda function (the same handler the local runtime runs) and
  * its MSK event source mapping (IAM auth, TRIM_HORIZON, batch size and window, on-failure
@@ -98,9 +97,15 @@ export class PipelineProcessor extends Construct {
     // Lambda's MSK poller authenticates with the function's role (Lambda developer guide,
     // "Amazon MSK event source mapping permissions"; MSK developer guide, "IAM access control")
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], resources: [cluster.clusterArn] }));
-    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'], resources: [cluster.clusterArn] }));
-    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], resources: [cluster.resourceArn('topic', spec.topic.name)] }));
-    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], resources: [cluster.resourceArn('group', consumerGroupOf(spec))] }));
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'], resources: [cluster.clusterArn] }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], resources: [cluster.resourceArn('topic', spec.topic.name)] }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], resources: [cluster.resourceArn('group', consumerGroupOf(spec))] }),
+    );
 
     if (avroSchema) props.schemas.grantRead(this.function, spec);
 
@@ -108,7 +113,9 @@ export class PipelineProcessor extends Construct {
     if (summaryTopics.length > 0) {
       // an idempotent producer (MSK developer guide, "IAM access control": WriteDataIdempotently on the cluster)
       this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:WriteDataIdempotently'], resources: [cluster.clusterArn] }));
-      this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], resources: summaryTopics.map((t) => cluster.resourceArn('topic', t)) }));
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], resources: summaryTopics.map((t) => cluster.resourceArn('topic', t)) }),
+      );
     }
 
     props.storage.grantWrite(this.function, needs.writes.map(areaPrefix));

@@ -48,7 +48,13 @@ export class PipelineSchemas extends Construct {
         schemaDefinition: JSON.stringify(avroSchemaOf(spec)),
         description: `values of the ${spec.name} pipeline (topic ${spec.topic.name}); first version from its pipeline spec`,
       });
-      this.schemas.set(spec.name, { registryName: props.registryName, schemaName, registryArn: registry.attrArn, schemaArn: schema.attrArn, initialVersionId: schema.attrInitialSchemaVersionId });
+      this.schemas.set(spec.name, {
+        registryName: props.registryName,
+        schemaName,
+        registryArn: registry.attrArn,
+        schemaArn: schema.attrArn,
+        initialVersionId: schema.attrInitialSchemaVersionId,
+      });
     }
   }
 
@@ -66,6 +72,8 @@ export class PipelineSchemas extends Construct {
    */
   grantRead(grantee: iam.IGrantable, spec: PipelineSpec): void {
     const s = this.schemaOf(spec);
-    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['glue:GetSchemaVersion', 'glue:ListSchemaVersions'], resources: [s.registryArn, s.schemaArn] }));
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['glue:GetSchemaVersion', 'glue:ListSchemaVersions'], resources: [s.registryArn, s.schemaArn] }),
+    );
   }
 }

@@ -15,7 +15,10 @@ export class NetworkStack extends Stack {
     super(scope, id, props);
     const k = props.config.kafka;
     this.network = new Network(this, 'Network', {
-      existing: k.mode === 'existing' ? { vpcId: k.vpcId, vpcCidr: k.vpcCidr, subnetIds: k.subnetIds, availabilityZones: k.availabilityZones, clusterSecurityGroupId: k.securityGroupId } : undefined,
+      existing:
+        k.mode === 'existing'
+          ? { vpcId: k.vpcId, vpcCidr: k.vpcCidr, subnetIds: k.subnetIds, availabilityZones: k.availabilityZones, clusterSecurityGroupId: k.securityGroupId }
+          : undefined,
     });
   }
 }

@@ -120,14 +120,25 @@ async function startDocker(options: BrokerOptions): Promise<RunningBroker> {
     KAFKA_HEAP_OPTS: '-Xmx512m -Xms128m',
   };
   // published on loopback only
-  const args = ['run', '-d', '--rm', '--name', name, '-p', `127.0.0.1:${port}:9092`, ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), `apache/kafka:${LOCAL_KAFKA_VERSION}`];
+  const args = [
+    'run',
+    '-d',
+    '--rm',
+    '--name',
+    name,
+    '-p',
+    `127.0.0.1:${port}:9092`,
+    ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    `apache/kafka:${LOCAL_KAFKA_VERSION}`,
+  ];
   options.log?.(`starting apache/kafka:${LOCAL_KAFKA_VERSION} in Docker…`);
   const r = spawnSync('docker', args, { encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) throw new InfrastructureError(`docker run apache/kafka:${LOCAL_KAFKA_VERSION} failed: ${(r.stderr ?? '').trim()}`);
   const remove = () => void spawnSync('docker', ['rm', '-f', name], { timeout: 30_000 });
   const forget = onExit(remove);
   const bootstrap = `127.0.0.1:${port}`;
-  const logs = () => `\n--- docker logs ${name} (last lines) ---\n${(spawnSync('docker', ['logs', '--tail', '15', name], { encoding: 'utf8', timeout: 10_000 }).stdout ?? '').trim()}`;
+  const logs = () =>
+    `\n--- docker logs ${name} (last lines) ---\n${(spawnSync('docker', ['logs', '--tail', '15', name], { encoding: 'utf8', timeout: 10_000 }).stdout ?? '').trim()}`;
   try {
     await waitForBroker(bootstrap, options.readyTimeoutMs ?? 60_000, logs);
   } catch (err) {
@@ -232,7 +243,8 @@ async function startJars(options: BrokerOptions): Promise<RunningBroker> {
   const forget = killOnExit(child);
   const running = () => isRunning(child);
   const tail = () =>
-    (existsSync(logFile) ? `\n--- ${logFile} (last lines) ---\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}` : '') + (stderr.trim() ? `\n--- stderr ---\n${stderr.trim()}` : '');
+    (existsSync(logFile) ? `\n--- ${logFile} (last lines) ---\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}` : '') +
+    (stderr.trim() ? `\n--- stderr ---\n${stderr.trim()}` : '');
   const bootstrap = `127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     // a clean shutdown takes a few seconds; never wait forever

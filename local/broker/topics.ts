@@ -6,7 +6,10 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicState[]):
   const names = new Set(await admin.listTopics());
   const existingNames = topics.map((t) => t.name).filter((n) => names.has(n));
   const metadata = existingNames.length ? await admin.fetchTopicMetadata({ topics: existingNames }) : { topics: [] };
-  const plan = planTopics(topics, metadata.topics.map((t) => ({ name: t.name, partitions: t.partitions.length })));
+  const plan = planTopics(
+    topics,
+    metadata.topics.map((t) => ({ name: t.name, partitions: t.partitions.length })),
+  );
   if (plan.create.length) {
     await admin.createTopics({ waitForLeaders: true, topics: plan.create.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: 1 })) });
   }

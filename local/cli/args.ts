@@ -101,9 +101,7 @@ export interface LakeFlags {
   readonly bucket?: string;
 }
 
-export type LakeChoice =
-  | { readonly kind: 'directory'; readonly dir: string; readonly store: LocalLakeStore }
-  | { readonly kind: 's3'; readonly store: S3LakeStore };
+export type LakeChoice = { readonly kind: 'directory'; readonly dir: string; readonly store: LocalLakeStore } | { readonly kind: 's3'; readonly store: S3LakeStore };
 
 /** `--lake DIR`, absolute; the `fallback` directory when absent (asked only then). */
 export function lakeDirOf(o: Pick<LakeFlags, 'lake'>, fallback: () => string = () => DEFAULT_LAKE_DIR): string {
@@ -134,7 +132,11 @@ export function lakeStoreOf(o: LakeFlags): LakeChoice {
  * The local broker to talk to: `--bootstrap`, else KAFKA_BOOTSTRAP, else the one `up` started;
  * checked reachable (5 s), so a wrong address is one line instead of kafkajs retrying.
  */
-export async function bootstrapFor(flag: string | undefined, env: string | undefined = process.env.KAFKA_BOOTSTRAP, upState: () => UpState | undefined = readUpState): Promise<string> {
+export async function bootstrapFor(
+  flag: string | undefined,
+  env: string | undefined = process.env.KAFKA_BOOTSTRAP,
+  upState: () => UpState | undefined = readUpState,
+): Promise<string> {
   const bootstrap = flag ?? env ?? upState()?.bootstrap;
   if (!bootstrap) throw new UsageError("no broker: run 'streamlake up' first, or pass --bootstrap HOST:PORT (or set KAFKA_BOOTSTRAP)");
   try {

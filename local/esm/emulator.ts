@@ -132,7 +132,8 @@ export class EventSourceMappingEmulator {
     const o = this.options;
     const batchSize = o.batchSize ?? 100;
     const windowMs = o.batchingWindowMs ?? 500;
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new ConfigurationError(`batchSize must be an integer in 1..10000 (the Lambda MSK limit), got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+      throw new ConfigurationError(`batchSize must be an integer in 1..10000 (the Lambda MSK limit), got ${batchSize}`);
     if (!(windowMs >= 0 && windowMs <= 300_000)) throw new ConfigurationError(`batchingWindowMs must be in 0..300000 (the Lambda limit), got ${windowMs}`);
     const consumer = o.kafka.consumer({
       groupId: o.groupId,
@@ -222,7 +223,7 @@ export class EventSourceMappingEmulator {
         const delay = Math.min((o.retryBaseMs ?? 200) * 2 ** (attempt - 1), o.retryMaxMs ?? 30_000);
         o.log?.(`${o.groupId}: batch ${topic}-${partition}@${messages[0].offset} failed (attempt ${attempt}/${attempts}): ${errorMessage(err)}; retrying in ${delay} ms`);
         // wait in steps, heart-beating, and give up early when the consumer stops
-        for (const until = Date.now() + delay; Date.now() < until; ) {
+        for (const until = Date.now() + delay; Date.now() < until;) {
           if (!active()) return false;
           await sleep(Math.min(until - Date.now(), 1_000));
           await heartbeat();
@@ -234,7 +235,15 @@ export class EventSourceMappingEmulator {
     return true;
   }
 
-  private async writeFailure(topic: string, partition: number, messages: readonly KafkaMessage[], condition: FailureCondition, attempts: number, error: unknown, event: MskEvent): Promise<void> {
+  private async writeFailure(
+    topic: string,
+    partition: number,
+    messages: readonly KafkaMessage[],
+    condition: FailureCondition,
+    attempts: number,
+    error: unknown,
+    event: MskEvent,
+  ): Promise<void> {
     const o = this.options;
     this.stats.failedBatches += 1;
     await mkdir(o.onFailureDir, { recursive: true });

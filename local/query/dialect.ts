@@ -297,7 +297,12 @@ function rewriteOperators(pieces: Piece[]): Piece[] {
     const l = leftOperandStart(pieces, i);
     const r = rightOperandEnd(pieces, i);
     if (l === undefined || r === undefined) continue;
-    const text = (from: number, to: number) => pieces.slice(from, to).map((x) => x.text).join('').trim();
+    const text = (from: number, to: number) =>
+      pieces
+        .slice(from, to)
+        .map((x) => x.text)
+        .join('')
+        .trim();
     const fn = p.text === '/' ? 'athena_divide' : 'athena_modulo';
     pieces.splice(l, r + 1 - l, { kind: 'term', text: `${fn}(${text(l, i)}, ${text(i + 1, r + 1)})` });
     i = l;
@@ -322,7 +327,12 @@ function translateFrom(tokens: readonly Token[], start: number, stopAtClose: boo
       if (word?.kind === 'word' && (!BOUNDARY_WORDS.has(word.text.toLowerCase()) || /^(over|filter)$/i.test(word.text))) {
         const rewrite = REWRITES[word.text.toLowerCase()];
         const replaced = rewrite?.(splitArgs(inner.text));
-        const text = replaced ?? `${pieces.slice(w).map((x) => x.text).join('')}(${inner.text})`;
+        const text =
+          replaced ??
+          `${pieces
+            .slice(w)
+            .map((x) => x.text)
+            .join('')}(${inner.text})`;
         pieces.splice(w, pieces.length - w, { kind: 'term', text });
       } else pieces.push({ kind: 'term', text: `(${inner.text})` });
       continue;
@@ -330,7 +340,12 @@ function translateFrom(tokens: readonly Token[], start: number, stopAtClose: boo
     pieces.push(t);
     i += 1;
   }
-  return { text: rewriteOperators(pieces).map((p) => p.text).join(''), next: i };
+  return {
+    text: rewriteOperators(pieces)
+      .map((p) => p.text)
+      .join(''),
+    next: i,
+  };
 }
 
 /** Splits a call's argument text at top-level commas. */

@@ -79,7 +79,12 @@ export class LakeDb {
 
   async named(name: string): Promise<Record<string, unknown>[]> {
     const nq = this.namedQueries().find((n) => n.name === name);
-    if (!nq) throw new ConfigurationError(`unknown named query '${name}' (known: ${this.namedQueries().map((n) => n.name).join(', ')})`);
+    if (!nq)
+      throw new ConfigurationError(
+        `unknown named query '${name}' (known: ${this.namedQueries()
+          .map((n) => n.name)
+          .join(', ')})`,
+      );
     return this.query(nq.sql);
   }
 

@@ -32,7 +32,9 @@ export async function startS3Server(repoRoot: string, root: string, port?: numbe
   mkdirSync(root, { recursive: true });
   port ??= await freePort();
   const credentials = { accessKeyId: 'streamlake', secretAccessKey: 'streamlake-local-secret' };
-  const child = spawn(bin, ['--access', credentials.accessKeyId, '--secret', credentials.secretAccessKey, '--port', `127.0.0.1:${port}`, 'posix', root], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(bin, ['--access', credentials.accessKeyId, '--secret', credentials.secretAccessKey, '--port', `127.0.0.1:${port}`, 'posix', root], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const forget = killOnExit(child);

@@ -67,11 +67,13 @@ export function resolveTokens(value: unknown): unknown {
   if (keys.length === 1 && keys[0] === 'Ref') return `{{Ref:${String(o.Ref)}}}`;
   if (keys.length === 1 && keys[0] === 'Fn::Join') {
     const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
-    return parts.map((p) => {
-      const r = resolveTokens(p);
-      if (typeof r !== 'string') throw new InternalError(`cannot resolve ${JSON.stringify(p)} in a Fn::Join of the lake template`);
-      return r;
-    }).join(sep);
+    return parts
+      .map((p) => {
+        const r = resolveTokens(p);
+        if (typeof r !== 'string') throw new InternalError(`cannot resolve ${JSON.stringify(p)} in a Fn::Join of the lake template`);
+        return r;
+      })
+      .join(sep);
   }
   if (keys.length === 1 && keys[0].startsWith('Fn::')) return `{{${keys[0]}:${JSON.stringify(o[keys[0]])}}}`;
   return Object.fromEntries(keys.map((k) => [k, resolveTokens(o[k])]));
@@ -85,7 +87,8 @@ export function lakeDefinitionsOf(template: CfnTemplate): LakeDefinitions {
   if (databases.length !== 1) throw new InternalError(`the lake template has ${databases.length} Glue databases, expected 1`);
   const tables = of('AWS::Glue::Table').map((p) => p.TableInput as GlueTable);
   const buckets = new Set(tables.map((t) => BUCKET_REF.exec(t.StorageDescriptor.Location)?.[1]));
-  if (buckets.size !== 1 || buckets.has(undefined)) throw new InternalError(`the lake tables' locations are not all in one bucket: ${tables.map((t) => t.StorageDescriptor.Location).join(', ')}`);
+  if (buckets.size !== 1 || buckets.has(undefined))
+    throw new InternalError(`the lake tables' locations are not all in one bucket: ${tables.map((t) => t.StorageDescriptor.Location).join(', ')}`);
   const viewResources = of('Custom::StreamlakeAthenaViews');
   if (viewResources.length !== 1) throw new InternalError(`the lake template has ${viewResources.length} views custom resources, expected 1`);
   return {

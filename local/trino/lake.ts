@@ -75,7 +75,11 @@ export function metastoreFiles(definitions: LakeDefinitions, o: { readonly lakeD
   return files;
 }
 
-function tableMetadata(t: GlueTable, toLocal: (s: string, what: string) => string, o: { readonly lakeDir: string; readonly writerVersion: string; readonly today: string }): unknown {
+function tableMetadata(
+  t: GlueTable,
+  toLocal: (s: string, what: string) => string,
+  o: { readonly lakeDir: string; readonly writerVersion: string; readonly today: string },
+): unknown {
   const location = toLocal(t.StorageDescriptor.Location, `table ${t.Name}: location`);
   const parameters: Record<string, string> = {};
   for (const [k, v] of Object.entries(t.Parameters ?? {})) parameters[k] = String(v).startsWith('s3://') ? toLocal(String(v), `table ${t.Name}: parameter ${k}`) : String(v);
@@ -88,7 +92,11 @@ function tableMetadata(t: GlueTable, toLocal: (s: string, what: string) => strin
     partitionColumns: (t.PartitionKeys ?? []).map(metastoreColumn),
     parameters,
     // the SerDe and formats as Glue holds them: Trino picks its reader from these, as Athena does
-    originalStorageFormat: { serde: t.StorageDescriptor.SerdeInfo.SerializationLibrary, inputFormat: t.StorageDescriptor.InputFormat, outputFormat: t.StorageDescriptor.OutputFormat },
+    originalStorageFormat: {
+      serde: t.StorageDescriptor.SerdeInfo.SerializationLibrary,
+      inputFormat: t.StorageDescriptor.InputFormat,
+      outputFormat: t.StorageDescriptor.OutputFormat,
+    },
     serdeParameters: { ...(t.StorageDescriptor.SerdeInfo.Parameters ?? {}) },
     externalLocation: location,
     columnStatistics: {},
@@ -114,7 +122,8 @@ export class TrinoLake {
     const synth = () => void (definitions ??= lakeDefinitions({ context: options.context ?? {} }));
     const repoRoot = options.repoRoot ?? REPO_ROOT;
     // the catalog is synthesized while the JVM boots
-    const trino = options.trino ?? (await startTrino({ repoRoot, stateDir: options.stateDir, lakeDir: options.lakeDir, java: options.java, log: options.log, whileStarting: synth }));
+    const trino =
+      options.trino ?? (await startTrino({ repoRoot, stateDir: options.stateDir, lakeDir: options.lakeDir, java: options.java, log: options.log, whileStarting: synth }));
     synth();
     const lake = new TrinoLake(trino, options.trino === undefined, definitions!, resolve(options.lakeDir), options.now ?? Date.now);
     try {

@@ -38,7 +38,10 @@ export function ensureTrino(repoRoot: string, version = LOCAL_TRINO_VERSION, log
   if (mvn.error || mvn.status !== 0) throw new PrerequisiteError(NEED_MAVEN);
   log(`fetching Trino ${version} (server core + Hive connector, ~450 MB) from Maven Central (once)…`);
   const r = spawnSync('bash', [join(repoRoot, 'scripts', 'install-trino.sh'), version], { encoding: 'utf8', cwd: repoRoot, timeout: 1_800_000 });
-  if (r.status !== 0) throw new PrerequisiteError(`fetching Trino ${version} failed (run bash scripts/install-trino.sh to see why): ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').slice(-2).join(' ')}`);
+  if (r.status !== 0)
+    throw new PrerequisiteError(
+      `fetching Trino ${version} failed (run bash scripts/install-trino.sh to see why): ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').slice(-2).join(' ')}`,
+    );
   return server;
 }
 
@@ -217,7 +220,13 @@ export async function startTrino(options: TrinoServerOptions): Promise<RunningTr
   const url = `http://127.0.0.1:${port}`;
   const tail = (): string => {
     const last = (f: string, n: number) => (existsSync(f) ? readFileSync(f, 'utf8').trimEnd().split('\n').slice(-n).join('\n') : '');
-    const errors = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter((l) => /\tERROR\t|Exception|Error:/.test(l)).slice(0, 8).join('\n') : '';
+    const errors = existsSync(logFile)
+      ? readFileSync(logFile, 'utf8')
+          .split('\n')
+          .filter((l) => /\tERROR\t|Exception|Error:/.test(l))
+          .slice(0, 8)
+          .join('\n')
+      : '';
     return `\n--- ${logFile} (errors) ---\n${errors || last(logFile, 15)}\n--- ${stdoutFile} (last lines) ---\n${last(stdoutFile, 10)}`;
   };
   let stopped = false;

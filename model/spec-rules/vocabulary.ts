@@ -11,7 +11,6 @@ export const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 export const FIELD_TYPES: readonly FieldType[] = ['string', 'int', 'long', 'double', 'boolean', 'timestamp'];
 export const NUMERIC_TYPES: readonly FieldType[] = ['int', 'long', 'double'];
 
-
 /** The schema's fields, or none when the schema itself is broken (the schema rule says so). */
 export function schemaFieldsOf(spec: PipelineSpec): readonly FieldSpec[] {
   return Array.isArray(spec.schema) ? spec.schema : [];

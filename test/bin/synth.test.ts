@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import { buildStreamlake } from '../../lib/app';
 import { parseConfig } from '../../lib/config';
 
-
-
 describe('synth smoke', () => {
   it.each([
     ['serverless, all pipelines', {}],
@@ -23,7 +21,9 @@ describe('synth smoke', () => {
     const assembly = app.synth();
     expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['streamlake-kafka', 'streamlake-lake', 'streamlake-network', 'streamlake-processing']);
     const processing = assembly.getStackByName('streamlake-processing').template;
-    const functions = Object.values(processing.Resources as Record<string, { Type: string; Properties: { Description?: string } }>).filter((r) => r.Type === 'AWS::Lambda::Function' && /processor of/.test(r.Properties.Description ?? ''));
+    const functions = Object.values(processing.Resources as Record<string, { Type: string; Properties: { Description?: string } }>).filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && /processor of/.test(r.Properties.Description ?? ''),
+    );
     expect(functions).toHaveLength(config.pipelines.length);
   });
 

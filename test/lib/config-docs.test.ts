@@ -9,7 +9,12 @@ describe('configTable', () => {
   it('is the table README.md shows', () => {
     const shown = readmeConfigTable(readFileSync(README, 'utf8'));
     // a plain string comparison would say what differs but not what to do about it
-    const verdict = shown === undefined ? `README.md lacks the ${CONFIG_TABLE_START} / ${CONFIG_TABLE_END} markers` : shown === configTable() ? 'up to date' : `README.md's configuration table differs from lib/config.ts: run ${CONFIG_TABLE_COMMAND}`;
+    const verdict =
+      shown === undefined
+        ? `README.md lacks the ${CONFIG_TABLE_START} / ${CONFIG_TABLE_END} markers`
+        : shown === configTable()
+          ? 'up to date'
+          : `README.md's configuration table differs from lib/config.ts: run ${CONFIG_TABLE_COMMAND}`;
     expect(verdict).toBe('up to date');
   });
 

@@ -17,7 +17,13 @@ describe('parseConfig', () => {
   });
 
   it('builds the provisioned and existing modes', () => {
-    expect(parseConfig(ctx({ kafkaMode: 'provisioned', brokerCount: 3 })).kafka).toEqual({ mode: 'provisioned', brokerCount: 3, instanceType: 'kafka.m7g.large', kafkaVersion: '3.8.x', storageGiB: 100 });
+    expect(parseConfig(ctx({ kafkaMode: 'provisioned', brokerCount: 3 })).kafka).toEqual({
+      mode: 'provisioned',
+      brokerCount: 3,
+      instanceType: 'kafka.m7g.large',
+      kafkaVersion: '3.8.x',
+      storageGiB: 100,
+    });
     const existing = parseConfig(
       ctx({
         kafkaMode: 'existing',
@@ -38,7 +44,10 @@ describe('parseConfig', () => {
     [{ maxBatchingWindowSeconds: 301 }, "'streamlake:maxBatchingWindowSeconds': must be an integer from 0 to 300"],
     [{ kafkaMode: 'kraft' }, "'streamlake:kafkaMode': must be one of serverless | provisioned | existing, got 'kraft'"],
     [{ pipelines: 'sales,tweets' }, "unknown pipeline 'tweets' (known: clickstream, sales)"],
-    [{ pipelines: 'clickstream', avroPipelines: 'sales' }, "config 'streamlake:avroPipelines': 'sales' is not deployed (streamlake:pipelines is clickstream): add it there or remove it here"],
+    [
+      { pipelines: 'clickstream', avroPipelines: 'sales' },
+      "config 'streamlake:avroPipelines': 'sales' is not deployed (streamlake:pipelines is clickstream): add it there or remove it here",
+    ],
     [{ kafkaMode: 'provisioned', kafkaVersion: '2.2.1' }, "'streamlake:kafkaVersion': must be one of"],
     [{ kafkaMode: 'provisioned', brokerCount: 1 }, "'streamlake:brokerCount': must be an integer from 2 to 30"],
     [{ kafkaMode: 'existing' }, "'streamlake:existingClusterArn': kafkaMode 'existing' needs the cluster ARN"],
@@ -70,12 +79,16 @@ describe('parseConfig', () => {
   it("lists every key kafkaMode 'existing' is missing, and checks the zones only against valid subnets", () => {
     const missing = () => parseConfig(ctx({ kafkaMode: 'existing' }));
     expect(missing).toThrow(ConfigError);
-    expect(() => missing()).toThrow(expect.objectContaining({
-      problems: ['existingClusterArn', 'existingVpcId', 'existingVpcCidr', 'existingSubnetIds', 'existingSecurityGroupId'].map((k) => expect.objectContaining({ key: `streamlake:${k}` })),
-    }));
+    expect(() => missing()).toThrow(
+      expect.objectContaining({
+        problems: ['existingClusterArn', 'existingVpcId', 'existingVpcCidr', 'existingSubnetIds', 'existingSecurityGroupId'].map((k) =>
+          expect.objectContaining({ key: `streamlake:${k}` }),
+        ),
+      }),
+    );
     const subnets = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'];
     expect(() => parseConfig(ctx({ kafkaMode: 'existing', existingSubnetIds: subnets, existingAvailabilityZones: 'eu-west-1a' }))).toThrow(
-      "config 'streamlake:existingAvailabilityZones': must list the availability zone of each subnet (2), got [\"eu-west-1a\"]",
+      'config \'streamlake:existingAvailabilityZones\': must list the availability zone of each subnet (2), got ["eu-west-1a"]',
     );
   });
 

@@ -2,7 +2,6 @@ import type { IConstruct } from 'constructs';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { buildApp, ctx, EXISTING_CLUSTER } from './support';
 
-
 /** cdk-nag findings (AwsSolutions and Serverless packs) left unsuppressed in a stack. */
 function findings(stack: Parameters<typeof Annotations.fromStack>[0]) {
   const a = Annotations.fromStack(stack);
@@ -28,7 +27,8 @@ describe('cdk-nag', () => {
     );
     expect(suppressed.length).toBeGreaterThan(10);
     for (const c of suppressed) {
-      const rules = (c as unknown as { cfnOptions: { metadata: { cdk_nag: { rules_to_suppress: { id: string; reason: string }[] } } } }).cfnOptions.metadata.cdk_nag.rules_to_suppress;
+      const rules = (c as unknown as { cfnOptions: { metadata: { cdk_nag: { rules_to_suppress: { id: string; reason: string }[] } } } }).cfnOptions.metadata.cdk_nag
+        .rules_to_suppress;
       for (const r of rules) expect(r.reason.length).toBeGreaterThan(40);
     }
   });

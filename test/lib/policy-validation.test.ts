@@ -14,7 +14,10 @@ function synthWithGuard(context: Record<string, unknown>): string {
   const spy = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
   const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
   try {
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:defaultCrossStackReferences': 'strong', '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true } });
+    const app = new App({
+      outdir,
+      context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:defaultCrossStackReferences': 'strong', '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true },
+    });
     Validations.of(app).addPlugins(cfnGuardValidator());
     buildStreamlake(app, parseConfig(context), { nag: false });
     app.synth();

@@ -47,7 +47,9 @@ describe('security defaults', () => {
       for (const k of Object.values(t.findResources('AWS::KMS::Key'))) expect(k.Properties.EnableKeyRotation).toBe(true);
       for (const topic of Object.values(t.findResources('AWS::SNS::Topic'))) expect(topic.Properties.KmsMasterKeyId).toBeDefined();
     }
-    templates.lake.hasResourceProperties('AWS::Athena::WorkGroup', { WorkGroupConfiguration: { ResultConfiguration: { EncryptionConfiguration: { EncryptionOption: 'SSE_KMS' } } } });
+    templates.lake.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: { ResultConfiguration: { EncryptionConfiguration: { EncryptionOption: 'SSE_KMS' } } },
+    });
   });
 
   it('requires TLS in transit: buckets and topics deny plain requests, MSK takes IAM over TLS only', () => {
@@ -60,6 +62,9 @@ describe('security defaults', () => {
       }
     }
     const provisioned = buildApp({ 'streamlake:kafkaMode': 'provisioned' }).templates.kafka;
-    provisioned.hasResourceProperties('AWS::MSK::Cluster', { EncryptionInfo: { EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true } }, ClientAuthentication: { Unauthenticated: { Enabled: false } } });
+    provisioned.hasResourceProperties('AWS::MSK::Cluster', {
+      EncryptionInfo: { EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true } },
+      ClientAuthentication: { Unauthenticated: { Enabled: false } },
+    });
   });
 });

@@ -24,7 +24,12 @@ const salesAvro = withAvroValues(sales);
 const DAY_AGO = Date.now() - 86_400_000;
 const readerSchema = avroSchemaOf(salesAvro);
 // a producer's next version: `district` removed (optional: the reader defaults it to null), `channel` added with a default
-const evolved = { ...readerSchema, name: 'Payment', namespace: 'com.example.shop', fields: [...readerSchema.fields.filter((f) => f.name !== 'district'), { name: 'channel', type: 'string', default: 'web' }] };
+const evolved = {
+  ...readerSchema,
+  name: 'Payment',
+  namespace: 'com.example.shop',
+  fields: [...readerSchema.fields.filter((f) => f.name !== 'district'), { name: 'channel', type: 'string', default: 'web' }],
+};
 
 /** Produces with an encoder and keeps each record's generated JSON text next to what was sent. */
 async function produceAvro(rt: LocalRuntime, encode: (v: Buffer) => Buffer | undefined, count: number, seed: number, startTime: number) {
@@ -47,7 +52,10 @@ describe('Avro values on a real broker', () => {
       const confluent = await produceAvro(rt, await localAvroEncoder(stateDir, sales, { wire: 'confluent', writerSchema: evolved }), 3_000, 2, DAY_AGO);
       // well-formed payloads whose schema ids no registry knows
       const unknown = [
-        encodeAvroFrame({ registry: 'glue', versionId: '00000000-0000-4000-8000-000000000000' }, encodeAvro(readerSchema, { payment_id: 1, customer_id: 1, amount: 1, payment_date: 0, city: null, district: null, country: 'Japan' })),
+        encodeAvroFrame(
+          { registry: 'glue', versionId: '00000000-0000-4000-8000-000000000000' },
+          encodeAvro(readerSchema, { payment_id: 1, customer_id: 1, amount: 1, payment_date: 0, city: null, district: null, country: 'Japan' }),
+        ),
         encodeAvroFrame({ registry: 'confluent', id: 123 }, Buffer.from([2, 2])),
       ];
       await sendPaced(rt.kafka, sales.topic.name, [unknown.map((value) => ({ key: 'x', value }))], Infinity);
@@ -68,11 +76,20 @@ describe('Avro values on a real broker', () => {
         const rows = await db.query(`SELECT payment_id, customer_id, amount, payment_date, city, district, country FROM sales_events`);
         const key = (id: unknown, t: number) => `${id}|${t}`;
         const actual = new Map(rows.map((r) => [key(r.payment_id, (r.payment_date as Date).getTime()), r]));
-        for (const [records, dropsDistrict] of [[glue, false], [confluent, true]] as const) {
+        for (const [records, dropsDistrict] of [
+          [glue, false],
+          [confluent, true],
+        ] as const) {
           for (const r of records.filter((x) => !x.malformed)) {
             const e = JSON.parse(r.value.toString()) as Record<string, unknown>;
             const row = actual.get(key(BigInt(e.payment_id as number), r.eventTime));
-            expect(row).toMatchObject({ customer_id: BigInt(e.customer_id as number), amount: e.amount, country: e.country, city: e.city ?? null, district: dropsDistrict ? null : (e.district ?? null) });
+            expect(row).toMatchObject({
+              customer_id: BigInt(e.customer_id as number),
+              amount: e.amount,
+              country: e.country,
+              city: e.city ?? null,
+              district: dropsDistrict ? null : (e.district ?? null),
+            });
           }
         }
 

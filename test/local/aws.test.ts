@@ -44,14 +44,21 @@ describe('athenaQuery', () => {
       throw new Error(`unexpected ${c.constructor.name}`);
     }, calls);
     const rows = await athenaQuery({ sql: 'SELECT 1', workGroup: 'streamlake', database: 'streamlake', region: 'eu-west-1' }, athena, async () => undefined);
-    expect(rows).toEqual([{ region: 'Africa', orders: null }, { region: 'Europe', orders: '7' }]);
+    expect(rows).toEqual([
+      { region: 'Africa', orders: null },
+      { region: 'Europe', orders: '7' },
+    ]);
     expect(calls[0].input).toEqual({ QueryString: 'SELECT 1', WorkGroup: 'streamlake', QueryExecutionContext: { Database: 'streamlake' } });
   });
 
   it('reports a failed query with its reason', async () => {
     const athena = client<AthenaClient>((c) =>
-      c instanceof StartQueryExecutionCommand ? { QueryExecutionId: 'q2' } : { QueryExecution: { Status: { State: 'FAILED', StateChangeReason: 'Bytes scanned limit was exceeded' } } },
+      c instanceof StartQueryExecutionCommand
+        ? { QueryExecutionId: 'q2' }
+        : { QueryExecution: { Status: { State: 'FAILED', StateChangeReason: 'Bytes scanned limit was exceeded' } } },
     );
-    await expect(athenaQuery({ sql: 'SELECT 1', workGroup: 'w', database: 'd', region: 'r' }, athena, async () => undefined)).rejects.toThrow('Athena query failed: Bytes scanned limit was exceeded');
+    await expect(athenaQuery({ sql: 'SELECT 1', workGroup: 'w', database: 'd', region: 'r' }, athena, async () => undefined)).rejects.toThrow(
+      'Athena query failed: Bytes scanned limit was exceeded',
+    );
   });
 });

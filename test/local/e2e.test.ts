@@ -35,9 +35,7 @@ async function checkLake(db: LakeDb, produced: Record<string, GeneratedRecord[]>
     expect(Number(counts.quarantined)).toBe(malformed);
     expect(Number(counts.distinct_events)).toBe(Number(counts.events));
     expect(Number(counts.partitions)).toBe(spec.topic.partitions);
-    const overlap = await db.query(
-      `SELECT count(*) AS n FROM "${spec.name}_events" e JOIN "${spec.name}_quarantine" q USING (kafka_topic, kafka_partition, kafka_offset)`,
-    );
+    const overlap = await db.query(`SELECT count(*) AS n FROM "${spec.name}_events" e JOIN "${spec.name}_quarantine" q USING (kafka_topic, kafka_partition, kafka_offset)`);
     expect(Number(overlap[0].n)).toBe(0);
   }
   const pageViews = await db.query(`SELECT window_start, url, page_views FROM clickstream_page_views_1m`);
@@ -94,12 +92,23 @@ describe('local pipeline end to end on a real broker', () => {
       }
       return result;
     };
-    const rt = await LocalRuntime.start({ specs, stateDir, lakeDir: join(stateDir, 'lake'), batchSize: 300, batchingWindowMs: 100, retryBaseMs: 10, maxAttempts: 10, wrapHandler: wrap as never });
+    const rt = await LocalRuntime.start({
+      specs,
+      stateDir,
+      lakeDir: join(stateDir, 'lake'),
+      batchSize: 300,
+      batchingWindowMs: 100,
+      retryBaseMs: 10,
+      maxAttempts: 10,
+      wrapHandler: wrap as never,
+    });
     try {
       const produced: Record<string, GeneratedRecord[]> = { clickstream: [], sales: [] };
       for (let round = 0; round < 4; round++) {
         for (const spec of specs) {
-          produced[spec.name].push(...(await produce(rt.kafka, spec, { count: 2_500, rate: Infinity, seed: 100 + round, malformedRatio: 0.01, startTime: Date.now() - 3_600_000 + round * 600_000 })));
+          produced[spec.name].push(
+            ...(await produce(rt.kafka, spec, { count: 2_500, rate: Infinity, seed: 100 + round, malformedRatio: 0.01, startTime: Date.now() - 3_600_000 + round * 600_000 })),
+          );
         }
         // restart the processors with another batch size: retried batches get other boundaries
         for (const spec of specs) {

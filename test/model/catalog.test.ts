@@ -16,7 +16,15 @@ describe('catalog', () => {
 
   it('types the partial aggregate state with real types', () => {
     const cols = Object.fromEntries(partialsSchema(sales, sales.windows![0]).columns.map((c) => [c.name, glueType(c.type)]));
-    expect(cols).toMatchObject({ window_start: 'timestamp', window_end: 'timestamp', region: 'string', sales: 'double', orders: 'bigint', first_offset: 'bigint', max_event_time: 'timestamp' });
+    expect(cols).toMatchObject({
+      window_start: 'timestamp',
+      window_end: 'timestamp',
+      region: 'string',
+      sales: 'double',
+      orders: 'bigint',
+      first_offset: 'bigint',
+      max_event_time: 'timestamp',
+    });
   });
 
   it('deduplicates events by Kafka coordinates within their partition', () => {
@@ -60,7 +68,10 @@ describe('catalog', () => {
         const order = /ORDER BY (.*?)(?: LIMIT \d+)?$/.exec(q.sql)?.[1];
         expect(order).toBeDefined();
         const cols = order!.split(', ').map((c) => c.replace(/ (ASC|DESC)$/, '').replace(/"/g, ''));
-        const groupBy = /GROUP BY (.*?) ORDER BY/.exec(q.sql)?.[1]?.split(', ').map((c) => c.replace(/"/g, ''));
+        const groupBy = /GROUP BY (.*?) ORDER BY/
+          .exec(q.sql)?.[1]
+          ?.split(', ')
+          .map((c) => c.replace(/"/g, ''));
         const window = spec.windows?.find((w) => q.sql.includes(`FROM "${tableNames(spec).windowView(w)}"`));
         const key = groupBy ?? (window ? ['window_start', ...window.groupBy] : ['kafka_topic', 'kafka_partition', 'kafka_offset']);
         expect({ query: q.name, covered: key.every((k) => cols.includes(k)) }).toEqual({ query: q.name, covered: true });
@@ -80,7 +91,9 @@ describe('partition projection and what the processor accepts', () => {
     expect(projectionDtRange(sales)).toBe('2000-01-01,NOW+2DAYS');
     expect(projectionDaysAhead(withMaxFuture(3 * 86_400))).toBe(4);
     expect(projectionDaysAhead(withMaxFuture(0))).toBe(1);
-    expect(projectionDtRange({ ...withMaxFuture(86_401), eventTime: { ...sales.eventTime, maxFutureSeconds: 86_401, notBefore: '2024-03-01T00:00:00Z' } })).toBe('2024-03-01,NOW+3DAYS');
+    expect(projectionDtRange({ ...withMaxFuture(86_401), eventTime: { ...sales.eventTime, maxFutureSeconds: 86_401, notBefore: '2024-03-01T00:00:00Z' } })).toBe(
+      '2024-03-01,NOW+3DAYS',
+    );
   });
 
   /** The dates a `<start>,NOW+<n>DAYS` projection lists at `now`, as Trino (Athena's engine) computes them: every day from the start while not after now + n days. */

@@ -5,7 +5,14 @@ describe('the CDK ↔ Lambda environment contract', () => {
   it('reads back what a construct writes', () => {
     const env = { pipeline: 'sales', lakeBucket: 'lake', failureBucket: 'failed', valueFormat: 'avro', glueRegistryName: 'streamlake', kafkaBootstrapServers: 'b-1:9098' };
     const vars = processorEnvironment(env);
-    expect(vars).toEqual({ STREAMLAKE_PIPELINE: 'sales', LAKE_BUCKET: 'lake', FAILURE_BUCKET: 'failed', VALUE_FORMAT: 'avro', GLUE_REGISTRY_NAME: 'streamlake', KAFKA_BOOTSTRAP_SERVERS: 'b-1:9098' });
+    expect(vars).toEqual({
+      STREAMLAKE_PIPELINE: 'sales',
+      LAKE_BUCKET: 'lake',
+      FAILURE_BUCKET: 'failed',
+      VALUE_FORMAT: 'avro',
+      GLUE_REGISTRY_NAME: 'streamlake',
+      KAFKA_BOOTSTRAP_SERVERS: 'b-1:9098',
+    });
     expect(readProcessorEnvironment(vars)).toEqual(env);
   });
 
@@ -17,7 +24,9 @@ describe('the CDK ↔ Lambda environment contract', () => {
     expect(() => readProcessorEnvironment({ LAKE_BUCKET: 'lake' })).toThrow(/environment variable STREAMLAKE_PIPELINE is not set/);
     expect(() => readProcessorEnvironment({ STREAMLAKE_PIPELINE: 'sales', LAKE_BUCKET: '' })).toThrow(ConfigurationError);
     const env = readProcessorEnvironment({ STREAMLAKE_PIPELINE: 'sales', LAKE_BUCKET: 'lake' });
-    expect(() => requireVariable(env, 'glueRegistryName', 'the pipeline has Avro values')).toThrow('environment variable GLUE_REGISTRY_NAME is not set: the pipeline has Avro values');
+    expect(() => requireVariable(env, 'glueRegistryName', 'the pipeline has Avro values')).toThrow(
+      'environment variable GLUE_REGISTRY_NAME is not set: the pipeline has Avro values',
+    );
   });
 
   it('parses the generator environment and refuses schema ids that are not a JSON object', () => {

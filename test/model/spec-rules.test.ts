@@ -73,7 +73,10 @@ describe('valueFormatRule: CSV columns and delimiter, JSON, Avro', () => {
     expectNoncompliance(valueFormatRule, broken({ value: undefined }), 'value.kind', /got 'undefined'/);
   });
   test('Compliance', () => {
-    const optionalIp = clickstreamWith({ schema: clickstream.schema.map((f) => (f.name === 'ip' ? { ...f, optional: true } : f)), value: { kind: 'csv', columns: ['recordtime', 'eventid', 'url'], delimiter: '\t' } });
+    const optionalIp = clickstreamWith({
+      schema: clickstream.schema.map((f) => (f.name === 'ip' ? { ...f, optional: true } : f)),
+      value: { kind: 'csv', columns: ['recordtime', 'eventid', 'url'], delimiter: '\t' },
+    });
     expectCompliance(valueFormatRule, sales, clickstream, withAvroValues(sales), salesWith({ value: { kind: 'avro', schemaName: 'com.example.Sale-v1' } }), optionalIp);
   });
 });
@@ -87,7 +90,12 @@ describe('eventTimeRule: a required timestamp field, its encoding and bounds', (
     expectNoncompliance(eventTimeRule, optional, 'eventTime.field', /'payment_date' must not be optional/);
   });
   test('Noncompliance 2: encoding', () => {
-    expectNoncompliance(eventTimeRule, salesWith({ eventTime: { ...eventTime, encoding: 'rfc-2822' as never } }), 'eventTime.encoding', /must be 'epoch-millis' or 'iso-8601', got 'rfc-2822'/);
+    expectNoncompliance(
+      eventTimeRule,
+      salesWith({ eventTime: { ...eventTime, encoding: 'rfc-2822' as never } }),
+      'eventTime.encoding',
+      /must be 'epoch-millis' or 'iso-8601', got 'rfc-2822'/,
+    );
   });
   test('Noncompliance 3: bounds', () => {
     expectNoncompliance(eventTimeRule, salesWith({ eventTime: { ...eventTime, notBefore: 'last year' } }), 'eventTime.notBefore', /'last year' is not an ISO date/);
@@ -130,12 +138,27 @@ describe('enrichmentsRule: lookups and derived fields', () => {
   });
   test('Noncompliance 3: lookup reference', () => {
     expectNoncompliance(enrichmentsRule, salesWith({ enrichments: [{ ...lookup, reference: 'continents' }] }), '.reference', /'continents' is not declared in references/);
-    expectNoncompliance(enrichmentsRule, salesWith({ enrichments: [{ ...lookup, valueColumn: 'continent' }] }), '.valueColumn', /'continent' is not a column of reference 'country_region'/);
+    expectNoncompliance(
+      enrichmentsRule,
+      salesWith({ enrichments: [{ ...lookup, valueColumn: 'continent' }] }),
+      '.valueColumn',
+      /'continent' is not a column of reference 'country_region'/,
+    );
     expectNoncompliance(enrichmentsRule, salesWith({ enrichments: [{ ...lookup, default: null as never }] }), '.default', /must be a string/);
   });
   test('Noncompliance 4: function and kind', () => {
-    expectNoncompliance(enrichmentsRule, clickstreamWith({ enrichments: [{ ...derived, fn: 'reverse' as never }] }), '.fn', /unknown function 'reverse' \(url-domain, lower, upper\)/);
-    expectNoncompliance(enrichmentsRule, broken({ enrichments: [{ kind: 'geoip', name: 'geo', from: 'city' }] }), "enrichments[0] 'geo'", /unknown enrichment kind 'geoip' \(lookup, derived\)/);
+    expectNoncompliance(
+      enrichmentsRule,
+      clickstreamWith({ enrichments: [{ ...derived, fn: 'reverse' as never }] }),
+      '.fn',
+      /unknown function 'reverse' \(url-domain, lower, upper\)/,
+    );
+    expectNoncompliance(
+      enrichmentsRule,
+      broken({ enrichments: [{ kind: 'geoip', name: 'geo', from: 'city' }] }),
+      "enrichments[0] 'geo'",
+      /unknown enrichment kind 'geoip' \(lookup, derived\)/,
+    );
   });
   test('Noncompliance 5: references that are not a list', () => {
     expect(enrichmentsRule(broken({ references: 'country_region.csv' })).map((p) => p.path)).toEqual(["enrichments[0] 'region'.reference"]);
@@ -174,10 +197,20 @@ describe('windowsRule: windows, summary topics, aggregates and lateness', () => 
   test('Noncompliance 6: aggregates', () => {
     expectNoncompliance(windowsRule, salesWindowWith({ aggregates: [] }), '.aggregates', /at least one aggregate/);
     expectNoncompliance(windowsRule, salesWindowWith({ aggregates: [{ name: 'region', fn: 'count' }] }), ".aggregates[0] 'region'", /clashes with another column/);
-    expectNoncompliance(windowsRule, salesWindowWith({ aggregates: [{ name: 'top', fn: 'median' as never, field: 'amount' }] }), ".aggregates[0] 'top'.fn", /unknown function 'median'/);
+    expectNoncompliance(
+      windowsRule,
+      salesWindowWith({ aggregates: [{ name: 'top', fn: 'median' as never, field: 'amount' }] }),
+      ".aggregates[0] 'top'.fn",
+      /unknown function 'median'/,
+    );
     expectNoncompliance(windowsRule, salesWindowWith({ aggregates: [{ name: 'n', fn: 'count', field: 'qty' }] }), ".aggregates[0] 'n'.field", /unknown field 'qty'/);
     expectNoncompliance(windowsRule, salesWindowWith({ aggregates: [{ name: 'total', fn: 'sum' }] }), ".aggregates[0] 'total'.field", /sum needs a field; 'undefined' is not one/);
-    expectNoncompliance(windowsRule, salesWindowWith({ aggregates: [{ name: 'total', fn: 'max', field: 'city' }] }), ".aggregates[0] 'total'.field", /max needs a numeric field; 'city' is string/);
+    expectNoncompliance(
+      windowsRule,
+      salesWindowWith({ aggregates: [{ name: 'total', fn: 'max', field: 'city' }] }),
+      ".aggregates[0] 'total'.field",
+      /max needs a numeric field; 'city' is string/,
+    );
   });
   test('Noncompliance 7: lateness', () => {
     expectNoncompliance(windowsRule, salesWith({ allowedLatenessSeconds: -1 }), 'allowedLatenessSeconds', /from 0 to 604800, got -1/);

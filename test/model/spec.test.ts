@@ -97,7 +97,9 @@ describe('validatePipelineSpec', () => {
     expect(() => validatePipelineSpec(salesWith({ maxValueBytes: 8 }))).toThrow(
       new PipelineSpecError('sales', [{ path: 'maxValueBytes', problem: 'must be an integer from 16 to 6291456 (the Lambda payload limit), got 8' }]),
     );
-    expect(() => validatePipelineSpec(salesWith({ maxValueBytes: 8 }))).toThrow(/^pipeline 'sales': maxValueBytes: must be an integer from 16 to 6291456 \(the Lambda payload limit\), got 8$/);
+    expect(() => validatePipelineSpec(salesWith({ maxValueBytes: 8 }))).toThrow(
+      /^pipeline 'sales': maxValueBytes: must be an integer from 16 to 6291456 \(the Lambda payload limit\), got 8$/,
+    );
   });
 
   it('derives the slide of tumbling windows from their size', () => {

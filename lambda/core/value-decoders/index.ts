@@ -18,7 +18,7 @@ export function valueDecoderFor(spec: PipelineSpec): ValueDecoder {
       return jsonValueDecoder(spec.schema);
     case 'avro': {
       // loaded only for Avro pipelines: keeps avsc out of the other processors' cold start
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: avsc loads only for Avro pipelines (cold start of the others)
       const { avroValueDecoder } = require('./avro') as typeof import('./avro');
       return avroValueDecoder(spec);
     }

@@ -19,7 +19,8 @@ export function jsonValueDecoder(schema: readonly FieldSpec[]): TextValueDecoder
       } catch (err) {
         return reject('invalid-json', `not JSON: ${(err as Error).message}`.slice(0, 200));
       }
-      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return reject('invalid-json', `expected a JSON object, got ${Array.isArray(obj) ? 'an array' : typeof obj}`);
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+        return reject('invalid-json', `expected a JSON object, got ${Array.isArray(obj) ? 'an array' : typeof obj}`);
       const o = obj as Record<string, unknown>;
       for (let i = 0; i < names.length; i++) scratch[i] = Object.hasOwn(o, names[i]) ? o[names[i]] : undefined;
       return scratch;

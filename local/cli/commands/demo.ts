@@ -37,7 +37,14 @@ export async function run(args: string[]): Promise<void> {
         const glue = await localAvroEncoder(DEFAULT_STATE_DIR, spec, { wire: 'glue', zlib: true });
         const confluent = await localAvroEncoder(DEFAULT_STATE_DIR, spec, { wire: 'confluent' });
         await produce(rt.kafka, spec, { count: half, rate: Infinity, seed: 7, malformedRatio: 0.01, encodeValue: glue, onProgress: progress('sales/glue', half) });
-        await produce(rt.kafka, spec, { count: count - half, rate: Infinity, seed: 8, malformedRatio: 0.01, encodeValue: confluent, onProgress: progress('sales/conf', count - half) });
+        await produce(rt.kafka, spec, {
+          count: count - half,
+          rate: Infinity,
+          seed: 8,
+          malformedRatio: 0.01,
+          encodeValue: confluent,
+          onProgress: progress('sales/conf', count - half),
+        });
         say(`sales values: Avro, ${half} in the Glue Schema Registry wire format (zlib) and ${count - half} in the Confluent one; schemas in ${schemaDirOf(DEFAULT_STATE_DIR)}`);
       } else {
         await produce(rt.kafka, spec, { count, rate: Infinity, seed: 7, malformedRatio: 0.01, onProgress: progress(spec.name, count) });
@@ -61,8 +68,12 @@ export async function run(args: string[]): Promise<void> {
       const salesSpec = specs.find((x) => x.name === 'sales')!;
       const totals = await readSummaryTotals(rt.kafka, salesSpec, salesSpec.windows![0]);
       const view = await db.query('SELECT window_start, region, orders FROM sales_region_10m');
-      const agree = totals.length === view.length && view.every((r) => totals.some((t) => t.window_start === (r.window_start as Date).toISOString() && t.keys.region === r.region && t.values.orders === Number(r.orders)));
-      console.log(`\nSummary topic ${salesSpec.windows![0].summaryTopic}: ${totals.length} window totals merged from the per-batch updates — ${agree ? 'equal to' : 'DIFFERENT FROM'} the lake view`);
+      const agree =
+        totals.length === view.length &&
+        view.every((r) => totals.some((t) => t.window_start === (r.window_start as Date).toISOString() && t.keys.region === r.region && t.values.orders === Number(r.orders)));
+      console.log(
+        `\nSummary topic ${salesSpec.windows![0].summaryTopic}: ${totals.length} window totals merged from the per-batch updates — ${agree ? 'equal to' : 'DIFFERENT FROM'} the lake view`,
+      );
       console.log('\nEvery record accounted for:');
       console.log(table(counts.map((r) => ({ ...r, produced: count }))));
     } finally {

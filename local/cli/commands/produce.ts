@@ -89,7 +89,9 @@ export async function run(args: string[]): Promise<void> {
     await admin.disconnect();
   }
   await produce(kafka, spec, { count, rate, seed, malformedRatio: malformed, encodeValue, onProgress: progress(spec.name, count) });
-  console.log(`published ${count} ${spec.name} events${encodeValue ? ` (Avro, ${o.wire ?? 'glue'} wire format${o.zlib ? ', zlib' : ''})` : ''} to ${spec.topic.name} at ${bootstrap}`);
+  console.log(
+    `published ${count} ${spec.name} events${encodeValue ? ` (Avro, ${o.wire ?? 'glue'} wire format${o.zlib ? ', zlib' : ''})` : ''} to ${spec.topic.name} at ${bootstrap}`,
+  );
 }
 
 /** The value encoder of `produce --format avro`, or undefined for the pipeline's own text format. */

@@ -37,7 +37,10 @@ export async function run(args: string[]): Promise<void> {
     if (!region) throw new UsageError('--athena needs --region (or AWS_REGION)');
     const all = PIPELINE_NAMES.flatMap((n) => namedQueries(pipelineByName(n)));
     const sql = o.sql ?? (o.named !== undefined ? all.find((q) => q.name === o.named)?.sql : undefined);
-    if (!sql) throw new UsageError(o.named !== undefined ? `unknown named query '${o.named}' (known: ${all.map((q) => q.name).join(', ')})` : 'query --athena needs --named NAME or --sql "…"');
+    if (!sql)
+      throw new UsageError(
+        o.named !== undefined ? `unknown named query '${o.named}' (known: ${all.map((q) => q.name).join(', ')})` : 'query --athena needs --named NAME or --sql "…"',
+      );
     const rows = await athenaQuery({ sql, region, workGroup: o.workgroup ?? 'streamlake', database: o.database ?? 'streamlake' });
     return void console.log(table(rows));
   }

@@ -13,7 +13,14 @@ export const usage = `usage: streamlake replay-failed --pipeline NAME [--avro [-
   replayed records move to <dir>/replayed/. Their object keys are those of the failed attempts: nothing twice.`;
 
 export async function run(args: string[]): Promise<void> {
-  const o = parseOptions(args, { pipeline: { type: 'string' }, avro: { type: 'boolean' }, 'registry-url': { type: 'string' }, dir: { type: 'string' }, bootstrap: { type: 'string' }, ...LAKE_STORE_OPTIONS });
+  const o = parseOptions(args, {
+    pipeline: { type: 'string' },
+    avro: { type: 'boolean' },
+    'registry-url': { type: 'string' },
+    dir: { type: 'string' },
+    bootstrap: { type: 'string' },
+    ...LAKE_STORE_OPTIONS,
+  });
   if (o.help) return void console.log(usage);
   const spec = specOf(o.pipeline, o.avro === true);
   const { store } = lakeStoreOf(o);

@@ -18,6 +18,8 @@ export async function run(args: string[]): Promise<void> {
   for (const w of windows) {
     const totals = await readSummaryTotals(kafka, spec, w);
     console.log(`${w.summaryTopic}: current totals of ${spec.name} ${w.name}, merged from the per-batch updates`);
-    console.log(table(totals.sort((a, b) => (a.window_start < b.window_start ? 1 : -1)).map((t) => ({ window_start: t.window_start, window_end: t.window_end, ...t.keys, ...t.values }))));
+    console.log(
+      table(totals.sort((a, b) => (a.window_start < b.window_start ? 1 : -1)).map((t) => ({ window_start: t.window_start, window_end: t.window_end, ...t.keys, ...t.values }))),
+    );
   }
 }

@@ -11,7 +11,14 @@ export const usage = `usage: streamlake up [--pipelines a,b] [--avro a,b] [--reg
   then keeps running; 'streamlake down' or Ctrl-C stops them.`;
 
 export async function run(args: string[]): Promise<void> {
-  const o = parseOptions(args, { pipelines: { type: 'string' }, avro: { type: 'string' }, 'registry-url': { type: 'string' }, 'batch-size': { type: 'string' }, 'batching-window-ms': { type: 'string' }, ...LAKE_STORE_OPTIONS });
+  const o = parseOptions(args, {
+    pipelines: { type: 'string' },
+    avro: { type: 'string' },
+    'registry-url': { type: 'string' },
+    'batch-size': { type: 'string' },
+    'batching-window-ms': { type: 'string' },
+    ...LAKE_STORE_OPTIONS,
+  });
   if (o.help) return void console.log(usage);
   const avroNames = listOf(o.avro);
   const specs = specsOf(o.pipelines, avroNames);
@@ -28,13 +35,16 @@ export async function run(args: string[]): Promise<void> {
     log: (l) => console.log(l),
   });
   writeUpState({ pid: process.pid, bootstrap: rt.broker.bootstrap, lake: rt.lakeDir });
-  console.log(`streamlake up: broker ${rt.broker.bootstrap} (${rt.broker.kind}), processors: ${names.map((n) => (avroNames.includes(n) ? `${n} (Avro)` : n)).join(', ')}, lake: ${rt.store.describe()}`);
+  console.log(
+    `streamlake up: broker ${rt.broker.bootstrap} (${rt.broker.kind}), processors: ${names.map((n) => (avroNames.includes(n) ? `${n} (Avro)` : n)).join(', ')}, lake: ${rt.store.describe()}`,
+  );
   console.log(`publish with: npm run streamlake -- produce --pipeline ${names[0]} --count 1000${avroNames.includes(names[0]) ? ' --format avro' : ''}`);
   await new Promise<void>((done) => {
-    const stop = () => void rt.stop().finally(() => {
-      clearUpState();
-      done();
-    });
+    const stop = () =>
+      void rt.stop().finally(() => {
+        clearUpState();
+        done();
+      });
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

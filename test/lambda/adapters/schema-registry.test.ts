@@ -73,7 +73,10 @@ describe('GlueSchemaRegistry', () => {
         if (cmd.constructor.name === 'ListSchemaVersionsCommand') {
           // two pages, to follow NextToken
           const page = cmd.input.NextToken ? versions.slice(1) : versions.slice(0, 1);
-          return { Schemas: page.map((v) => ({ SchemaVersionId: v.id, VersionNumber: v.n, Status: v.status ?? 'AVAILABLE' })), NextToken: cmd.input.NextToken ? undefined : 'page-2' };
+          return {
+            Schemas: page.map((v) => ({ SchemaVersionId: v.id, VersionNumber: v.n, Status: v.status ?? 'AVAILABLE' })),
+            NextToken: cmd.input.NextToken ? undefined : 'page-2',
+          };
         }
         const wanted = cmd.input.SchemaVersionNumber as { VersionNumber?: number; LatestVersion?: boolean };
         const v = wanted.LatestVersion ? versions[versions.length - 1] : versions.find((x) => x.n === wanted.VersionNumber);
@@ -85,7 +88,10 @@ describe('GlueSchemaRegistry', () => {
   }
 
   it('reads a version of its own schema by registry, schema and number (scoped IAM), once per id', async () => {
-    const { client, calls } = fakeGlue([{ id: V1, n: 1, definition: '"long"' }, { id: V2, n: 2, definition: '"int"' }]);
+    const { client, calls } = fakeGlue([
+      { id: V1, n: 1, definition: '"long"' },
+      { id: V2, n: 2, definition: '"int"' },
+    ]);
     const glue = new GlueSchemaRegistry(SCHEMA, client);
     await expect(glue.getSchema({ registry: 'glue', versionId: V2 })).resolves.toBe('"int"');
     await expect(glue.getSchema({ registry: 'glue', versionId: V1 })).resolves.toBe('"long"');
@@ -96,7 +102,10 @@ describe('GlueSchemaRegistry', () => {
   });
 
   it('answers unknown for a version id of another schema, a failed version and a Confluent id', async () => {
-    const { client } = fakeGlue([{ id: V1, n: 1, definition: '"long"' }, { id: V2, n: 2, status: 'FAILURE', definition: '"int"' }]);
+    const { client } = fakeGlue([
+      { id: V1, n: 1, definition: '"long"' },
+      { id: V2, n: 2, status: 'FAILURE', definition: '"int"' },
+    ]);
     const glue = new GlueSchemaRegistry(SCHEMA, client);
     await expect(glue.getSchema({ registry: 'glue', versionId: 'aaaaaaaa-2222-4333-8444-555555555555' })).resolves.toBeUndefined();
     await expect(glue.getSchema({ registry: 'glue', versionId: V2 })).resolves.toBeUndefined();

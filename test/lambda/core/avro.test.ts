@@ -155,7 +155,13 @@ describe('avroReencoder (produce --format avro)', () => {
     expect(encode(Buffer.from(JSON.stringify(base)))).toBeInstanceOf(Buffer);
     const { country: _c, ...missing } = base;
     void _c;
-    for (const bad of [JSON.stringify({ ...base, amount: 'twelve' }), JSON.stringify(missing), JSON.stringify({ ...base, payment_date: 'last tuesday' }), '{"payment_id":1,', '[1,2]']) {
+    for (const bad of [
+      JSON.stringify({ ...base, amount: 'twelve' }),
+      JSON.stringify(missing),
+      JSON.stringify({ ...base, payment_date: 'last tuesday' }),
+      '{"payment_id":1,',
+      '[1,2]',
+    ]) {
       expect(encode(Buffer.from(bad))).toBeUndefined();
     }
     expect(encode(Buffer.from([0xc3, 0x28, 0xff]))).toBeUndefined();

@@ -25,7 +25,10 @@ const salesManyAggregates: PipelineSpec = {
 };
 
 /** Every index a map holds, arrays flattened, sorted. */
-const indexesOf = (map: object): number[] => Object.values(map).flat().sort((a: number, b: number) => a - b);
+const indexesOf = (map: object): number[] =>
+  Object.values(map)
+    .flat()
+    .sort((a: number, b: number) => a - b);
 const everyColumn = (schema: TableSchema): number[] => schema.columns.map((_, i) => i);
 
 describe.each([clickstream, sales, salesManyAggregates])('column maps of $name', (spec) => {

@@ -36,7 +36,7 @@ const scalar = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 12 }),
   fc.double(),
   fc.integer(),
-  fc.constantFrom(0, -0, 1e21, 1e-7, 123456789012345, 1234567890123456, 9007199254740993, 0.1, 335.2, -125.71),
+  fc.constantFrom(0, -0, 1e21, 1e-7, 123456789012345, 1234567890123456, 9007199254740992, 0.1, 335.2, -125.71),
   fc.boolean(),
   fc.constant(null),
 );
@@ -90,13 +90,11 @@ describe('compileFlatJsonReader', () => {
   });
 
   it('never disagrees with JSON.parse on arbitrary and corrupted text', () => {
-    const corrupted = fc
-      .tuple(flatObject, fc.nat(), fc.string({ unit: 'binary', maxLength: 3 }), fc.nat({ max: 3 }))
-      .map(([o, at, insert, drop]) => {
-        const t = JSON.stringify(o);
-        const k = t.length === 0 ? 0 : at % t.length;
-        return t.slice(0, k) + insert + t.slice(k + drop);
-      });
+    const corrupted = fc.tuple(flatObject, fc.nat(), fc.string({ unit: 'binary', maxLength: 3 }), fc.nat({ max: 3 })).map(([o, at, insert, drop]) => {
+      const t = JSON.stringify(o);
+      const k = t.length === 0 ? 0 : at % t.length;
+      return t.slice(0, k) + insert + t.slice(k + drop);
+    });
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary' }), corrupted), (text) => {
         agrees(text);
@@ -108,7 +106,9 @@ describe('compileFlatJsonReader', () => {
   it('takes the fast path for the shipped sales values', () => {
     const read = compileFlatJsonReader(['payment_id', 'customer_id', 'amount', 'payment_date', 'city', 'district', 'country']);
     const out: unknown[] = [];
-    expect(read('{"payment_id":1,"customer_id":8672,"amount":335.2,"payment_date":"2026-11-22T00:00:00.055Z","country":"United Kingdom","city":"Madison","district":"West"}', out)).toBe(true);
+    expect(
+      read('{"payment_id":1,"customer_id":8672,"amount":335.2,"payment_date":"2026-11-22T00:00:00.055Z","country":"United Kingdom","city":"Madison","district":"West"}', out),
+    ).toBe(true);
     expect(out).toEqual([1, 8672, 335.2, '2026-11-22T00:00:00.055Z', 'Madison', 'West', 'United Kingdom']);
   });
 });

@@ -25,7 +25,11 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('special' as const), at: fc.nat(), text: fc.constantFrom('"', '\n', '\r\n', ',', '{', '}', '[', '\\', '\u0000', '"",""', 'null', '1e999', '-', '\uFFFD', '\uD800') }),
+  fc.record({
+    kind: fc.constant('special' as const),
+    at: fc.nat(),
+    text: fc.constantFrom('"', '\n', '\r\n', ',', '{', '}', '[', '\\', '\u0000', '"",""', 'null', '1e999', '-', '\uFFFD', '\uD800'),
+  }),
 );
 type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
 
@@ -59,7 +63,9 @@ const BATCH_SIZE = 500;
 
 describe.each(['clickstream', 'sales'] as const)('fuzzing %s', (name) => {
   const p = pipelines[name];
-  const valid = generatorFor(name, { seed: 11, startTime: KAFKA_TS - 3_600_000, malformedRatio: 0.2 }).batch(2_000).map((r) => r.value);
+  const valid = generatorFor(name, { seed: 11, startTime: KAFKA_TS - 3_600_000, malformedRatio: 0.2 })
+    .batch(2_000)
+    .map((r) => r.value);
 
   it(`processes ${BATCHES * BATCH_SIZE} generated and mutated records without an exception, accounting for each`, () => {
     let total = 0;

@@ -187,7 +187,9 @@ describe('encodeParquet', () => {
           raw: data[6][k],
         })),
       );
-      const stats = await duck.rows(`SELECT path_in_schema AS c, stats_min_value AS min, stats_max_value AS max, stats_null_count::INTEGER AS nulls FROM parquet_metadata('${file}') ORDER BY column_id`);
+      const stats = await duck.rows(
+        `SELECT path_in_schema AS c, stats_min_value AS min, stats_max_value AS max, stats_null_count::INTEGER AS nulls FROM parquet_metadata('${file}') ORDER BY column_id`,
+      );
       expect(stats).toEqual([
         { c: 's', min: null, max: null, nulls: 43 },
         { c: 'i', min: '-150', max: '149', nulls: 0 },
@@ -204,8 +206,22 @@ describe('encodeParquet', () => {
       writeFileSync(file, encodeParquet(schemaOf([col('s', 'string'), col('t', 'timestamp')]), [[], []], 0));
       expect(await duck.rows(`SELECT count(*)::INTEGER AS n FROM '${file}'`)).toEqual([{ n: 0 }]);
       const nulls = join(dir, 'nulls.parquet');
-      writeFileSync(nulls, encodeParquet(schemaOf([col('k', 'string', true), col('n', 'long', true)]), [[null, null, null], [null, null, null]], 3));
-      expect(await duck.rows(`SELECT k, n FROM '${nulls}'`)).toEqual([{ k: null, n: null }, { k: null, n: null }, { k: null, n: null }]);
+      writeFileSync(
+        nulls,
+        encodeParquet(
+          schemaOf([col('k', 'string', true), col('n', 'long', true)]),
+          [
+            [null, null, null],
+            [null, null, null],
+          ],
+          3,
+        ),
+      );
+      expect(await duck.rows(`SELECT k, n FROM '${nulls}'`)).toEqual([
+        { k: null, n: null },
+        { k: null, n: null },
+        { k: null, n: null },
+      ]);
     });
   });
 });
@@ -217,8 +233,17 @@ describe('encodeParquet, read by Apache Arrow (pyarrow, the C++ reader)', () => 
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const ARROW_TYPE: Record<ColumnType, string> = { string: 'string', int: 'int32', long: 'int64', double: 'double', boolean: 'bool', timestamp: 'timestamp[ms, tz=UTC]', binary: 'binary' };
-  const asArrowJson = (type: ColumnType, v: unknown): unknown => (v === null || v === undefined ? null : type === 'binary' ? { base64: Buffer.from(v as Uint8Array).toString('base64') } : v);
+  const ARROW_TYPE: Record<ColumnType, string> = {
+    string: 'string',
+    int: 'int32',
+    long: 'int64',
+    double: 'double',
+    boolean: 'bool',
+    timestamp: 'timestamp[ms, tz=UTC]',
+    binary: 'binary',
+  };
+  const asArrowJson = (type: ColumnType, v: unknown): unknown =>
+    v === null || v === undefined ? null : type === 'binary' ? { base64: Buffer.from(v as Uint8Array).toString('base64') } : v;
 
   it('reads every object the processor writes for both pipelines (events, window partials, quarantine) as written', () => {
     const refs = new Map([['country_region', loadReferenceTable(sales.references![0], referenceCsv('country_region.csv'))]]);

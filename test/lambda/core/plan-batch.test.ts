@@ -9,7 +9,8 @@ import { mskEvent } from '../../support/msk';
 const refs = new Map([['country_region', loadReferenceTable(sales.references![0], referenceCsv('country_region.csv'))]]);
 const WRITTEN_AT = Date.UTC(2026, 10, 22, 12, 30);
 const T = Date.UTC(2026, 10, 22, 12);
-const rowsOf = (o: PlannedObject): Record<string, unknown>[] => Array.from({ length: o.rows }, (_, r) => Object.fromEntries(o.schema.columns.map((c, i) => [c.name, o.columns[i][r]])));
+const rowsOf = (o: PlannedObject): Record<string, unknown>[] =>
+  Array.from({ length: o.rows }, (_, r) => Object.fromEntries(o.schema.columns.map((c, i) => [c.name, o.columns[i][r]])));
 
 describe('processBatch: window partials', () => {
   // two keys and every kind of aggregate state (avg takes two columns): each value must land in the column named for it
@@ -30,8 +31,7 @@ describe('processBatch: window partials', () => {
     ],
   };
   const p = compilePipeline(spec, refs);
-  const value = (id: number, amount: number, country: string) =>
-    JSON.stringify({ payment_id: id, customer_id: 1, amount, payment_date: '2026-11-22T10:01:00Z', country });
+  const value = (id: number, amount: number, country: string) => JSON.stringify({ payment_id: id, customer_id: 1, amount, payment_date: '2026-11-22T10:01:00Z', country });
   const [batch] = decodeMskEvent(
     mskEvent([
       { topic: 'sales', partition: 3, offset: 10, value: value(1, 4, 'France') },

@@ -50,8 +50,32 @@ describe('processBatch: clickstream', () => {
     const events = out0.objects.filter((o) => o.kind === 'events');
     expect(events.map((o) => o.key)).toEqual(['events/clickstream/dt=2026-11-22/hr=12/clickstream-0-00000000000000000015.parquet']);
     expect(rowsOf(events[0])).toEqual([
-      { recordtime: 1795348800000, eventid: 1, url: 'www.amazon3.com', ip: '192.168.2.7', domain: 'amazon3.com', kafka_topic: 'clickstream', kafka_partition: 0, kafka_offset: 15, kafka_timestamp: 1795348800123, kafka_key: '192.168.2.7', written_at: WRITTEN_AT },
-      { recordtime: 1795348801000, eventid: 2, url: 'https://www.amazon4.com/cart', ip: '192.168.2.9', domain: 'amazon4.com', kafka_topic: 'clickstream', kafka_partition: 0, kafka_offset: 16, kafka_timestamp: 1795348801123, kafka_key: '192.168.2.9', written_at: WRITTEN_AT },
+      {
+        recordtime: 1795348800000,
+        eventid: 1,
+        url: 'www.amazon3.com',
+        ip: '192.168.2.7',
+        domain: 'amazon3.com',
+        kafka_topic: 'clickstream',
+        kafka_partition: 0,
+        kafka_offset: 15,
+        kafka_timestamp: 1795348800123,
+        kafka_key: '192.168.2.7',
+        written_at: WRITTEN_AT,
+      },
+      {
+        recordtime: 1795348801000,
+        eventid: 2,
+        url: 'https://www.amazon4.com/cart',
+        ip: '192.168.2.9',
+        domain: 'amazon4.com',
+        kafka_topic: 'clickstream',
+        kafka_partition: 0,
+        kafka_offset: 16,
+        kafka_timestamp: 1795348801123,
+        kafka_key: '192.168.2.9',
+        written_at: WRITTEN_AT,
+      },
     ]);
   });
 
@@ -68,8 +92,30 @@ describe('processBatch: clickstream', () => {
     const aggs = out0.objects.filter((o) => o.kind === 'aggregates');
     expect(aggs.map((o) => o.key)).toEqual(['aggregates/clickstream/page_views_1m/dt=2026-11-22/clickstream-0-00000000000000000015.parquet']);
     expect(rowsOf(aggs[0])).toEqual([
-      { window_start: 1795348800000, window_end: 1795348860000, url: 'https://www.amazon4.com/cart', page_views: 1, kafka_topic: 'clickstream', kafka_partition: 0, first_offset: 15, last_offset: 17, max_event_time: 1795348801000, written_at: WRITTEN_AT },
-      { window_start: 1795348800000, window_end: 1795348860000, url: 'www.amazon3.com', page_views: 1, kafka_topic: 'clickstream', kafka_partition: 0, first_offset: 15, last_offset: 17, max_event_time: 1795348801000, written_at: WRITTEN_AT },
+      {
+        window_start: 1795348800000,
+        window_end: 1795348860000,
+        url: 'https://www.amazon4.com/cart',
+        page_views: 1,
+        kafka_topic: 'clickstream',
+        kafka_partition: 0,
+        first_offset: 15,
+        last_offset: 17,
+        max_event_time: 1795348801000,
+        written_at: WRITTEN_AT,
+      },
+      {
+        window_start: 1795348800000,
+        window_end: 1795348860000,
+        url: 'www.amazon3.com',
+        page_views: 1,
+        kafka_topic: 'clickstream',
+        kafka_partition: 0,
+        first_offset: 15,
+        last_offset: 17,
+        max_event_time: 1795348801000,
+        written_at: WRITTEN_AT,
+      },
     ]);
   });
 });

@@ -68,9 +68,7 @@ describe.each(['clickstream', 'sales'] as const)('%s', (name) => {
           const row = processValue(p, r.value, r.timestamp);
           if (!(row instanceof Rejection)) whole.add(row, row[p.eventTimeIndex] as number);
         }
-        const expected = new Map(
-          whole.groupsSorted().map((g) => [JSON.stringify([g.windowStart, ...g.keys]), finalize(window.compiled, g.state) as Record<string, number>]),
-        );
+        const expected = new Map(whole.groupsSorted().map((g) => [JSON.stringify([g.windowStart, ...g.keys]), finalize(window.compiled, g.state) as Record<string, number>]));
         const partials = split(records, cuts).flatMap((batch, i) =>
           processBatch(p, { topic: name, partition: 0, records: batch }, START + i)
             .objects.filter((o) => o.kind === 'aggregates')
@@ -105,11 +103,18 @@ describe.each(['clickstream', 'sales'] as const)('%s', (name) => {
 
   it('never throws on arbitrary bytes and only uses documented reasons', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.string({ maxLength: 200 }).map((s) => Buffer.from(s)), fc.json().map((s) => Buffer.from(s))), (bytes) => {
-        const r = processValue(p, Buffer.from(bytes), KAFKA_TS);
-        if (r instanceof Rejection) expect(Object.keys(QUARANTINE_REASONS)).toContain(r.reason);
-        else expect(r).toHaveLength(p.fieldCount);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.string({ maxLength: 200 }).map((s) => Buffer.from(s)),
+          fc.json().map((s) => Buffer.from(s)),
+        ),
+        (bytes) => {
+          const r = processValue(p, Buffer.from(bytes), KAFKA_TS);
+          if (r instanceof Rejection) expect(Object.keys(QUARANTINE_REASONS)).toContain(r.reason);
+          else expect(r).toHaveLength(p.fieldCount);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

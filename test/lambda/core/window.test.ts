@@ -56,7 +56,12 @@ describe('WindowAggregator', () => {
     const whole = new WindowAggregator(w);
     const a = new WindowAggregator(w);
     const b = new WindowAggregator(w);
-    const rows: [string, number, number][] = [['EU', 3, 1], ['EU', 8, 2], ['US', 1, 7], ['EU', 2, 12]];
+    const rows: [string, number, number][] = [
+      ['EU', 3, 1],
+      ['EU', 8, 2],
+      ['US', 1, 7],
+      ['EU', 2, 12],
+    ];
     rows.forEach(([r, amount, m], i) => {
       whole.add([r, amount], m * MIN);
       (i % 2 ? a : b).add([r, amount], m * MIN);
@@ -71,6 +76,11 @@ describe('WindowAggregator', () => {
     const agg = new WindowAggregator(w);
     agg.add([null, 1], 0);
     agg.add(['null', 1], 0);
-    expect(agg.groupsSorted().filter((g) => g.windowStart === 0).map((g) => g.keys[0])).toEqual(expect.arrayContaining([null, 'null']));
+    expect(
+      agg
+        .groupsSorted()
+        .filter((g) => g.windowStart === 0)
+        .map((g) => g.keys[0]),
+    ).toEqual(expect.arrayContaining([null, 'null']));
   });
 });

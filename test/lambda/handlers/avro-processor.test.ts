@@ -15,7 +15,15 @@ const salesAvro: PipelineSpec = { ...sales, name: 'sales_avro', value: { kind: '
 const writer = avroSchemaOf(salesAvro);
 const GLUE: SchemaRef = { registry: 'glue', versionId: '11111111-2222-4333-8444-555555555555' };
 const CONFLUENT: SchemaRef = { registry: 'confluent', id: 7 };
-const record = (i: number) => ({ payment_id: i, customer_id: 1000 + i, amount: i + 0.25, payment_date: Date.UTC(2026, 10, 22, 8, i), city: null, district: null, country: i % 2 ? 'Japan' : 'Atlantis' });
+const record = (i: number) => ({
+  payment_id: i,
+  customer_id: 1000 + i,
+  amount: i + 0.25,
+  payment_date: Date.UTC(2026, 10, 22, 8, i),
+  city: null,
+  district: null,
+  country: i % 2 ? 'Japan' : 'Atlantis',
+});
 
 describe('processor handler with Avro values', () => {
   let schemaDir: string;

@@ -39,7 +39,17 @@ describe('the bundled clickstream handler in a fresh Node process', () => {
     const dir = join(REPO_ROOT, '.streamlake', 'test-bundle');
     mkdirSync(dir, { recursive: true });
     const bundle = join(dir, 'clickstream.js');
-    buildSync({ entryPoints: [join(REPO_ROOT, 'lambda/handlers/processor-entry.ts')], outfile: bundle, bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', external: ['@aws-sdk/*'], logLevel: 'error' });
+    buildSync({
+      entryPoints: [join(REPO_ROOT, 'lambda/handlers/processor-entry.ts')],
+      outfile: bundle,
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      external: ['@aws-sdk/*'],
+      logLevel: 'error',
+    });
     const t = Date.UTC(2026, 10, 22, 9, 30);
     const event = mskEvent([
       { topic: 'clickstream', partition: 0, offset: 10, value: `${t},1,www.amazon1.com,192.168.2.1` },
@@ -51,7 +61,17 @@ describe('the bundled clickstream handler in a fresh Node process', () => {
     const script = `require(${JSON.stringify(bundle)}).handler(require(${JSON.stringify(eventFile)})).then((r) => process.stdout.write(JSON.stringify({ node: process.version, report: r })))`;
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, STREAMLAKE_PIPELINE: 'clickstream', LAKE_BUCKET: 'lake', S3_ENDPOINT: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', POWERTOOLS_METRICS_NAMESPACE: 'streamlake', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+      env: {
+        PATH: process.env.PATH,
+        STREAMLAKE_PIPELINE: 'clickstream',
+        LAKE_BUCKET: 'lake',
+        S3_ENDPOINT: endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        POWERTOOLS_METRICS_NAMESPACE: 'streamlake',
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+      },
     });
     const out = JSON.parse(stdout.slice(stdout.indexOf('{"node"'))) as { node: string; report: { recordsIn: number; events: number; quarantined: number; objects: string[] } };
     expect(out.node).toBe(process.version);

@@ -6,7 +6,13 @@ import { sales } from '../../../pipelines/sales';
 
 describe('generator function input', () => {
   it('accepts a pipeline, count and rate, with defaults', () => {
-    expect(parseGeneratorInput({ pipeline: 'sales', count: 500, ratePerSecond: 50, seed: 3 })).toEqual({ pipeline: 'sales', count: 500, ratePerSecond: 50, seed: 3, malformedRatio: 0 });
+    expect(parseGeneratorInput({ pipeline: 'sales', count: 500, ratePerSecond: 50, seed: 3 })).toEqual({
+      pipeline: 'sales',
+      count: 500,
+      ratePerSecond: 50,
+      seed: 3,
+      malformedRatio: 0,
+    });
     expect(parseGeneratorInput({ pipeline: 'clickstream' })).toMatchObject({ count: 1000, ratePerSecond: 1000 });
   });
   it.each([

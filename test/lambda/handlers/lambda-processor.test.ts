@@ -46,11 +46,26 @@ describe('Lambda wiring', () => {
       const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'sales', defaultDimensions: { pipeline: 'sales' } });
       const logger = new Logger({ serviceName: 'sales', logLevel: 'SILENT' });
       const observe = powertoolsObserver(logger, metrics, () => 10_000);
-      observe({ pipeline: 'sales', recordsIn: 10, events: 8, quarantined: 2, reasons: { 'invalid-json': 2 }, partialRows: 4, summaryMessages: 0, objects: ['a'], bytesWritten: 1234, maxKafkaTimestamp: 4_000, writtenAt: 9_000 });
+      observe({
+        pipeline: 'sales',
+        recordsIn: 10,
+        events: 8,
+        quarantined: 2,
+        reasons: { 'invalid-json': 2 },
+        partialRows: 4,
+        summaryMessages: 0,
+        objects: ['a'],
+        bytesWritten: 1234,
+        maxKafkaTimestamp: 4_000,
+        writtenAt: 9_000,
+      });
     } finally {
       spy.mockRestore();
     }
-    const emf = lines.map((l) => l.trim()).filter((l) => l.startsWith('{') && l.includes('_aws')).map((l) => JSON.parse(l));
+    const emf = lines
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('{') && l.includes('_aws'))
+      .map((l) => JSON.parse(l));
     expect(emf).toHaveLength(1);
     const [doc] = emf;
     expect(doc._aws.CloudWatchMetrics[0].Namespace).toBe('streamlake');
@@ -72,7 +87,10 @@ describe('errors the processor acts on', () => {
     const spy = quiet();
     try {
       const handler = lambdaProcessorHandler(env, new LocalLakeStore(dir));
-      const event = { eventSource: 'aws:kafka', records: { 'clickstream-0': [{ partition: 0, offset: 7, timestamp: 1, timestampType: 'CREATE_TIME', value: 'eA==' }] } } as unknown as MskEvent;
+      const event = {
+        eventSource: 'aws:kafka',
+        records: { 'clickstream-0': [{ partition: 0, offset: 7, timestamp: 1, timestampType: 'CREATE_TIME', value: 'eA==' }] },
+      } as unknown as MskEvent;
       await expect(handler(event)).resolves.toBeUndefined();
       const files = readdirSync(join(dir, 'streamlake/not-retriable/clickstream'));
       expect(files).toHaveLength(1);
@@ -81,7 +99,10 @@ describe('errors the processor acts on', () => {
       expect(record.responseContext.errorType).toBe('MalformedEventError');
       expect(record.responseContext.errorMessage).toMatch(/lacks topic, partition or offset/);
       expect(record.event).toEqual(event);
-      const emf = spy.mock.calls.map(([c]) => String(c)).filter((l) => l.includes('NotRetriableBatches')).map((l) => JSON.parse(l));
+      const emf = spy.mock.calls
+        .map(([c]) => String(c))
+        .filter((l) => l.includes('NotRetriableBatches'))
+        .map((l) => JSON.parse(l));
       expect(emf).toHaveLength(1);
       expect(emf[0].errorClass).toBe('MalformedEventError');
     } finally {

@@ -33,9 +33,22 @@ describe('processor handler → Parquet → DuckDB', () => {
 
     const source = readArea(lake.dir, 'events/sales/');
     expect(await db.types(`SELECT * FROM ${source}`)).toEqual({
-      payment_id: 'BIGINT', customer_id: 'BIGINT', amount: 'DOUBLE', payment_date: 'TIMESTAMP', city: 'VARCHAR', district: 'VARCHAR',
-      country: 'VARCHAR', region: 'VARCHAR', kafka_topic: 'VARCHAR', kafka_partition: 'INTEGER', kafka_offset: 'BIGINT',
-      kafka_timestamp: 'TIMESTAMP', kafka_key: 'VARCHAR', written_at: 'TIMESTAMP', dt: 'VARCHAR', hr: 'VARCHAR',
+      payment_id: 'BIGINT',
+      customer_id: 'BIGINT',
+      amount: 'DOUBLE',
+      payment_date: 'TIMESTAMP',
+      city: 'VARCHAR',
+      district: 'VARCHAR',
+      country: 'VARCHAR',
+      region: 'VARCHAR',
+      kafka_topic: 'VARCHAR',
+      kafka_partition: 'INTEGER',
+      kafka_offset: 'BIGINT',
+      kafka_timestamp: 'TIMESTAMP',
+      kafka_key: 'VARCHAR',
+      written_at: 'TIMESTAMP',
+      dt: 'VARCHAR',
+      hr: 'VARCHAR',
     });
     const rows = await db.rows(`SELECT * FROM ${source} ORDER BY payment_id`);
     expect(rows).toHaveLength(500);
@@ -69,7 +82,10 @@ describe('processor handler → Parquet → DuckDB', () => {
     ]);
     const partials = readArea(lake.dir, 'aggregates/clickstream/page_views_1m/');
     expect(await db.types(`SELECT window_start, page_views, first_offset, max_event_time FROM ${partials}`)).toEqual({
-      window_start: 'TIMESTAMP', page_views: 'BIGINT', first_offset: 'BIGINT', max_event_time: 'TIMESTAMP',
+      window_start: 'TIMESTAMP',
+      page_views: 'BIGINT',
+      first_offset: 'BIGINT',
+      max_event_time: 'TIMESTAMP',
     });
     const q = await db.rows(`SELECT reason, kafka_offset, raw_value, raw_key FROM ${readArea(lake.dir, 'quarantine/clickstream/')} ORDER BY kafka_offset`);
     expect(q).toEqual([

@@ -2,7 +2,6 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { planTopics } from '../../../model/topic-plan';
 import { buildApp, policyStatements, ctx, EXISTING_CLUSTER } from '../support';
 
-
 describe('KafkaCluster', () => {
   it('is MSK Serverless with IAM auth in the private subnets by default', () => {
     const t = buildApp().templates.kafka;
@@ -47,7 +46,11 @@ describe('KafkaCluster', () => {
       ],
       BootstrapServers: Match.anyValue(),
     });
-    t.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', VpcConfig: Match.objectLike({ SecurityGroupIds: Match.anyValue() }), Description: Match.stringLikeRegexp('creates Kafka topics') });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      VpcConfig: Match.objectLike({ SecurityGroupIds: Match.anyValue() }),
+      Description: Match.stringLikeRegexp('creates Kafka topics'),
+    });
     const topicActions = policyStatements(t).filter((s) => s.Action.includes('kafka-cluster:CreateTopic'));
     expect(topicActions).toHaveLength(1);
     expect(JSON.stringify(topicActions[0].Resource)).toContain(':topic/');

@@ -15,7 +15,9 @@ describe('LakeStorage', () => {
 
   it('encrypts with a rotating KMS key, versions, blocks public access and logs access to a separate bucket', () => {
     t.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true }],
+      },
       VersioningConfiguration: { Status: 'Enabled' },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'lake/' },
@@ -62,7 +64,10 @@ describe('LakeCatalog', () => {
       lakeTables(sales)[0].schema.columns.map((c) => ({ Name: c.name, Type: c.type === 'long' ? 'bigint' : c.type, Comment: c.comment })),
     );
     expect(byName.sales_events_raw.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
-    expect(byName.sales_events_raw.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }, { Name: 'hr', Type: 'string' }]);
+    expect(byName.sales_events_raw.PartitionKeys).toEqual([
+      { Name: 'dt', Type: 'string' },
+      { Name: 'hr', Type: 'string' },
+    ]);
     expect(byName.ref_country_region.Parameters['skip.header.line.count']).toBe('1');
   });
 
@@ -125,10 +130,21 @@ describe('LakeCatalog', () => {
     const stack = new Stack(app, 'lake');
     const config = parseConfig({});
     const storage = new LakeStorage(stack, 'Storage', { pipelines: [ahead], retention: config.retention, removalPolicy: RemovalPolicy.DESTROY });
-    new LakeCatalog(stack, 'Catalog', { databaseName: 'db', workGroupName: 'wg', storage, pipelines: [ahead], bytesScannedCutoffPerQuery: 1e9, removalPolicy: RemovalPolicy.DESTROY });
+    new LakeCatalog(stack, 'Catalog', {
+      databaseName: 'db',
+      workGroupName: 'wg',
+      storage,
+      pipelines: [ahead],
+      bytesScannedCutoffPerQuery: 1e9,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const tables = Object.values(Template.fromStack(stack).findResources('AWS::Glue::Table')).map((r) => r.Properties.TableInput);
     const projected = tables.filter((x) => x.Parameters['projection.enabled'] === 'true');
-    expect(projected.map((x) => x.Name).sort()).toEqual(lakeTables(ahead).map((x) => x.name).sort());
+    expect(projected.map((x) => x.Name).sort()).toEqual(
+      lakeTables(ahead)
+        .map((x) => x.name)
+        .sort(),
+    );
     for (const x of projected) {
       expect(x.Parameters['projection.dt.range']).toBe('2024-01-01,NOW+4DAYS');
       checkProjectionCoversAcceptedEvents(ahead, x.Name, x.Parameters);

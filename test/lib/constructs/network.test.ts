@@ -13,9 +13,16 @@ describe('Network', () => {
   });
 
   it('has the S3 gateway endpoint and the Lambda and STS endpoints the MSK event source needs', () => {
-    t.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('\\.s3$')])]) }) });
+    t.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('\\.s3$')])]) }),
+    });
     for (const service of ['lambda', 'sts']) {
-      t.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface', PrivateDnsEnabled: true, ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([`.${service}`])]) }) });
+      t.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        VpcEndpointType: 'Interface',
+        PrivateDnsEnabled: true,
+        ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([`.${service}`])]) }),
+      });
     }
   });
 
@@ -28,7 +35,9 @@ describe('Network', () => {
       expect(r.SourceSecurityGroupId).toBeDefined();
       expect(r.CidrIp).toBeUndefined();
     }
-    expect(toCluster.map((r) => JSON.stringify(r.SourceSecurityGroupId))).toEqual(expect.arrayContaining([expect.stringContaining('ClientSecurityGroup'), expect.stringContaining('ClusterSecurityGroup')]));
+    expect(toCluster.map((r) => JSON.stringify(r.SourceSecurityGroupId))).toEqual(
+      expect.arrayContaining([expect.stringContaining('ClientSecurityGroup'), expect.stringContaining('ClusterSecurityGroup')]),
+    );
   });
 
   it('has no security-group rule open to 0.0.0.0/0 or ::/0 in any stack', () => {

@@ -4,7 +4,6 @@ import { withAvroValues } from '../../../model/spec';
 import { sales } from '../../../pipelines/sales';
 import { buildApp, policyStatements, ctx } from '../support';
 
-
 describe('PipelineProcessor', () => {
   const { templates } = buildApp(ctx({ batchSize: 500, maxBatchingWindowSeconds: 7 }));
   const t = templates.processing;
@@ -17,7 +16,9 @@ describe('PipelineProcessor', () => {
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
-        Environment: { Variables: Match.objectLike({ LAKE_BUCKET: Match.anyValue(), POWERTOOLS_SERVICE_NAME: name, NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=128' }) },
+        Environment: {
+          Variables: Match.objectLike({ LAKE_BUCKET: Match.anyValue(), POWERTOOLS_SERVICE_NAME: name, NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=128' }),
+        },
       });
     }
   });
@@ -31,7 +32,10 @@ describe('PipelineProcessor', () => {
   });
 
   it('subscribes each function to its topic with an MSK event source mapping', () => {
-    for (const [topic, group] of [['clickstream', 'streamlake-clickstream'], ['sales', 'streamlake-sales']]) {
+    for (const [topic, group] of [
+      ['clickstream', 'streamlake-clickstream'],
+      ['sales', 'streamlake-sales'],
+    ]) {
       t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         Topics: [topic],
         StartingPosition: 'TRIM_HORIZON',

@@ -120,7 +120,14 @@ describe('broker prerequisites and readiness', () => {
 
   it('gives up waiting with the reason and the context it is given', async () => {
     await expect(waitForBroker('127.0.0.1:1', 800, () => '\n--- log tail ---')).rejects.toThrow(/not ready after 0\.8s: .*\n--- log tail ---/s);
-    await expect(waitForBroker('127.0.0.1:1', 30_000, () => ' (log)', () => true)).rejects.toThrow(/exited before it was ready \(log\)/);
+    await expect(
+      waitForBroker(
+        '127.0.0.1:1',
+        30_000,
+        () => ' (log)',
+        () => true,
+      ),
+    ).rejects.toThrow(/exited before it was ready \(log\)/);
   });
 
   it('writes a loopback-only KRaft configuration with topic auto-creation off', () => {

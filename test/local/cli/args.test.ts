@@ -117,7 +117,9 @@ describe('numbers', () => {
 
 describe('bootstrapFor: --bootstrap, else KAFKA_BOOTSTRAP, else the running up', () => {
   it('no broker anywhere is a UsageError saying how to get one', async () => {
-    await expect(bootstrapFor(undefined, undefined, () => undefined)).rejects.toThrow(new UsageError("no broker: run 'streamlake up' first, or pass --bootstrap HOST:PORT (or set KAFKA_BOOTSTRAP)"));
+    await expect(bootstrapFor(undefined, undefined, () => undefined)).rejects.toThrow(
+      new UsageError("no broker: run 'streamlake up' first, or pass --bootstrap HOST:PORT (or set KAFKA_BOOTSTRAP)"),
+    );
   });
 
   it.each([

@@ -14,7 +14,13 @@ function cli(args: string[], env: Record<string, string> = {}) {
     env: { ...process.env, ...env },
     timeout: 200_000,
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l.trim() && !/NodeVersionSupportWarning|AWS SDK|node >=22|a\.co|continue receiving|trace-warnings|security updates|versions published|^$/.test(l)) };
+  return {
+    code: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr
+      .split('\n')
+      .filter((l) => l.trim() && !/NodeVersionSupportWarning|AWS SDK|node >=22|a\.co|continue receiving|trace-warnings|security updates|versions published|^$/.test(l)),
+  };
 }
 
 describe('streamlake CLI', () => {
@@ -68,7 +74,10 @@ describe('streamlake CLI', () => {
     [['produce', '--pipeline', 'sales', '--format', 'xml'], /^streamlake produce: --format must be json \(the pipeline's own\) or avro, got 'xml'$/],
     [['produce', '--pipeline', 'sales', '--format', 'avro', '--wire', 'confluent', '--zlib'], /^streamlake produce: --zlib exists in the Glue wire format only/],
     [['produce', '--pipeline', 'sales', '--format', 'avro', '--writer-schema', 'missing.avsc'], /^streamlake produce: --writer-schema missing.avsc: ENOENT/],
-    [['produce', '--pipeline', 'sales', '--format', 'avro', '--msk', '--region', 'eu-west-1', '--wire', 'confluent'], /^streamlake produce: --msk --wire confluent needs --registry-url/],
+    [
+      ['produce', '--pipeline', 'sales', '--format', 'avro', '--msk', '--region', 'eu-west-1', '--wire', 'confluent'],
+      /^streamlake produce: --msk --wire confluent needs --registry-url/,
+    ],
     [['up', '--pipelines', 'clickstream', '--avro', 'sales'], /^streamlake up: --avro sales: not one of the pipelines started \(clickstream\)$/],
     [['frobnicate'], /^streamlake frobnicate: unknown command 'frobnicate'/],
     [['query', '--named', 'nope', '--lake', tmpdir()], /^streamlake query: unknown named query 'nope'/],

@@ -31,7 +31,17 @@ describe('event-source-mapping emulator on a real broker', () => {
   }
 
   function emulator(topic: string, handler: (e: MskEvent) => Promise<unknown>, extra: Partial<ConstructorParameters<typeof EventSourceMappingEmulator>[0]> = {}) {
-    return new EventSourceMappingEmulator({ kafka: tb.kafka, bootstrap: tb.broker.bootstrap, topic, groupId: `g-${topic}`, handler, onFailureDir: join(tb.stateDir, 'failed', topic), batchingWindowMs: 100, retryBaseMs: 20, ...extra });
+    return new EventSourceMappingEmulator({
+      kafka: tb.kafka,
+      bootstrap: tb.broker.bootstrap,
+      topic,
+      groupId: `g-${topic}`,
+      handler,
+      onFailureDir: join(tb.stateDir, 'failed', topic),
+      batchingWindowMs: 100,
+      retryBaseMs: 20,
+      ...extra,
+    });
   }
 
   it('delivers every record in the Lambda MSK shape, in order per partition, honouring the batch size', async () => {
@@ -63,15 +73,34 @@ describe('event-source-mapping emulator on a real broker', () => {
   });
 
   it('gathers records until the batching window elapses, then delivers them in one batch', async () => {
-    const topic = await topicWith(1, [{ value: 'a', partition: 0 }, { value: 'b', partition: 0 }]);
+    const topic = await topicWith(1, [
+      { value: 'a', partition: 0 },
+      { value: 'b', partition: 0 },
+    ]);
     const events: { at: number; values: string[] }[] = [];
-    const e = emulator(topic, async (ev) => void events.push({ at: Date.now(), values: Object.values(ev.records).flat().map((r) => Buffer.from(r.value!, 'base64').toString()) }), { batchSize: 100, batchingWindowMs: 1_500 });
+    const e = emulator(
+      topic,
+      async (ev) =>
+        void events.push({
+          at: Date.now(),
+          values: Object.values(ev.records)
+            .flat()
+            .map((r) => Buffer.from(r.value!, 'base64').toString()),
+        }),
+      { batchSize: 100, batchingWindowMs: 1_500 },
+    );
     const started = Date.now();
     await e.start();
     await new Promise((r) => setTimeout(r, 400));
     const producer = tb.kafka.producer();
     await producer.connect();
-    await producer.send({ topic, messages: [{ value: 'c', partition: 0 }, { value: 'd', partition: 0 }] });
+    await producer.send({
+      topic,
+      messages: [
+        { value: 'c', partition: 0 },
+        { value: 'd', partition: 0 },
+      ],
+    });
     await producer.disconnect();
     await waitFor(() => e.stats.records === 4, 15_000, 'the window to elapse');
     await e.stop();
@@ -82,7 +111,10 @@ describe('event-source-mapping emulator on a real broker', () => {
   });
 
   it('delivers a full batch without waiting for the window', async () => {
-    const topic = await topicWith(1, Array.from({ length: 12 }, (_, i) => ({ value: `v${i}`, partition: 0 })));
+    const topic = await topicWith(
+      1,
+      Array.from({ length: 12 }, (_, i) => ({ value: `v${i}`, partition: 0 })),
+    );
     const sizes: number[] = [];
     const e = emulator(topic, async (ev) => void sizes.push(Object.values(ev.records).flat().length), { batchSize: 5, batchingWindowMs: 60_000 });
     const started = Date.now();
@@ -96,18 +128,25 @@ describe('event-source-mapping emulator on a real broker', () => {
   });
 
   it('retries a throwing handler and commits only after it succeeds', async () => {
-    const topic = await topicWith(1, Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, partition: 0 })));
+    const topic = await topicWith(
+      1,
+      Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, partition: 0 })),
+    );
     const admin = tb.kafka.admin();
     await admin.connect();
     let calls = 0;
     let lagDuringFailures = -1;
-    const e = emulator(topic, async () => {
-      calls += 1;
-      if (calls <= 2) {
-        lagDuringFailures = await consumerLag(admin, `g-${topic}`, topic);
-        throw new Error(`boom ${calls}`);
-      }
-    }, { batchSize: 100, maxAttempts: 4 });
+    const e = emulator(
+      topic,
+      async () => {
+        calls += 1;
+        if (calls <= 2) {
+          lagDuringFailures = await consumerLag(admin, `g-${topic}`, topic);
+          throw new Error(`boom ${calls}`);
+        }
+      },
+      { batchSize: 100, maxAttempts: 4 },
+    );
     await e.start();
     await waitFor(() => e.stats.records === 10, 30_000, 'success after retries');
     await waitFor(async () => (await consumerLag(admin, `g-${topic}`, topic)) === 0, 10_000, 'commit');
@@ -119,12 +158,17 @@ describe('event-source-mapping emulator on a real broker', () => {
   });
 
   it('writes an exhausted batch to the on-failure folder and moves on', async () => {
-    const topic = await topicWith(1, Array.from({ length: 6 }, (_, i) => ({ value: i === 0 ? 'poison' : `v${i}`, partition: 0 })));
+    const topic = await topicWith(
+      1,
+      Array.from({ length: 6 }, (_, i) => ({ value: i === 0 ? 'poison' : `v${i}`, partition: 0 })),
+    );
     const delivered: string[] = [];
     const e = emulator(
       topic,
       async (ev) => {
-        const values = Object.values(ev.records).flat().map((r) => Buffer.from(r.value!, 'base64').toString());
+        const values = Object.values(ev.records)
+          .flat()
+          .map((r) => Buffer.from(r.value!, 'base64').toString());
         if (values.includes('poison')) throw new Error('cannot handle poison');
         delivered.push(...values);
       },
@@ -146,13 +190,18 @@ describe('event-source-mapping emulator on a real broker', () => {
   });
 
   it('sends a batch whose error is not retriable to the on-failure folder at once, counted by class', async () => {
-    const topic = await topicWith(1, Array.from({ length: 4 }, (_, i) => ({ value: `v${i}`, partition: 0 })));
+    const topic = await topicWith(
+      1,
+      Array.from({ length: 4 }, (_, i) => ({ value: `v${i}`, partition: 0 })),
+    );
     let calls = 0;
     const delivered: string[] = [];
     const e = emulator(
       topic,
       async (ev) => {
-        const values = Object.values(ev.records).flat().map((r) => Buffer.from(r.value!, 'base64').toString());
+        const values = Object.values(ev.records)
+          .flat()
+          .map((r) => Buffer.from(r.value!, 'base64').toString());
         if (values.includes('v0')) {
           calls += 1;
           throw new MalformedEventError('records lack an offset');
@@ -181,10 +230,14 @@ describe('event-source-mapping emulator on a real broker', () => {
     const admin = tb.kafka.admin();
     await admin.connect();
     let calls = 0;
-    const e = emulator(topic, async () => {
-      calls += 1;
-      throw new Error('always');
-    }, { maxAttempts: 50, retryBaseMs: 5_000, batchingWindowMs: 0 });
+    const e = emulator(
+      topic,
+      async () => {
+        calls += 1;
+        throw new Error('always');
+      },
+      { maxAttempts: 50, retryBaseMs: 5_000, batchingWindowMs: 0 },
+    );
     await e.start();
     await waitFor(() => calls === 1, 15_000, 'the first attempt');
     const stopping = Date.now();
@@ -197,7 +250,10 @@ describe('event-source-mapping emulator on a real broker', () => {
   });
 
   it('shares partitions across a rebalance: nothing lost, per-partition order kept by each member', async () => {
-    const topic = await topicWith(4, Array.from({ length: 200 }, (_, i) => ({ value: `v${i}`, partition: i % 4 })));
+    const topic = await topicWith(
+      4,
+      Array.from({ length: 200 }, (_, i) => ({ value: `v${i}`, partition: i % 4 })),
+    );
     const seen: { member: number; partition: number; offset: number }[] = [];
     const handler = (member: number) => async (ev: MskEvent) => {
       for (const r of Object.values(ev.records).flat()) seen.push({ member, partition: r.partition, offset: r.offset });
@@ -230,9 +286,21 @@ describe('event-source-mapping emulator on a real broker', () => {
   });
 
   it('resumes from the committed offsets after a restart', async () => {
-    const topic = await topicWith(1, Array.from({ length: 20 }, (_, i) => ({ value: `v${i}`, partition: 0 })));
+    const topic = await topicWith(
+      1,
+      Array.from({ length: 20 }, (_, i) => ({ value: `v${i}`, partition: 0 })),
+    );
     const seen: number[] = [];
-    const first = emulator(topic, async (ev) => void seen.push(...Object.values(ev.records).flat().map((r) => r.offset)), { batchSize: 5 });
+    const first = emulator(
+      topic,
+      async (ev) =>
+        void seen.push(
+          ...Object.values(ev.records)
+            .flat()
+            .map((r) => r.offset),
+        ),
+      { batchSize: 5 },
+    );
     await first.start();
     await waitFor(() => seen.length === 20, 30_000, 'first pass');
     await first.stop();
@@ -240,7 +308,16 @@ describe('event-source-mapping emulator on a real broker', () => {
     await producer.connect();
     await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ value: `w${i}`, partition: 0 })) });
     await producer.disconnect();
-    const second = emulator(topic, async (ev) => void seen.push(...Object.values(ev.records).flat().map((r) => r.offset)), { batchSize: 5 });
+    const second = emulator(
+      topic,
+      async (ev) =>
+        void seen.push(
+          ...Object.values(ev.records)
+            .flat()
+            .map((r) => r.offset),
+        ),
+      { batchSize: 5 },
+    );
     await second.start();
     await waitFor(() => seen.length === 25, 30_000, 'second pass');
     await second.stop();

@@ -2,11 +2,16 @@
 import type { KafkaMessage } from 'kafkajs';
 import { localEventSourceArn, toMskEvent, toMskRecord } from '../../../local/esm/emulator';
 
-const message = (m: Partial<KafkaMessage>): KafkaMessage => ({ offset: '0', timestamp: '1763798400000', attributes: 0, key: null, value: null, headers: {}, ...m }) as unknown as KafkaMessage;
+const message = (m: Partial<KafkaMessage>): KafkaMessage =>
+  ({ offset: '0', timestamp: '1763798400000', attributes: 0, key: null, value: null, headers: {}, ...m }) as unknown as KafkaMessage;
 
 describe('toMskRecord / toMskEvent', () => {
   it('encodes key and value as base64 and headers as arrays of byte values, one entry per value', () => {
-    const r = toMskRecord('t', 3, message({ offset: '42', key: Buffer.from('k'), value: Buffer.from([0, 255, 10]), headers: { a: Buffer.from('x'), b: ['1', Buffer.from('2')], c: undefined } }));
+    const r = toMskRecord(
+      't',
+      3,
+      message({ offset: '42', key: Buffer.from('k'), value: Buffer.from([0, 255, 10]), headers: { a: Buffer.from('x'), b: ['1', Buffer.from('2')], c: undefined } }),
+    );
     expect(r).toEqual({
       topic: 't',
       partition: 3,

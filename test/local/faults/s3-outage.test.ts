@@ -57,7 +57,10 @@ describe('S3 endpoint outage', () => {
     } finally {
       await rt.stop();
     }
-    const replay = await replayFailedBatches(join(stateDir, 'failed-batches', 'sales'), createProcessorHandler({ spec: sales, summaryPublisher: recordingPublisher(), store: new S3LakeStore({ bucket: 'lake', client: server.client() }) }));
+    const replay = await replayFailedBatches(
+      join(stateDir, 'failed-batches', 'sales'),
+      createProcessorHandler({ spec: sales, summaryPublisher: recordingPublisher(), store: new S3LakeStore({ bucket: 'lake', client: server.client() }) }),
+    );
     expect(replay.failed).toEqual([]);
     expect(replay.replayed.length).toBeGreaterThan(0);
 

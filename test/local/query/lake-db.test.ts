@@ -52,7 +52,10 @@ describe('LakeDb (DuckDB as the local Athena)', () => {
       // event times spread over hours so one batch writes into several dt/hr partitions
       const records = generatorFor(spec.name, { seed: 9, startTime: Date.UTC(2026, 10, 22, 5), stepMillis: 20_000, malformedRatio: 0.02, disorderMillis: 900_000 }).batch(800);
       produced[spec.name] = records;
-      const event = (from: number, to: number) => mskEvent(records.slice(from, to).map((r, i) => ({ topic: spec.topic.name, partition: 1, offset: from + i, key: r.key, value: r.value, timestamp: Date.UTC(2026, 10, 22, 12) })));
+      const event = (from: number, to: number) =>
+        mskEvent(
+          records.slice(from, to).map((r, i) => ({ topic: spec.topic.name, partition: 1, offset: from + i, key: r.key, value: r.value, timestamp: Date.UTC(2026, 10, 22, 12) })),
+        );
       await handler(event(0, 500)); // attempt 1 wrote 0–499, then crashed before its commit
       await handler(event(0, 300)); // the retry after the restart fetched fewer records
       await handler(event(300, 700)); // the next batch crashed after writing, too
@@ -62,11 +65,18 @@ describe('LakeDb (DuckDB as the local Athena)', () => {
     }
     const db = await LakeDb.open(dir, specs);
     for (const spec of specs) {
-      const [c] = await db.query(`SELECT (SELECT count(*) FROM "${spec.name}_events") + (SELECT count(*) FROM "${spec.name}_quarantine") AS n, (SELECT count(*) FROM "${spec.name}_events_raw") AS raw`);
+      const [c] = await db.query(
+        `SELECT (SELECT count(*) FROM "${spec.name}_events") + (SELECT count(*) FROM "${spec.name}_quarantine") AS n, (SELECT count(*) FROM "${spec.name}_events_raw") AS raw`,
+      );
       expect(Number(c.n)).toBe(800);
       expect(Number(c.raw)).toBeGreaterThan(Number(c.n) - 16); // the raw table does hold duplicates
     }
-    const views = new Map((await db.query(`SELECT window_start, url, page_views FROM clickstream_page_views_1m`)).map((r) => [`${(r.window_start as Date).toISOString()}|${r.url}`, Number(r.page_views)]));
+    const views = new Map(
+      (await db.query(`SELECT window_start, url, page_views FROM clickstream_page_views_1m`)).map((r) => [
+        `${(r.window_start as Date).toISOString()}|${r.url}`,
+        Number(r.page_views),
+      ]),
+    );
     expect(views).toEqual(expectedPageViews(produced.clickstream));
     const salesRows = await db.query(`SELECT window_start, region, sales, orders FROM sales_region_10m`);
     const expected = expectedSalesWindows(produced.sales);
@@ -87,7 +97,11 @@ describe('LakeDb (DuckDB as the local Athena)', () => {
     const db = await LakeDb.open(dir, specs);
     const rows = await db.query(`SELECT minute(window_start) AS m, is_final FROM clickstream_page_views_1m ORDER BY 1`);
     // watermark = 10:05 − 120 s allowed lateness = 10:03
-    expect(rows).toEqual([{ m: 0n, is_final: true }, { m: 1n, is_final: true }, { m: 5n, is_final: false }]);
+    expect(rows).toEqual([
+      { m: 0n, is_final: true },
+      { m: 1n, is_final: true },
+      { m: 5n, is_final: false },
+    ]);
     db.close();
   });
 });

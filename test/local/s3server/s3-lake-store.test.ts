@@ -71,7 +71,10 @@ describe('S3LakeStore on versitygw', () => {
     await other.createBucket('lake');
     const s = new S3LakeStore({ bucket: 'lake', client: other.client() });
     await other.stop();
-    const stopped = await fetch(other.endpoint).then(() => 'answering', () => 'refused');
+    const stopped = await fetch(other.endpoint).then(
+      () => 'answering',
+      () => 'refused',
+    );
     expect(stopped).toBe('refused');
     await expect(s.put('k', Buffer.from('x'))).rejects.toThrow(LakeStoreError);
     await expect(createProcessorHandler({ spec: clickstream, store: s })(loadEvent('msk-clickstream'))).rejects.toThrow(LakeStoreError);

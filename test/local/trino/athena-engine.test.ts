@@ -49,7 +49,6 @@ afterAll(async () => {
   duck?.close();
   await trino?.stop();
   rmSync(emptyLake, { recursive: true, force: true });
-  // eslint-disable-next-line no-console
   console.log(`${timings.join('\n')}\nJava: ${trino?.java.java} (${trino?.java.version}, from ${trino?.java.source})`);
 });
 
@@ -119,7 +118,14 @@ function listeners(port: number): string[] {
       if (parseInt(p, 16) !== port) continue;
       // the address is in host byte order, 32-bit words
       const words = hex.match(/.{8}/g)!.map((w) => w.match(/../g)!.reverse().join(''));
-      out.push(words.length === 1 ? words[0].match(/../g)!.map((b) => parseInt(b, 16)).join('.') : words.join('').toLowerCase());
+      out.push(
+        words.length === 1
+          ? words[0]
+              .match(/../g)!
+              .map((b) => parseInt(b, 16))
+              .join('.')
+          : words.join('').toLowerCase(),
+      );
     }
   }
   return out;
@@ -180,14 +186,26 @@ describe("the local dialect gives Athena's answer or refuses, each case run on T
   const units = ['millisecond', 'second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'];
 
   const same: [string, string][] = [
-    ['date_diff counts whole units elapsed (10:00:59 → 10:01:00 is 0 minutes)', `SELECT date_diff('minute', TIMESTAMP '2026-11-23 10:00:59', TIMESTAMP '2026-11-23 10:01:00') AS m`],
-    ['date_diff in every unit, backwards, across month ends and leap days', `SELECT a, b, ${units.map((u) => `date_diff('${u}', a, b) AS "${u}"`).join(', ')} FROM ${timestamps} AS t(a, b) ORDER BY a, b`],
+    [
+      'date_diff counts whole units elapsed (10:00:59 → 10:01:00 is 0 minutes)',
+      `SELECT date_diff('minute', TIMESTAMP '2026-11-23 10:00:59', TIMESTAMP '2026-11-23 10:01:00') AS m`,
+    ],
+    [
+      'date_diff in every unit, backwards, across month ends and leap days',
+      `SELECT a, b, ${units.map((u) => `date_diff('${u}', a, b) AS "${u}"`).join(', ')} FROM ${timestamps} AS t(a, b) ORDER BY a, b`,
+    ],
     [
       'date_diff on dates',
       `SELECT a, b, ${['day', 'week', 'month', 'quarter', 'year'].map((u) => `date_diff('${u}', a, b) AS "${u}"`).join(', ')} FROM ${values("(DATE '2024-02-29', DATE '2025-02-28'), (DATE '2026-03-31', DATE '2026-02-28'), (DATE '2026-01-01', DATE '2026-12-31')")} AS t(a, b) ORDER BY a, b`,
     ],
-    ['integer division truncates (7/2 is 3), modulo keeps the sign, doubles divide', `SELECT 7 / 2 AS a, -7 / 2 AS b, 7 % 3 AS c, -7 % 3 AS d, CAST(7 AS bigint) / 2 AS e, 2.5e0 / 2 AS f, 7 / 2e0 AS g, 1 + 6 / 4 * 3 AS h, (1 + 6) / 4 AS i`],
-    ['integer division over rows and aggregates', `SELECT x / y AS q, x % y AS r, sum(x) OVER () / count(*) OVER () AS s FROM ${values('(7, 2), (9, 4), (-9, 4), (0, 5)')} AS t(x, y) ORDER BY x`],
+    [
+      'integer division truncates (7/2 is 3), modulo keeps the sign, doubles divide',
+      `SELECT 7 / 2 AS a, -7 / 2 AS b, 7 % 3 AS c, -7 % 3 AS d, CAST(7 AS bigint) / 2 AS e, 2.5e0 / 2 AS f, 7 / 2e0 AS g, 1 + 6 / 4 * 3 AS h, (1 + 6) / 4 AS i`,
+    ],
+    [
+      'integer division over rows and aggregates',
+      `SELECT x / y AS q, x % y AS r, sum(x) OVER () / count(*) OVER () AS s FROM ${values('(7, 2), (9, 4), (-9, 4), (0, 5)')} AS t(x, y) ORDER BY x`,
+    ],
     ['division by NULL is NULL', `SELECT 7 / nullif(0, 0) AS a, 7.5e0 / CAST(NULL AS double) AS b`],
     [
       'json_extract_scalar: NULL for objects, arrays, JSON null, missing paths and invalid JSON; scalars as text',
@@ -240,12 +258,20 @@ describe("the local dialect gives Athena's answer or refuses, each case run on T
   const bothFail: [string, string, string][] = [
     ['an integer divided by zero', `SELECT 7 / 0 AS a`, 'Division by zero'],
     ['an integer modulo zero', `SELECT 7 % 0 AS a`, 'Division by zero'],
-    ...['D', 'U', 'u', 'V', 'w', 'X'].map((s): [string, string, string] => [`date_format %${s}`, `SELECT date_format(TIMESTAMP '2027-01-03 15:04:05', '%${s}') AS a`, `date_format: %${s}`]),
+    ...['D', 'U', 'u', 'V', 'w', 'X'].map((s): [string, string, string] => [
+      `date_format %${s}`,
+      `SELECT date_format(TIMESTAMP '2027-01-03 15:04:05', '%${s}') AS a`,
+      `date_format: %${s}`,
+    ]),
   ];
 
   beforeAll(async () => {
     // every case's statement on Trino, three at a time, before the cases compare
-    await inParallel([...same, ...refusedLocally, ...bothFail].map((c) => c[1]), 3, trinoAnswer);
+    await inParallel(
+      [...same, ...refusedLocally, ...bothFail].map((c) => c[1]),
+      3,
+      trinoAnswer,
+    );
   });
 
   it.each(bothFail)('fails on both engines: %s', async (_, sql, message) => {
@@ -332,7 +358,9 @@ describe('the deployed catalog on Trino over a lake written on a real broker', (
   });
 
   it('creates every deployed table and view', async () => {
-    const tables = (await lake.rows(`SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = '${definitions.database}' ORDER BY table_name`)).map((r) => `${r.table_name} ${r.table_type}`);
+    const tables = (await lake.rows(`SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = '${definitions.database}' ORDER BY table_name`)).map(
+      (r) => `${r.table_name} ${r.table_type}`,
+    );
     expect(tables).toEqual([...definitions.tables.map((t) => `${t.Name} BASE TABLE`), ...definitions.views.map((v) => `${v.name} VIEW`)].sort());
   });
 
@@ -359,8 +387,12 @@ describe('the deployed catalog on Trino over a lake written on a real broker', (
       const columns = [...table.StorageDescriptor.Columns, ...(table.PartitionKeys ?? [])].map((c) => c.Name);
       return `SELECT count(*) AS "rows", ${columns.map((c) => `count("${c}") AS "n_${c}", min("${c}") AS "min_${c}", max("${c}") AS "max_${c}"`).join(', ')} FROM "${table.Name}"`;
     };
-    const perObjectOf = (table: (typeof definitions.tables)[number]) => `SELECT substr("$path", length('local:///lake/') + 1) AS object, count(*) AS n FROM "${table.Name}" GROUP BY 1 ORDER BY 1`;
-    const answers = await inParallel(definitions.tables, 3, async (t) => ({ stats: fromTrino(await lake.query(statsOf(t))), perObject: fromTrino(await lake.query(perObjectOf(t))) }));
+    const perObjectOf = (table: (typeof definitions.tables)[number]) =>
+      `SELECT substr("$path", length('local:///lake/') + 1) AS object, count(*) AS n FROM "${table.Name}" GROUP BY 1 ORDER BY 1`;
+    const answers = await inParallel(definitions.tables, 3, async (t) => ({
+      stats: fromTrino(await lake.query(statsOf(t))),
+      perObject: fromTrino(await lake.query(perObjectOf(t))),
+    }));
     for (const [i, table] of definitions.tables.entries()) {
       const stats = statsOf(table);
       expectSameRows(stats, answers[i].stats, await fromDuck(db, stats), true);
@@ -370,15 +402,25 @@ describe('the deployed catalog on Trino over a lake written on a real broker', (
       expect(files.length).toBeGreaterThan(0);
       const perObject = answers[i].perObject;
       expect(perObject.rows.map((r) => r[0])).toEqual(files);
-      const duckPerObject = await fromDuck(db, `SELECT filename AS object, count(*) AS n FROM read_parquet('${join(lakeDir, folder)}**/*.parquet', filename = true) GROUP BY 1 ORDER BY 1`);
-      expectSameRows(`${table.Name} rows per object`, perObject, { columns: duckPerObject.columns, rows: duckPerObject.rows.map(([f, n]) => [relative(lakeDir, String(f)), n]) }, true);
+      const duckPerObject = await fromDuck(
+        db,
+        `SELECT filename AS object, count(*) AS n FROM read_parquet('${join(lakeDir, folder)}**/*.parquet', filename = true) GROUP BY 1 ORDER BY 1`,
+      );
+      expectSameRows(
+        `${table.Name} rows per object`,
+        perObject,
+        { columns: duckPerObject.columns, rows: duckPerObject.rows.map(([f, n]) => [relative(lakeDir, String(f)), n]) },
+        true,
+      );
     }
   });
 
   it("prints the statement and Trino's error when Trino fails", async () => {
     const error = await lake.query('SELECT no_such_column FROM "sales_events"').catch((e: unknown) => e as Error);
     expect(error).toBeInstanceOf(TrinoQueryError);
-    expect((error as Error).message).toMatch(/^Trino failed \(COLUMN_NOT_FOUND\): line 1:8: Column 'no_such_column' cannot be resolved\n--- statement ---\nSELECT no_such_column FROM "sales_events"$/);
+    expect((error as Error).message).toMatch(
+      /^Trino failed \(COLUMN_NOT_FOUND\): line 1:8: Column 'no_such_column' cannot be resolved\n--- statement ---\nSELECT no_such_column FROM "sales_events"$/,
+    );
   });
 
   it('runs a named query for the CLI (query --engine trino) on a running server', async () => {
@@ -387,7 +429,9 @@ describe('the deployed catalog on Trino over a lake written on a real broker', (
     expect(r.rows).toEqual((await lake.named('sales-top-countries')).rows);
     expect(r.trino.version).toBe('476');
     await expect(queryWithTrino({ named: 'nope', lakeDir, trino, definitions })).rejects.toThrow("unknown named query 'nope' (known: clickstream-latest-events, ");
-    await expect(queryWithTrino({ sql: 'SELECT count(*) AS n FROM "sales_events"', lakeDir, trino, definitions })).resolves.toMatchObject({ rows: [[BigInt(produced.sales.filter((x) => !x.malformed).length)]] });
+    await expect(queryWithTrino({ sql: 'SELECT count(*) AS n FROM "sales_events"', lakeDir, trino, definitions })).resolves.toMatchObject({
+      rows: [[BigInt(produced.sales.filter((x) => !x.malformed).length)]],
+    });
   });
 });
 
@@ -405,7 +449,8 @@ describe('partition projection shows every event the processor accepts', () => {
   });
   afterAll(() => rmSync(lakeDir, { recursive: true, force: true }));
 
-  const count = async (lake: TrinoLake) => (await lake.rows(`SELECT (SELECT count(*) FROM "clickstream_events") AS events, (SELECT count(*) FROM "clickstream_quarantine") AS quarantined`))[0];
+  const count = async (lake: TrinoLake) =>
+    (await lake.rows(`SELECT (SELECT count(*) FROM "clickstream_events") AS events, (SELECT count(*) FROM "clickstream_quarantine") AS quarantined`))[0];
 
   it('on Trino with the deployed range, as on the DuckDB lake: events up to maxFutureSeconds ahead are visible', async () => {
     const definitions = lakeDefinitions({ pipelines: [ahead] });
@@ -417,13 +462,18 @@ describe('partition projection shows every event the processor accepts', () => {
       await lake.close();
     }
     const db = await LakeDb.open(lakeDir, [ahead]);
-    expect(await db.query(`SELECT (SELECT count(*) FROM "clickstream_events") AS events, (SELECT count(*) FROM "clickstream_quarantine") AS quarantined`)).toEqual([{ events: 3n, quarantined: 1n }]);
+    expect(await db.query(`SELECT (SELECT count(*) FROM "clickstream_events") AS events, (SELECT count(*) FROM "clickstream_quarantine") AS quarantined`)).toEqual([
+      { events: 3n, quarantined: 1n },
+    ]);
     db.close();
   });
 
   it('while the old NOW+1DAYS range hid them on Trino, which the synth-time check now refuses', async () => {
     const deployed = lakeDefinitions({ pipelines: [ahead] });
-    const old: LakeDefinitions = { ...deployed, tables: deployed.tables.map((t) => (t.Parameters['projection.dt.range'] ? { ...t, Parameters: { ...t.Parameters, 'projection.dt.range': '2000-01-01,NOW+1DAYS' } } : t)) };
+    const old: LakeDefinitions = {
+      ...deployed,
+      tables: deployed.tables.map((t) => (t.Parameters['projection.dt.range'] ? { ...t, Parameters: { ...t.Parameters, 'projection.dt.range': '2000-01-01,NOW+1DAYS' } } : t)),
+    };
     const lake = await TrinoLake.open({ trino, lakeDir, definitions: old });
     try {
       expect(await count(lake)).toEqual({ events: 1n, quarantined: 1n });

