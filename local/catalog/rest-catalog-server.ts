@@ -42,16 +42,25 @@ export interface IcebergRestInstall {
   /** The server and its runtime jars. */
   readonly libs: string;
   /** The compiled launcher and its core-site.xml (first on the class path). */
-  readonly launcher: string;
+  readonly launcherJar: string;
+  /** The class-data archive of a training run, and the `java -version` of the Java that made it (valid for that Java only). */
+  readonly classArchive: string;
+  readonly classArchiveJava: string;
 }
 
 /** The installed server of `version`; runs scripts/install-iceberg-rest.sh first when it is missing or its launcher is older than the source. */
 export function ensureIcebergRest(repoRoot: string, version = LOCAL_ICEBERG_VERSION, log: (line: string) => void = () => undefined): IcebergRestInstall {
   const home = join(repoRoot, '.streamlake', 'iceberg-rest', version);
-  const install = { libs: join(home, 'libs'), launcher: join(home, 'launcher') };
+  const launcher = join(home, 'launcher');
+  const install: IcebergRestInstall = {
+    libs: join(home, 'libs'),
+    launcherJar: join(launcher, 'streamlake-launcher.jar'),
+    classArchive: join(launcher, 'classes.jsa'),
+    classArchiveJava: join(launcher, 'classes.jsa.java'),
+  };
   const source = join(repoRoot, 'local', 'catalog', 'StreamlakeRestCatalogServer.java');
-  const compiled = join(install.launcher, ...LAUNCHER_CLASS.split('.')) + '.class';
-  const upToDate = existsSync(join(home, '.complete')) && existsSync(compiled) && (!existsSync(source) || statSync(compiled).mtimeMs >= statSync(source).mtimeMs);
+  const jar = install.launcherJar;
+  const upToDate = existsSync(join(home, '.complete')) && existsSync(jar) && (!existsSync(source) || statSync(jar).mtimeMs >= statSync(source).mtimeMs);
   if (upToDate) return install;
   if (!existsSync(join(install.libs, '.complete'))) log(`fetching Apache Iceberg ${version}'s REST catalog server (~45 MB of jars) from Maven Central (once)…`);
   const r = spawnSync('bash', [join(repoRoot, 'scripts', 'install-iceberg-rest.sh'), version], { encoding: 'utf8', cwd: repoRoot, timeout: 900_000 });
@@ -64,14 +73,18 @@ export function ensureIcebergRest(repoRoot: string, version = LOCAL_ICEBERG_VERS
   return install;
 }
 
-/** The `java` to run: JAVA_HOME's when set, else the PATH's; a PrerequisiteError unless it is 17+. */
-export function catalogJava(java?: string): string {
+/**
+ * The `java` to run (JAVA_HOME's when set, else the PATH's) and its `java -version` text; a
+ * PrerequisiteError unless it is 17+.
+ */
+export function catalogJava(java?: string): { readonly command: string; readonly version: string } {
   const command = java ?? (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java');
   const r = spawnSync(command, ['-version'], { encoding: 'utf8', timeout: 30_000 });
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(`${r.stderr ?? ''}${r.stdout ?? ''}`);
+  const version = `${r.stderr ?? ''}${r.stdout ?? ''}`;
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(version);
   const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : NaN;
   if (r.error || r.status !== 0 || !(major >= 17)) throw new PrerequisiteError(match ? `${NEED_JAVA} (${command} is Java ${major})` : NEED_JAVA);
-  return command;
+  return { command, version };
 }
 
 export interface RestCatalogServerOptions {
@@ -184,7 +197,10 @@ export async function startRestCatalog(options: RestCatalogServerOptions): Promi
   const warehouse = pathToFileURL(warehouseDir).href.replace(/\/+$/, '');
   const logFile = join(metadataDir, 'rest-catalog.log');
 
+  // the install's class-data archive, when this very Java made it (another Java would refuse it)
+  const archived = existsSync(install.classArchive) && existsSync(install.classArchiveJava) && readFileSync(install.classArchiveJava, 'utf8') === java.version;
   const jvm = [
+    ...(archived ? [`-XX:SharedArchiveFile=${install.classArchive}`, '-Xlog:cds=off', '-Xlog:cds+dynamic=off'] : []),
     `-Xmx${options.heap ?? '256m'}`,
     '-Xms32m',
     // a 2-core machine and a small heap: the serial collector and C1 only start fastest
@@ -199,7 +215,8 @@ export async function startRestCatalog(options: RestCatalogServerOptions): Promi
     '-Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=warn',
     '-Dorg.slf4j.simpleLogger.log.org.apache.hadoop=error',
     '-cp',
-    `${install.launcher}:${install.libs}/*`,
+    // as the archive was made: the launcher jar, then every jar of libs/
+    `${install.launcherJar}:${install.libs}/*`,
     LAUNCHER_CLASS,
   ];
   // only this server's CATALOG_* settings: the parent's, if any, must not reconfigure it
@@ -210,7 +227,7 @@ export async function startRestCatalog(options: RestCatalogServerOptions): Promi
   log(`starting the Apache Iceberg ${version} REST catalog on 127.0.0.1:${port} (catalog ${catalogDb}, warehouse ${warehouse}); log: ${logFile}`);
   const started = Date.now();
   const out = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(java, jvm, { stdio: ['pipe', out, out], env });
+  const child: ChildProcess = spawn(java.command, jvm, { stdio: ['pipe', out, out], env });
   closeSync(out);
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
