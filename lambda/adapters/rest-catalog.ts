@@ -327,20 +327,73 @@ const INT64_MARK = '\u0000streamlake-int64:';
 const INT64_MARK_JSON = '\\u0000streamlake-int64:';
 /** Keys whose integer values are 64-bit snapshot ids, made `bigint` whatever their size. */
 const INT64_KEYS = new Set(['snapshot-id', 'parent-snapshot-id', 'current-snapshot-id']);
-/** A JSON string (skipped as a whole) or an integer literal of 16+ digits (a value position). */
-const LONG_INTEGER = /"(?:[^"\\]|\\.)*"|(?<=[:,[]\s*)(-?\d{16,})(?=\s*[,}\]])/g;
+/**
+ * Quotes (with the marker) every integer literal of 16+ digits outside strings, so JSON.parse keeps
+ * its digits. One pass over the text; strings are skipped whole. Outside strings, in valid JSON, a
+ * digit or '-' always starts a number.
+ */
+function markLongIntegers(text: string): string {
+  let out = '';
+  let copied = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let end = text.indexOf('"', i + 1);
+      for (;;) {
+        if (end === -1) return text; // unterminated: JSON.parse will say so
+        let backslashes = 0;
+        while (text.charCodeAt(end - 1 - backslashes) === 0x5c /* backslash */) backslashes++;
+        if (backslashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      i = end;
+    } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+      const start = i;
+      let j = c === 0x2d ? i + 1 : i;
+      const first = j;
+      while (j < n && text.charCodeAt(j) >= 0x30 && text.charCodeAt(j) <= 0x39) j++;
+      const next = text.charCodeAt(j);
+      // an integer (no fraction, no exponent) too long to be sure it fits a double exactly
+      const integer = next !== 0x2e /* . */ && next !== 0x65 /* e */ && next !== 0x45; /* E */
+      if (integer && j - first >= 16) {
+        out += `${text.slice(copied, start)}"${INT64_MARK_JSON}${text.slice(start, j)}"`;
+        copied = j;
+      }
+      // the rest of the number token (fraction, exponent) is not a number of its own
+      while (j < n && /[0-9.eE+-]/.test(text[j])) j++;
+      i = j - 1;
+    }
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Marked integers and the ids under INT64_KEYS become bigints, in place (faster than a JSON.parse reviver). */
+function reviveIntegers(value: unknown, key: string): unknown {
+  if (typeof value === 'string') {
+    if (value.charCodeAt(0) !== 0 || !value.startsWith(INT64_MARK)) return value;
+    const n = BigInt(value.slice(INT64_MARK.length));
+    return INT64_KEYS.has(key) || n > MAX_SAFE || n < -MAX_SAFE ? n : Number(n);
+  }
+  if (typeof value === 'number') return INT64_KEYS.has(key) && Number.isInteger(value) ? BigInt(value) : value;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = reviveIntegers(value[i], '');
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const k in record) {
+      const revived = reviveIntegers(record[k], k);
+      if (revived !== record[k]) record[k] = revived;
+    }
+  }
+  return value;
+}
 
 /** JSON.parse, except that 64-bit ids and integers beyond 2^53 become `bigint`s, exactly. */
 export function parseCatalogJson(text: string): unknown {
-  const marked = text.replace(LONG_INTEGER, (match: string, digits: string | undefined) => (digits === undefined ? match : `"${INT64_MARK_JSON}${digits}"`));
-  return JSON.parse(marked, function (key: string, value: unknown) {
-    if (typeof value === 'string' && value.startsWith(INT64_MARK)) {
-      const n = BigInt(value.slice(INT64_MARK.length));
-      return INT64_KEYS.has(key) || n > BigInt(Number.MAX_SAFE_INTEGER) || n < -BigInt(Number.MAX_SAFE_INTEGER) ? n : Number(n);
-    }
-    if (typeof value === 'number' && INT64_KEYS.has(key) && Number.isInteger(value)) return BigInt(value);
-    return value;
-  });
+  return reviveIntegers(JSON.parse(markLongIntegers(text)), '');
 }
 
 /** JSON.stringify, writing `bigint`s as JSON integers. */

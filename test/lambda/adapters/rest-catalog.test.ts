@@ -5,6 +5,7 @@
  * error family (conflict, not found, bad request, outage, unknown commit state) and the SigV4 hook.
  */
 import { createServer, type Server } from 'node:http';
+import fc from 'fast-check';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -384,16 +385,47 @@ describe('RestCatalogClient when the catalog fails', () => {
 describe('catalog JSON', () => {
   it('parses 64-bit ids and large integers exactly, leaves strings and small numbers alone', () => {
     const text =
-      '{"snapshot-id": 8801244530163452039, "current-snapshot-id":-1, "n":12, "big":[12345678901234567890], "s":"99999999999999999999, 1", "f": 1.2345678901234567, "e":"a\\"12345678901234567"}';
+      '{"snapshot-id": 8801244530163452039, "current-snapshot-id":-1, "n":12, "big":[12345678901234567890,-98765432109876543], "s":"99999999999999999999, 1", ' +
+      '"f": 1.2345678901234567, "x": 12345678901234567e3, "y": 1.5e-12345678901234567, "e":"a\\"12345678901234567", "p":"c:\\\\", "q": 9007199254740991}';
     expect(parseCatalogJson(text)).toEqual({
       'snapshot-id': 8801244530163452039n,
       'current-snapshot-id': -1n,
       n: 12,
-      big: [12345678901234567890n],
+      big: [12345678901234567890n, -98765432109876543n],
       s: '99999999999999999999, 1',
       f: 1.2345678901234567,
+      x: 12345678901234567e3,
+      y: 0,
       e: 'a"12345678901234567',
+      p: 'c:\\',
+      q: 9007199254740991,
     });
+  });
+
+  it('reads any JSON as JSON.parse does, but for the exactness of long integers (property)', () => {
+    const asNumbers = (v: unknown): unknown =>
+      typeof v === 'bigint'
+        ? Number(v)
+        : Array.isArray(v)
+          ? v.map(asNumbers)
+          : v && typeof v === 'object'
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asNumbers(x)]))
+            : v;
+    fc.assert(
+      fc.property(fc.json({ depthSize: 'medium' }), (text) => {
+        expect(asNumbers(parseCatalogJson(text))).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.constantFrom(2n ** 53n, 2n ** 53n - 1n, -(2n ** 53n), 0n, -1n)), fc.string(), (id, s) => {
+        expect(parseCatalogJson(stringifyCatalogJson({ s, snapshots: [{ 'snapshot-id': id, other: id }] }))).toEqual({
+          s,
+          snapshots: [{ 'snapshot-id': id, other: id > BigInt(Number.MAX_SAFE_INTEGER) || id < -BigInt(Number.MAX_SAFE_INTEGER) ? id : Number(id) }],
+        });
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('writes bigints as JSON integers', () => {
