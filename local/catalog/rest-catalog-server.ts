@@ -144,12 +144,17 @@ export function catalogEnvironment(o: { readonly catalogDb: string; readonly war
   };
 }
 
-const pidAlive = (pid: number): boolean => {
+/** Whether `pid` is a live catalog server (on Linux its command line says so; a reused pid is not). */
+const serverAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(LAUNCHER_CLASS);
+  } catch {
+    return true; // no /proc: believe the pid file
   }
 };
 
@@ -188,7 +193,7 @@ export async function startRestCatalog(options: RestCatalogServerOptions): Promi
   mkdirSync(warehouseDir, { recursive: true });
   const pidFile = join(metadataDir, 'rest-catalog.pid');
   const previous = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
-  if (Number.isInteger(previous) && previous > 0 && pidAlive(previous)) {
+  if (Number.isInteger(previous) && previous > 0 && serverAlive(previous)) {
     throw new ConfigurationError(`another Iceberg REST catalog (pid ${previous}) is running on ${metadataDir}: stop it first (one server per catalog database)`);
   }
   const port = options.port ?? (await freePort());
@@ -226,6 +231,7 @@ export async function startRestCatalog(options: RestCatalogServerOptions): Promi
 
   log(`starting the Apache Iceberg ${version} REST catalog on 127.0.0.1:${port} (catalog ${catalogDb}, warehouse ${warehouse}); log: ${logFile}`);
   const started = Date.now();
+  const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
   const out = openSync(logFile, 'a');
   const child: ChildProcess = spawn(java.command, jvm, { stdio: ['pipe', out, out], env });
   closeSync(out);
@@ -237,7 +243,6 @@ export async function startRestCatalog(options: RestCatalogServerOptions): Promi
   const pid = child.pid ?? -1;
   writeFileSync(pidFile, `${pid}\n`);
   const exited = new Promise<void>((r) => (isRunning(child) ? child.once('exit', () => r()) : r()));
-  const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
   const tail = (): string => {
     if (!existsSync(logFile)) return '';
     const text = readFileSync(logFile, 'utf8').slice(logStart).trimEnd().split('\n');
