@@ -321,3 +321,24 @@ export function int64Bytes(v: number): Buffer {
   b.writeInt32LE(Math.floor(v / TWO_32), 4);
   return b;
 }
+
+/**
+ * Compares two strings in code point order, which is the order of their UTF-8 bytes (Parquet's
+ * and Iceberg's order for strings). JavaScript's `<` compares UTF-16 code units instead, which
+ * differs only between a surrogate pair (a code point above U+FFFF) and U+E000–U+FFFF.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      // surrogates up above U+FFFF, U+E000–U+FFFF down below them
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}

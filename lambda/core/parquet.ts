@@ -11,9 +11,18 @@
  * pages and large dictionaries are compressed with GZIP level 1 where that makes them smaller
  * (bit-packed pages hardly compress: they are stored as they are). Numeric columns carry
  * min/max statistics so Athena can skip row groups.
+ *
+ * For Apache Iceberg, each column may carry its field id (`ParquetOptions.fieldIds`), and
+ * `encodeParquetFile` returns, with the bytes, the per-column figures an Iceberg data file records
+ * (value, null and NaN counts, min/max, bytes on disk), gathered while encoding: nothing is read
+ * back. Timestamps stay INT64 epoch millis with the converted type TIMESTAMP_MILLIS, which the
+ * Parquet format defines as TIMESTAMP(isAdjustedToUTC=true, MILLIS): an instant, what Iceberg's
+ * `timestamptz` is (Iceberg writers use MICROS; readers take MILLIS: pyiceberg, Iceberg Java,
+ * Trino). An explicit logical type is not written: DuckDB would then read the column as
+ * TIMESTAMP WITH TIME ZONE instead of TIMESTAMP, which the local views do not expect.
  */
 import { gzipSync } from 'node:zlib';
-import { bitWidth, ByteWriter, int64Bytes, ThriftWriter, writeDeltaBinaryPacked, writeHybrid, writePlainInt64 } from './parquet-bytes';
+import { bitWidth, ByteWriter, compareUtf8, int64Bytes, ThriftWriter, writeDeltaBinaryPacked, writeHybrid, writePlainInt64 } from './parquet-bytes';
 import type { Column, ColumnType, TableSchema } from '../../model/tables';
 import { InternalError } from '../../model/errors';
 
@@ -27,6 +36,35 @@ export interface ParquetOptions {
   readonly codec?: ParquetCodec;
   /** Delta-encode int, long and timestamp columns. @default true */
   readonly deltaIntegers?: boolean;
+  /** One Iceberg field id per column, in schema order, written as each column's `field_id`. */
+  readonly fieldIds?: readonly number[];
+}
+
+/** A column's smallest or largest value as written: a number (timestamps in epoch millis), string, boolean or bytes. */
+export type StatisticValue = number | string | boolean | Uint8Array;
+
+/** What the writer knows of one column of the file it wrote (Iceberg's data file metrics come from these). */
+export interface ParquetColumnStats {
+  /** Values in the column, nulls and NaNs included (= the file's rows). */
+  readonly valueCount: number;
+  readonly nullCount: number;
+  /** NaN values (double columns only). */
+  readonly nanCount?: number;
+  /**
+   * The smallest and largest non-null, non-NaN values (absent when there are none): numbers by
+   * value, strings by code point (= UTF-8 byte) order, bytes unsigned lexicographically, false < true.
+   */
+  readonly min?: StatisticValue;
+  readonly max?: StatisticValue;
+  /** Bytes of the column chunk in the file (page headers and pages as stored, compressed). */
+  readonly bytes: number;
+}
+
+/** A Parquet file and the figures of each of its columns, in schema order. */
+export interface ParquetFile {
+  readonly bytes: Uint8Array;
+  readonly rows: number;
+  readonly columns: readonly ParquetColumnStats[];
 }
 
 // parquet.thrift enums
@@ -136,8 +174,46 @@ interface EncodedColumn {
   /** Worth a GZIP attempt: PLAIN values and large dictionaries compress, bit-packed pages hardly do. */
   readonly compressible: boolean;
   readonly encodings: number[];
+  /** Parquet statistics (PLAIN encoded), written to the footer. */
   readonly min?: Buffer;
   readonly max?: Buffer;
+  /** The same bounds as values, for the caller (every type, strings and bytes included). */
+  readonly low?: StatisticValue;
+  readonly high?: StatisticValue;
+  readonly nanCount?: number;
+}
+
+/** Min and max of strings: JS comparison orders UTF-16 code units, the same as code points for any text below U+D800. */
+class StringBounds {
+  min: string | undefined;
+  max: string | undefined;
+  /** A value at or above U+0080 was seen: redo the bounds in code point order. */
+  wide = false;
+  /** A value that is not a string was written: no bounds. */
+  mixed = false;
+
+  add(s: string, utf8Bytes: number): void {
+    if (this.min === undefined) {
+      this.min = s;
+      this.max = s;
+    } else if (s < this.min) this.min = s;
+    else if (s > this.max!) this.max = s;
+    if (utf8Bytes !== s.length) this.wide = true;
+  }
+
+  result(values: Iterable<unknown>): { low?: string; high?: string } {
+    if (this.mixed || this.min === undefined) return {};
+    if (!this.wide) return { low: this.min, high: this.max };
+    // rare: non-ASCII text, where UTF-16 and code point order may differ (astral vs U+E000–U+FFFF)
+    let low: string | undefined;
+    let high: string | undefined;
+    for (const v of values) {
+      const s = v as string;
+      if (low === undefined || compareUtf8(s, low) < 0) low = s;
+      if (high === undefined || compareUtf8(s, high) > 0) high = s;
+    }
+    return { low, high };
+  }
 }
 
 function encodeStrings(present: unknown[], prefix: ByteWriter, rows: number): EncodedColumn {
@@ -171,9 +247,11 @@ function encodeStrings(present: unknown[], prefix: ByteWriter, rows: number): En
     previous = s;
     previousId = id;
   }
+  const bounds = new StringBounds();
   if (useDictionary) {
+    // bounds over the distinct values only
     const dict = new ByteWriter(dictionaryBytes);
-    for (const s of ids.keys()) writeByteArray(dict, s);
+    for (const s of ids.keys()) bounds.add(s, writeByteArray(dict, s));
     const width = Math.max(1, bitWidth(ids.size - 1));
     prefix.byte(width);
     writeHybrid(prefix, indexes, count, width);
@@ -184,24 +262,52 @@ function encodeStrings(present: unknown[], prefix: ByteWriter, rows: number): En
       ],
       encodings: [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY],
       compressible: dict.pos >= COMPRESSIBLE_DICTIONARY_BYTES,
+      ...bounds.result(ids.keys()),
     };
   }
-  for (let i = 0; i < count; i++) writeByteArray(prefix, present[i]);
-  return { pages: [{ type: PageType.DATA_PAGE, body: prefix.view(), numValues: rows, encoding: Encoding.PLAIN }], encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true };
+  for (let i = 0; i < count; i++) {
+    const v = present[i];
+    const n = writeByteArray(prefix, v);
+    if (typeof v === 'string') bounds.add(v, n);
+    else bounds.mixed = true;
+  }
+  return {
+    pages: [{ type: PageType.DATA_PAGE, body: prefix.view(), numValues: rows, encoding: Encoding.PLAIN }],
+    encodings: [Encoding.PLAIN, Encoding.RLE],
+    compressible: true,
+    ...bounds.result(present),
+  };
 }
 
-/** PLAIN BYTE_ARRAY: 4-byte length, then the bytes (UTF-8 for strings). */
-function writeByteArray(w: ByteWriter, v: unknown): void {
+/** PLAIN BYTE_ARRAY: 4-byte length, then the bytes (UTF-8 for strings). Returns the length. */
+function writeByteArray(w: ByteWriter, v: unknown): number {
   if (typeof v === 'string') {
     w.ensure(4 + v.length * 3);
     const n = w.buf.write(v, w.pos + 4, 'utf8');
     w.buf.writeUInt32LE(n, w.pos);
     w.pos += 4 + n;
-    return;
+    return n;
   }
   const bytes = v instanceof Uint8Array ? v : Buffer.from(String(v), 'utf8');
   w.u32(bytes.length);
   w.bytes(bytes);
+  return bytes.length;
+}
+
+/** Unsigned lexicographic min and max of byte values; none when a value is not bytes. */
+function bytesBounds(values: readonly unknown[]): { low?: Uint8Array; high?: Uint8Array } {
+  let low: Uint8Array | undefined;
+  let high: Uint8Array | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v instanceof Uint8Array)) return {};
+    if (low === undefined) {
+      low = v;
+      high = v;
+    } else if (Buffer.compare(v, low) < 0) low = v;
+    else if (Buffer.compare(v, high!) > 0) high = v;
+  }
+  return low === undefined ? {} : { low, high };
 }
 
 function encodeColumn(column: Column, values: ColumnValues, rows: number, delta: boolean): EncodedColumn & { nullCount: number } {
@@ -215,7 +321,7 @@ function encodeColumn(column: Column, values: ColumnValues, rows: number, delta:
     case 'binary': {
       if (column.type === 'string') return { ...encodeStrings(present, w, rows), nullCount };
       for (let i = 0; i < count; i++) writeByteArray(w, present[i]);
-      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true, nullCount };
+      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true, nullCount, ...bytesBounds(present) };
     }
     case 'int': {
       const ints = checkedIntegers(column, present, true);
@@ -236,7 +342,7 @@ function encodeColumn(column: Column, values: ColumnValues, rows: number, delta:
     case 'timestamp': {
       const longs = checkedIntegers(column, present, false);
       const mm = minMax(longs);
-      const stats = mm ? { min: int64Bytes(mm.min), max: int64Bytes(mm.max) } : {};
+      const stats = mm ? { min: int64Bytes(mm.min), max: int64Bytes(mm.max), low: mm.min, high: mm.max } : {};
       if (delta) {
         const start = w.pos;
         if (writeDeltaBinaryPacked(w, longs, count)) {
@@ -256,26 +362,32 @@ function encodeColumn(column: Column, values: ColumnValues, rows: number, delta:
       w.bytes(new Uint8Array(arr.buffer));
       const finite = doubles.filter((d) => !Number.isNaN(d));
       const mm = minMax(finite);
-      const stats = mm ? { min: doubleBytes(mm.min), max: doubleBytes(mm.max) } : {};
-      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true, nullCount, ...stats };
+      const stats = mm ? { min: doubleBytes(mm.min), max: doubleBytes(mm.max), low: mm.min, high: mm.max } : {};
+      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true, nullCount, nanCount: count - finite.length, ...stats };
     }
     case 'boolean': {
       // PLAIN booleans: bit-packed, LSB first, no run header
       const bytes = new Uint8Array(Math.ceil(count / 8));
-      for (let i = 0; i < count; i++) if (present[i]) bytes[i >> 3] |= 1 << (i & 7);
+      let trues = 0;
+      for (let i = 0; i < count; i++)
+        if (present[i]) {
+          bytes[i >> 3] |= 1 << (i & 7);
+          trues++;
+        }
       w.bytes(bytes);
-      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true, nullCount };
+      const bounds = count === 0 ? {} : { low: trues === count, high: trues > 0 };
+      return { pages: page(Encoding.PLAIN), encodings: [Encoding.PLAIN, Encoding.RLE], compressible: true, nullCount, ...bounds };
     }
   }
 }
 
-function int32Stats(mm: { min: number; max: number } | undefined): { min?: Buffer; max?: Buffer } {
+function int32Stats(mm: { min: number; max: number } | undefined): { min?: Buffer; max?: Buffer; low?: number; high?: number } {
   if (!mm) return {};
   const min = Buffer.allocUnsafe(4);
   min.writeInt32LE(mm.min, 0);
   const max = Buffer.allocUnsafe(4);
   max.writeInt32LE(mm.max, 0);
-  return { min, max };
+  return { min, max, low: mm.min, high: mm.max };
 }
 
 function doubleBytes(d: number): Buffer {
@@ -298,9 +410,19 @@ function writePageHeader(out: ByteWriter, page: Page, compressedBytes: number): 
 
 /** Encodes columns (each as long as `rows`) into one Parquet file. */
 export function encodeParquet(schema: TableSchema, columns: readonly ColumnValues[], rows: number, options: ParquetOptions = {}): Uint8Array {
+  return encodeParquetFile(schema, columns, rows, options).bytes;
+}
+
+/** Encodes columns (each as long as `rows`) into one Parquet file, and reports each column's figures. */
+export function encodeParquetFile(schema: TableSchema, columns: readonly ColumnValues[], rows: number, options: ParquetOptions = {}): ParquetFile {
   if (columns.length !== schema.columns.length) {
     throw new InternalError(`parquet: ${columns.length} column arrays for ${schema.columns.length} schema columns`);
   }
+  const fieldIds = options.fieldIds;
+  if (fieldIds !== undefined && (fieldIds.length !== schema.columns.length || !fieldIds.every((id) => Number.isInteger(id) && id > 0))) {
+    throw new InternalError(`parquet: ${fieldIds.length} field ids for ${schema.columns.length} schema columns, or one that is not a positive integer: ${fieldIds.join(', ')}`);
+  }
+  const stats: ParquetColumnStats[] = [];
   const delta = options.deltaIntegers ?? true;
   const gzip = (options.codec ?? 'GZIP') === 'GZIP';
   const parts: Uint8Array[] = [MAGIC];
@@ -329,6 +451,13 @@ export function encodeParquet(schema: TableSchema, columns: readonly ColumnValue
       compressedBytes += header.pos + body.length;
       offset += header.pos + body.length;
     });
+    stats.push({
+      valueCount: rows,
+      nullCount: encoded.nullCount,
+      ...(encoded.nanCount !== undefined ? { nanCount: encoded.nanCount } : {}),
+      ...(encoded.low !== undefined ? { min: encoded.low, max: encoded.high } : {}),
+      bytes: compressedBytes,
+    });
     return {
       column,
       encodings: encoded.encodings,
@@ -345,28 +474,31 @@ export function encodeParquet(schema: TableSchema, columns: readonly ColumnValue
   });
 
   const footer = new ByteWriter(1024);
-  writeFileMetaData(footer, schema, chunks, rows, MAGIC.length);
+  writeFileMetaData(footer, schema, chunks, rows, MAGIC.length, fieldIds);
   const footerBytes = footer.view();
   const tail = Buffer.allocUnsafe(8);
   tail.writeUInt32LE(footerBytes.length, 0);
   MAGIC.copy(tail, 4);
   parts.push(footerBytes, tail);
-  return Buffer.concat(parts);
+  return { bytes: Buffer.concat(parts), rows, columns: stats };
 }
 
-function writeFileMetaData(out: ByteWriter, schema: TableSchema, chunks: readonly ChunkMeta[], rows: number, firstOffset: number): void {
+function writeFileMetaData(out: ByteWriter, schema: TableSchema, chunks: readonly ChunkMeta[], rows: number, firstOffset: number, fieldIds: readonly number[] | undefined): void {
   const t = new ThriftWriter(out).begin();
   t.i32(1, 1);
-  t.structList(2, [null, ...schema.columns], (s, c) => {
-    if (c === null) {
+  const elements: readonly (readonly [Column, number | undefined] | null)[] = [null, ...schema.columns.map((c, i) => [c, fieldIds?.[i]] as const)];
+  t.structList(2, elements, (s, e) => {
+    if (e === null) {
       s.binary(4, 'schema').i32(5, schema.columns.length);
       return;
     }
+    const [c, fieldId] = e;
     s.i32(1, PHYSICAL[c.type])
       .i32(3, c.nullable ? Repetition.OPTIONAL : Repetition.REQUIRED)
       .binary(4, c.name);
     if (c.type === 'string') s.i32(6, ConvertedType.UTF8);
     if (c.type === 'timestamp') s.i32(6, ConvertedType.TIMESTAMP_MILLIS);
+    if (fieldId !== undefined) s.i32(9, fieldId);
   });
   t.i64(3, rows);
   const totalUncompressed = chunks.reduce((n, c) => n + c.uncompressedBytes, 0);

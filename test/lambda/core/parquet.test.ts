@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { encodeParquet, type ColumnValues, type ParquetOptions } from '../../../lambda/core/parquet';
+import { encodeParquet, encodeParquetFile, type ColumnValues, type ParquetOptions } from '../../../lambda/core/parquet';
+import { compareUtf8 } from '../../../lambda/core/parquet-bytes';
 import type { Column, ColumnType, TableSchema } from '../../../model/tables';
 import { generatorFor } from '../../../lambda/traffic/generate';
 import { loadReferenceTable } from '../../../lambda/core/enrich';
@@ -136,6 +137,106 @@ describe('encodeParquet', () => {
     expect(() => encodeParquet(schema, [[1.5]], 1)).toThrow("column 'n' (long) has a value that is not a safe integer: 1.5");
     expect(() => encodeParquet(schemaOf([col('i', 'int')]), [[2 ** 31]], 1)).toThrow("column 'i' (int) has a value that is not a 32-bit integer");
     expect(() => encodeParquet(schema, [[1, 2]], 3)).toThrow("column 'n' has 2 values, expected 3");
+  });
+
+  describe('encodeParquetFile: field ids and the figures an Iceberg data file records', () => {
+    /** The order Iceberg bounds follow: numbers by value, strings by code point, bytes unsigned, false < true. */
+    const compare = (type: ColumnType, a: unknown, b: unknown): number => {
+      if (type === 'string') return compareUtf8(a as string, b as string);
+      if (type === 'binary') return Buffer.compare(a as Uint8Array, b as Uint8Array);
+      return Number(a) - Number(b);
+    };
+
+    it('returns the same bytes as encodeParquet, and per column: rows, nulls, min and max of the values, bytes of its chunk', async () => {
+      await fc.assert(
+        fc.asyncProperty(tableArb, async ({ columns, data, rows, options }) => {
+          const schema = schemaOf(columns);
+          const file = encodeParquetFile(schema, data as ColumnValues[], rows, options);
+          expect(Buffer.from(file.bytes).equals(Buffer.from(encodeParquet(schema, data as ColumnValues[], rows, options)))).toBe(true);
+          expect(file.rows).toBe(rows);
+          const meta = parquetMetadata(file.bytes.buffer.slice(file.bytes.byteOffset, file.bytes.byteOffset + file.bytes.byteLength) as ArrayBuffer);
+          columns.forEach((c, i) => {
+            const present = (data[i] as unknown[]).filter((v) => v !== null && v !== undefined);
+            const sorted = [...present].sort((a, b) => compare(c.type, a, b));
+            const stats = file.columns[i];
+            expect(stats.valueCount).toBe(rows);
+            expect(stats.nullCount).toBe(rows - present.length);
+            expect(stats.bytes).toBe(Number(meta.row_groups[0].columns[i].meta_data!.total_compressed_size));
+            if (c.type === 'double') expect(stats.nanCount).toBe(0);
+            if (present.length === 0) {
+              expect(stats.min).toBeUndefined();
+              expect(stats.max).toBeUndefined();
+            } else {
+              expect(compare(c.type, stats.min, sorted[0])).toBe(0);
+              expect(compare(c.type, stats.max, sorted[sorted.length - 1])).toBe(0);
+            }
+          });
+        }),
+        { numRuns: 100 },
+      );
+    });
+
+    it("writes each column's field id, read back by hyparquet and DuckDB", async () => {
+      const schema = schemaOf([col('a', 'string'), col('b', 'long', true), col('t', 'timestamp')]);
+      const file = encodeParquetFile(
+        schema,
+        [
+          ['x', 'y'],
+          [1, null],
+          [0, 1],
+        ],
+        2,
+        { fieldIds: [7, 8, 12] },
+      );
+      const meta = parquetMetadata(file.bytes.buffer.slice(file.bytes.byteOffset, file.bytes.byteOffset + file.bytes.byteLength) as ArrayBuffer);
+      expect(meta.schema.map((e) => [e.name, e.field_id])).toEqual([
+        ['schema', undefined],
+        ['a', 7],
+        ['b', 8],
+        ['t', 12],
+      ]);
+      expect(await readBack(file.bytes)).toEqual([
+        { a: 'x', b: 1n, t: new Date(0) },
+        { a: 'y', b: null, t: new Date(1) },
+      ]);
+      const duck = await TestDuckDb.open();
+      const dir = mkdtempSync(join(tmpdir(), 'streamlake-parquet-ids-'));
+      try {
+        const path = join(dir, 'ids.parquet');
+        writeFileSync(path, file.bytes);
+        expect(await duck.rows(`SELECT name, field_id::INTEGER AS id FROM parquet_schema('${path}') WHERE field_id IS NOT NULL ORDER BY name`)).toEqual([
+          { name: 'a', id: 7 },
+          { name: 'b', id: 8 },
+          { name: 't', id: 12 },
+        ]);
+      } finally {
+        duck.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+      expect(() => encodeParquetFile(schema, [['x'], [1], [0]], 1, { fieldIds: [1, 2] })).toThrow('parquet: 2 field ids for 3 schema columns');
+    });
+
+    it('counts NaNs apart from min/max, orders strings by code point and bytes unsigned, booleans false < true', () => {
+      const schema = schemaOf([col('d', 'double'), col('s', 'string'), col('raw', 'binary'), col('b', 'boolean'), col('plain', 'string')]);
+      const file = encodeParquetFile(
+        schema,
+        [
+          [NaN, 2.5, -1, NaN],
+          ['\uFFFD', '😀', 'a', 'a'],
+          [Buffer.from([0x80]), Buffer.from([0x7f, 0xff]), Buffer.from([0x80, 0]), Buffer.from([])],
+          [true, true, true, true],
+          // nearly all distinct: PLAIN, not a dictionary
+          ['é', '😀', 'z', '\uFFFD'],
+        ],
+        4,
+      );
+      const [d, s, raw, b, plain] = file.columns;
+      expect(d).toMatchObject({ nanCount: 2, min: -1, max: 2.5 });
+      expect(s).toMatchObject({ min: 'a', max: '😀' });
+      expect(plain).toMatchObject({ min: 'z', max: '😀' });
+      expect([raw.min, raw.max].map((v) => Buffer.from(v as Uint8Array).toString('hex'))).toEqual(['', '8000']);
+      expect(b).toMatchObject({ min: true, max: true });
+    });
   });
 
   describe('read by DuckDB', () => {
