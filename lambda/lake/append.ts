@@ -1,0 +1,141 @@
+/**
+ * One append commit, composed: given the table's current metadata (as the catalog loaded it), the
+ * manifest list of its current snapshot (bytes the caller read), the data files the caller wrote
+ * and the Kafka offset ranges they hold, it returns the manifest and manifest list to write (paths
+ * and bytes, under `<table location>/metadata/`) and the commit request to POST. The new manifest
+ * lists the new files (ADDED, sequence number inherited); the manifest list is the parent's
+ * manifests plus the new one (a "fast append": nothing is rewritten). Pure: the caller writes the
+ * files, then commits, and on a CommitConflictError reloads the table and plans again.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Snapshot, TableCommit, TableMetadata } from '../adapters/rest-catalog';
+import type { DataFile } from './data-file';
+import { LakeMetadataError } from './errors';
+import { currentSchema, defaultPartitionSpec, type SchemaResolution } from './iceberg-schema';
+import { ADDED, FORMAT_VERSION, readManifestList, writeManifest, writeManifestList, type ManifestFile } from './manifest';
+import { appendCommit, appendSummary, committedOffsetsOf, mergeCommitted, newSnapshotId, refSnapshot, type CommittedOffsets, type OffsetRanges } from './snapshot';
+
+export interface AppendRequest {
+  /** The table as loaded from the catalog (with its snapshots). */
+  readonly metadata: TableMetadata;
+  /** The bytes of the current `main` snapshot's manifest list; required when the table has a snapshot. */
+  readonly parentManifestList?: Uint8Array;
+  /** The data files written for this commit (may be empty: the snapshot then only records offsets). */
+  readonly dataFiles: readonly DataFile[];
+  /** The offset ranges this commit holds, by `<topic>-<partition>`. */
+  readonly offsets: OffsetRanges;
+  /** The schema the files were written with (./iceberg-schema.ts `resolveSchema`); its evolution, if any, is committed too. @default the table's current schema */
+  readonly schema?: SchemaResolution;
+  /** @default Date.now() */
+  readonly now?: number;
+  /** @default a random positive 63-bit id */
+  readonly snapshotId?: bigint;
+  /** @default crypto.randomUUID */
+  readonly uuid?: () => string;
+  /** @default 'main' */
+  readonly ref?: string;
+}
+
+export interface MetadataFile {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface AppendPlan {
+  readonly snapshot: Snapshot;
+  readonly commit: TableCommit;
+  /** The table's committed offsets once the commit succeeds. */
+  readonly committed: CommittedOffsets;
+  /** The new manifest (absent when no data file is added). */
+  readonly manifest?: MetadataFile;
+  readonly manifestList: MetadataFile;
+  /** Every file to write before committing: the manifest, then the manifest list. */
+  readonly writes: readonly MetadataFile[];
+}
+
+/** `<location>/metadata/`. */
+export function metadataDir(location: string): string {
+  return `${location.replace(/\/+$/, '')}/metadata/`;
+}
+
+export function planAppend(r: AppendRequest): AppendPlan {
+  const { metadata } = r;
+  if (metadata['format-version'] !== FORMAT_VERSION) {
+    throw new LakeMetadataError(`iceberg: table ${metadata['table-uuid']} is format version ${metadata['format-version']}; streamlake writes version ${FORMAT_VERSION} tables`);
+  }
+  const ref = r.ref ?? 'main';
+  const uuid = r.uuid ?? randomUUID;
+  const schema = r.schema?.schema ?? currentSchema(metadata);
+  const spec = defaultPartitionSpec(metadata);
+  const parent = refSnapshot(metadata, ref);
+  const sequenceNumber = (metadata['last-sequence-number'] ?? 0) + 1;
+  const snapshotId = r.snapshotId ?? newSnapshotId();
+  const committed = mergeCommitted(committedOffsetsOf(metadata, ref), r.offsets);
+
+  let carried: readonly ManifestFile[] = [];
+  if (parent) {
+    if (!r.parentManifestList)
+      throw new LakeMetadataError(
+        `iceberg: table ${metadata['table-uuid']} has snapshot ${parent['snapshot-id']}: its manifest list (${parent['manifest-list']}) is needed to append`,
+      );
+    const list = readManifestList(r.parentManifestList);
+    const listed = list.metadata['snapshot-id'];
+    if (listed !== undefined && listed !== String(parent['snapshot-id'])) {
+      throw new LakeMetadataError(`iceberg: the manifest list given is snapshot ${listed}'s, not the parent ${parent['snapshot-id']}'s (${parent['manifest-list']})`);
+    }
+    carried = list.manifests;
+  }
+
+  const dir = metadataDir(metadata.location);
+  const writes: MetadataFile[] = [];
+  let manifest: MetadataFile | undefined;
+  const manifests: ManifestFile[] = [];
+  if (r.dataFiles.length > 0) {
+    const written = writeManifest({
+      path: `${dir}${uuid()}-m0.avro`,
+      schema,
+      spec,
+      snapshotId,
+      sequenceNumber,
+      entries: r.dataFiles.map((dataFile) => ({ status: ADDED, snapshotId, dataFile })),
+    });
+    manifest = { path: written.file.manifestPath, bytes: written.bytes };
+    writes.push(manifest);
+    manifests.push(written.file);
+  }
+  manifests.push(...carried);
+  const manifestList: MetadataFile = {
+    path: `${dir}snap-${snapshotId}-1-${uuid()}.avro`,
+    bytes: writeManifestList({ snapshotId, parentSnapshotId: parent?.['snapshot-id'], sequenceNumber, manifests }),
+  };
+  writes.push(manifestList);
+
+  const partitions = new Set(r.dataFiles.map((f) => JSON.stringify(f.partition, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))));
+  const snapshot: Snapshot = {
+    'snapshot-id': snapshotId,
+    ...(parent ? { 'parent-snapshot-id': parent['snapshot-id'] } : {}),
+    'sequence-number': sequenceNumber,
+    'timestamp-ms': r.now ?? Date.now(),
+    'manifest-list': manifestList.path,
+    summary: appendSummary(
+      {
+        dataFiles: r.dataFiles.length,
+        records: r.dataFiles.reduce((n, f) => n + f.recordCount, 0),
+        bytes: r.dataFiles.reduce((n, f) => n + f.fileSizeInBytes, 0),
+        partitions: partitions.size,
+      },
+      parent?.summary,
+      r.offsets,
+      committed,
+    ),
+    'schema-id': schema['schema-id'] ?? 0,
+  };
+  const commit = appendCommit({
+    tableUuid: metadata['table-uuid'],
+    snapshot,
+    ref,
+    requirements: r.schema?.evolution?.requirements,
+    updates: r.schema?.evolution?.updates,
+  });
+  return { snapshot, commit, committed, manifest, manifestList, writes };
+}
