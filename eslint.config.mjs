@@ -25,6 +25,19 @@ export default tseslint.config(
     },
   },
   {
+    // a known failure is a StreamlakeError whose `retriable` flag the caller acts on (model/errors.ts)
+    files: ['model/**/*.ts', 'pipelines/**/*.ts', 'lambda/**/*.ts', 'lib/**/*.ts', 'local/**/*.ts', 'bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ThrowStatement > NewExpression[callee.name=/^(Error|RangeError|TypeError)$/]",
+          message: 'Throw a StreamlakeError subclass (model/errors.ts) so the caller knows whether to retry.',
+        },
+      ],
+    },
+  },
+  {
     // tests assert on shapes they build themselves
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
