@@ -31,7 +31,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "ThrowStatement > NewExpression[callee.name=/^(Error|RangeError|TypeError)$/]",
+          selector: 'ThrowStatement > NewExpression[callee.name=/^(Error|RangeError|TypeError)$/]',
           message: 'Throw a StreamlakeError subclass (model/errors.ts) so the caller knows whether to retry.',
         },
       ],
