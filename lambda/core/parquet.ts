@@ -17,9 +17,10 @@
  * (value, null and NaN counts, min/max, bytes on disk), gathered while encoding: nothing is read
  * back. Timestamps stay INT64 epoch millis with the converted type TIMESTAMP_MILLIS, which the
  * Parquet format defines as TIMESTAMP(isAdjustedToUTC=true, MILLIS): an instant, what Iceberg's
- * `timestamptz` is (Iceberg writers use MICROS; readers take MILLIS: pyiceberg, Iceberg Java,
- * Trino). An explicit logical type is not written: DuckDB would then read the column as
- * TIMESTAMP WITH TIME ZONE instead of TIMESTAMP, which the local views do not expect.
+ * `timestamptz` is. Iceberg's spec says writers should store MICROS; pyiceberg reads MILLIS
+ * files as they are (test/lambda/lake), so the values stay what they were. An explicit logical type
+ * is not written: DuckDB would then read the column as TIMESTAMP WITH TIME ZONE instead of
+ * TIMESTAMP, which the local views do not expect.
  */
 import { gzipSync } from 'node:zlib';
 import { bitWidth, ByteWriter, compareUtf8, int64Bytes, ThriftWriter, writeDeltaBinaryPacked, writeHybrid, writePlainInt64 } from './parquet-bytes';
