@@ -5,6 +5,8 @@
  * executes, on 127.0.0.1 and a free port, with a small heap. Its Hive catalog `awsdatacatalog`
  * (Athena's name for the Glue catalog) keeps a file metastore and reads the lake directory through
  * Trino's native local file system (`local:///lake/…`), with Athena's partition projection on.
+ * On request it also has an Iceberg catalog `iceberg` (Athena engine v3 reads Iceberg tables with
+ * this connector) over a REST catalog, e.g. the local Apache Iceberg REST catalog server.
  *
  * The JVM runs under a small bash wrapper that holds a pipe from this process: when this process
  * ends in any way (a crashed or killed test included) the pipe closes and the wrapper stops the
@@ -26,17 +28,27 @@ export const LOCAL_TRINO_VERSION = process.env.STREAMLAKE_TRINO_VERSION || DEFAU
 export const TRINO_CATALOG = 'awsdatacatalog';
 /** Where the lake directory appears to Trino. */
 export const TRINO_LAKE_ROOT = 'local:///lake/';
+/** The Iceberg catalog's name, when the server has one (TrinoServerOptions.iceberg). */
+export const TRINO_ICEBERG_CATALOG = 'iceberg';
+/** Plugins fetched after the core install: install-trino.sh marks each with `.plugin-<name>`. */
+const EXTRA_PLUGINS = ['iceberg'];
 
 const NEED_MAVEN = 'Maven is needed once to fetch Trino from Maven Central: install it (e.g. apt-get install maven), then run bash scripts/install-trino.sh';
 
-/** The unpacked server (bin/, lib/, plugin/hive/) of `version`; fetched with scripts/install-trino.sh when missing. */
+/** The unpacked server (bin/, lib/, plugin/hive/, plugin/iceberg/) of `version`; fetched with scripts/install-trino.sh when missing. */
 export function ensureTrino(repoRoot: string, version = LOCAL_TRINO_VERSION, log: (line: string) => void = () => undefined): string {
   const home = join(repoRoot, '.streamlake', 'trino', version);
   const server = join(home, 'server');
-  if (existsSync(join(home, '.complete'))) return server;
+  const core = existsSync(join(home, '.complete'));
+  const plugins = EXTRA_PLUGINS.filter((p) => !existsSync(join(home, `.plugin-${p}`)));
+  if (core && plugins.length === 0) return server;
   const mvn = spawnSync('mvn', ['-v'], { encoding: 'utf8', timeout: 60_000 });
   if (mvn.error || mvn.status !== 0) throw new PrerequisiteError(NEED_MAVEN);
-  log(`fetching Trino ${version} (server core + Hive connector, ~450 MB) from Maven Central (once)…`);
+  log(
+    core
+      ? `fetching the Trino ${version} ${plugins.join(', ')} connector (~100 MB) from Maven Central (once)…`
+      : `fetching Trino ${version} (server core + Hive and Iceberg connectors, ~550 MB) from Maven Central (once)…`,
+  );
   const r = spawnSync('bash', [join(repoRoot, 'scripts', 'install-trino.sh'), version], { encoding: 'utf8', cwd: repoRoot, timeout: 1_800_000 });
   if (r.status !== 0)
     throw new PrerequisiteError(
@@ -61,6 +73,13 @@ export interface TrinoServerOptions {
   readonly log?: (line: string) => void;
   /** Synchronous work to do while the JVM boots (e.g. synthesizing the catalog); a throw stops the server. */
   readonly whileStarting?: () => void;
+  /** Also an Iceberg catalog `iceberg` (TRINO_ICEBERG_CATALOG) over this REST catalog. @default none (Hive only) */
+  readonly iceberg?: IcebergCatalogOptions;
+}
+
+export interface IcebergCatalogOptions {
+  /** The REST catalog's base URI, e.g. RunningRestCatalog.url (`http://127.0.0.1:<port>`). */
+  readonly restCatalogUri: string;
 }
 
 export interface RunningTrino {
@@ -75,6 +94,8 @@ export interface RunningTrino {
   readonly logFile: string;
   /** Milliseconds from spawning the JVM to the first answered query. */
   readonly startMs: number;
+  /** The Iceberg catalog's name when started with `iceberg`, else undefined. */
+  readonly icebergCatalog?: string;
   client(session?: TrinoSession): TrinoClient;
   stop(): Promise<void>;
 }
@@ -108,6 +129,17 @@ export function hiveCatalogConfig(fsRoot: string): string {
     'hive.ignore-absent-partitions=true',
     '',
   ].join('\n');
+}
+
+/**
+ * The Iceberg catalog over a REST catalog. Table locations are read through Trino's native local
+ * file system, which serves both `local://` and `file://` locations as paths under
+ * `local.location`: with `/` as that root, a `file:///abs/path` location (as the local REST catalog
+ * reports its warehouse) is the file `/abs/path` itself, so the catalog's metadata, manifests and
+ * data files are read where the catalog and the writers put them, with no copy or symlink.
+ */
+export function icebergCatalogConfig(o: IcebergCatalogOptions): string {
+  return ['connector.name=iceberg', 'iceberg.catalog.type=rest', `iceberg.rest-catalog.uri=${o.restCatalogUri}`, 'fs.native-local.enabled=true', 'local.location=/', ''].join('\n');
 }
 
 /**
@@ -175,10 +207,14 @@ export async function startTrino(options: TrinoServerOptions): Promise<RunningTr
   for (const d of ['etc/catalog', 'data', 'plugin', 'root/metastore']) mkdirSync(join(dir, d), { recursive: true });
   mkdirSync(options.lakeDir, { recursive: true });
   symlinkSync(resolve(options.lakeDir), join(fsRoot, 'lake'));
-  // only the Hive connector: the core's other plugins cost start time (and exchange-filesystem does not load from the core tarball)
+  // only the Hive connector (and Iceberg on request): the core's other plugins cost start time (and exchange-filesystem does not load from the core tarball)
   symlinkSync(join(server, 'plugin', 'hive'), join(dir, 'plugin', 'hive'));
   writeFileSync(join(dir, 'etc', 'config.properties'), serverConfig(port));
   writeFileSync(join(dir, 'etc', 'catalog', `${TRINO_CATALOG}.properties`), hiveCatalogConfig(fsRoot));
+  if (options.iceberg) {
+    symlinkSync(join(server, 'plugin', 'iceberg'), join(dir, 'plugin', 'iceberg'));
+    writeFileSync(join(dir, 'etc', 'catalog', `${TRINO_ICEBERG_CATALOG}.properties`), icebergCatalogConfig(options.iceberg));
+  }
   writeFileSync(join(dir, 'etc', 'log.properties'), ['Bootstrap=WARN', 'io.trino.server.PluginManager=WARN', ''].join('\n'));
   const logFile = join(dir, 'server.log');
   const stdoutFile = join(dir, 'jvm.log');
@@ -267,6 +303,7 @@ export async function startTrino(options: TrinoServerOptions): Promise<RunningTr
     fsRoot,
     logFile,
     startMs,
+    ...(options.iceberg ? { icebergCatalog: TRINO_ICEBERG_CATALOG } : {}),
     client: (session?: TrinoSession) => new TrinoClient(url, { catalog: TRINO_CATALOG, ...session }),
     stop,
   };
