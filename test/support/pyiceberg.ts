@@ -12,13 +12,13 @@ const VENV = join(REPO_ROOT, '.streamlake', 'venv-pyiceberg');
 const PYTHON = join(VENV, 'bin', 'python');
 export const PYICEBERG_VERSION = '0.12.*';
 
-/** The venv's python, pyiceberg and pyarrow installed (once; a few minutes the first time). */
+/** The venv's python with pyiceberg, pyarrow and pyiceberg-core (the transforms a partitioned append needs), installed once. */
 export function ensurePyiceberg(): string {
   if (!existsSync(PYTHON)) execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'pipe' });
   try {
-    execFileSync(PYTHON, ['-c', 'import pyiceberg.catalog.rest, pyarrow'], { stdio: 'pipe' });
+    execFileSync(PYTHON, ['-c', 'import pyiceberg.catalog.rest, pyarrow, pyiceberg_core'], { stdio: 'pipe' });
   } catch {
-    execFileSync(join(VENV, 'bin', 'pip'), ['install', '--quiet', `pyiceberg[pyarrow]==${PYICEBERG_VERSION}`], { stdio: 'pipe', timeout: 900_000 });
+    execFileSync(join(VENV, 'bin', 'pip'), ['install', '--quiet', `pyiceberg[pyarrow,pyiceberg-core]==${PYICEBERG_VERSION}`], { stdio: 'pipe', timeout: 900_000 });
   }
   return PYTHON;
 }
