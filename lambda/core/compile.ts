@@ -5,7 +5,6 @@
  * time → enrich.
  */
 import { isUtf8 } from 'node:buffer';
-import type { AvroDecoder } from './avro';
 import { eventsColumnMap, partialsColumnMap, quarantineColumnMap, type EventsColumnMap, type PartialsColumnMap, type QuarantineColumnMap } from './column-maps';
 import { compileEnrichment, type EnrichStep, type ReferenceTable } from './enrich';
 import { compileFieldConverter, type FieldConverter, type FieldValue } from './fields';
@@ -29,8 +28,6 @@ export interface CompiledPipeline {
   readonly fieldCount: number;
   /** The value format's decoder: value → raw field values in schema order. */
   readonly valueDecoder: ValueDecoder;
-  /** Avro pipelines: the decoder whose writer schemas the handler fills from the registry. */
-  readonly avro?: AvroDecoder;
   readonly converters: readonly FieldConverter[];
   readonly enrichments: readonly { readonly fromIndex: number; readonly step: EnrichStep }[];
   readonly eventTimeIndex: number;
@@ -66,7 +63,6 @@ export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<stri
     }),
     fieldCount: fields.length,
     valueDecoder,
-    avro: valueDecoder.input === 'bytes' ? valueDecoder.avro : undefined,
     converters,
     enrichments: (spec.enrichments ?? []).map((e) => ({ fromIndex: indexOf(e.from), step: compileEnrichment(e, references) })),
     eventTimeIndex: indexOf(spec.eventTime.field),

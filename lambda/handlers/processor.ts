@@ -15,7 +15,7 @@ import type { PipelineSpec } from '../../model/spec';
 import type { LakeStore } from '../adapters/lake-store';
 import type { SchemaRegistry } from '../adapters/schema-registry';
 import type { SummaryPublisher } from '../adapters/summary-publisher';
-import type { SchemaRef } from '../core/avro';
+import type { AvroDecoder, SchemaRef } from '../core/avro';
 
 export interface BatchReport {
   readonly pipeline: string;
@@ -83,8 +83,7 @@ async function writeAll(store: LakeStore, objects: readonly PlannedObject[], con
  * A registry outage throws (batch retried); an unknown reference is remembered as null for this
  * batch only, so its records are quarantined and a later batch asks again.
  */
-async function resolveWriterSchemas(p: CompiledPipeline, batches: ReturnType<typeof decodeMskEvent>, registry: SchemaRegistry): Promise<void> {
-  const avro = p.avro!;
+async function resolveWriterSchemas(avro: AvroDecoder, batches: ReturnType<typeof decodeMskEvent>, registry: SchemaRegistry): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: avsc is loaded only by Avro pipelines (cold start)
   const { avroSchemaRefOf, schemaRefKey } = require('../core/avro') as typeof import('../core/avro');
   const wanted = new Map<string, SchemaRef>();
@@ -148,7 +147,8 @@ export function createProcessorHandler(options: ProcessorHandlerOptions): Proces
     const p = await pipeline();
     const writtenAt = now();
     const batches = decodeMskEvent(event);
-    if (p.avro) await resolveWriterSchemas(p, batches, options.schemaRegistry!);
+    // the Avro decoder's writer schemas come from the registry, before the batch is decoded
+    if (p.valueDecoder.input === 'bytes') await resolveWriterSchemas(p.valueDecoder.avro, batches, options.schemaRegistry!);
     const outputs = batches.map((b) => processBatch(p, b, writtenAt));
     const objects = outputs.flatMap((o) => o.objects);
     const bytesWritten = await writeAll(store, objects, concurrency);

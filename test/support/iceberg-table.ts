@@ -1,5 +1,5 @@
 /**
- * An Iceberg table built the way test/lambda/lake/iceberg-rest.test.ts builds it (and the
+ * An Iceberg table built as the lake tests build it (and the
  * processor will): the clickstream processor's own planned events, written as Parquet data files
  * with field ids and stats into the table's location, with our manifests and manifest lists,
  * committed as append snapshots through the REST client.

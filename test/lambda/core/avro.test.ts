@@ -7,6 +7,7 @@ import { clickstream } from '../../../pipelines/clickstream';
 import { generatorFor } from '../../../lambda/traffic/generate';
 import { sales } from '../../../pipelines/sales';
 import { referenceCsv } from '../../support/fixtures';
+import type { BytesValueDecoder } from '../../../lambda/core/value-decoders/value-decoder';
 
 const salesAvro: PipelineSpec = { ...sales, name: 'sales_avro', value: { kind: 'avro' } };
 const writer = avroSchemaOf(salesAvro);
@@ -100,7 +101,7 @@ describe('Avro decoding with schema evolution', () => {
 
 describe('processValue with Avro values', () => {
   const p = compilePipeline(salesAvro, refs);
-  p.avro!.addWriterSchema(GLUE, JSON.stringify(writer));
+  (p.valueDecoder as BytesValueDecoder).avro.addWriterSchema(GLUE, JSON.stringify(writer));
 
   it('validates and enriches an Avro record like a JSON one, timestamps as epoch millis', () => {
     const row = processValue(p, encodeAvroFrame(GLUE, encodeAvro(writer, record), { zlib: true }), KAFKA_TS);

@@ -15,32 +15,26 @@
  * - the server itself (Iceberg Java) reads our manifests when it purges the table.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommitConflictError, refSnapshotId, RestCatalogClient, type TableMetadata } from '../../../lambda/adapters/rest-catalog';
-import { encodeParquetFile } from '../../../lambda/core/parquet';
-import type { PlannedObject } from '../../../lambda/core/plan-batch';
-import { planAppend, type AppendPlan } from '../../../lambda/lake/append';
-import { planDataFile, type DataFile } from '../../../lambda/lake/data-file';
-import { createTableRequest, LAKE_NAMESPACE, partitionSourceColumn, resolveSchema } from '../../../lambda/lake/iceberg-schema';
+import type { AppendPlan } from '../../../lambda/lake/append';
+import { createTableRequest, LAKE_NAMESPACE, partitionSourceColumn } from '../../../lambda/lake/iceberg-schema';
 import { liveEntries, readManifestList } from '../../../lambda/lake/manifest';
 import { fromSingleValue } from '../../../lambda/lake/single-value';
-import { committedOffsetsOf, refSnapshot, topicPartitionKey, type OffsetRanges } from '../../../lambda/lake/snapshot';
+import { committedOffsetsOf, refSnapshot } from '../../../lambda/lake/snapshot';
 import { startRestCatalog, type RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
 import { REPO_ROOT } from '../../../local/runtime';
-import { eventsSchema } from '../../../model/tables';
 import { clickstream } from '../../../pipelines/clickstream';
+import { CLICKSTREAM_EVENTS, clickstreamBatch, rowsOf, START, STEP, writeAndPlan } from '../../support/iceberg-table';
 import { appendWithPyiceberg, ensurePyiceberg } from '../../support/pyiceberg';
-import { plannedBatch } from './support';
 
 jest.setTimeout(180_000);
 
 const NS = LAKE_NAMESPACE;
-const TABLE = eventsSchema(clickstream);
-const START = Date.UTC(2026, 10, 22, 22);
-const STEP = 20_000; // 600 records span 3 h 20 min: two days, four event hours
+const TABLE = CLICKSTREAM_EVENTS;
 
 interface PyScan {
   readonly arrowTypes: Record<string, string>;
@@ -94,10 +88,6 @@ print(json.dumps({
   return JSON.parse(out.toString()) as PyScan;
 }
 
-/** Rows of the events objects as pyiceberg returns them (timestamps as epoch millis). */
-const rowsOf = (objects: readonly PlannedObject[]): Record<string, unknown>[] =>
-  objects.flatMap((o) => Array.from({ length: o.rows }, (_, r) => Object.fromEntries(o.schema.columns.map((c, i) => [c.name, o.columns[i][r]]))));
-
 const byCoordinates = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   (a.kafka_partition as number) - (b.kafka_partition as number) || (a.kafka_offset as number) - (b.kafka_offset as number);
 
@@ -119,57 +109,7 @@ describe('Iceberg tables written by lambda/lake, read by pyiceberg through the A
   });
 
   const location = (name: string) => `${server.warehouse}/${NS}/${name}`;
-  const write = (uri: string, bytes: Uint8Array) => {
-    const path = fileURLToPath(uri);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, bytes);
-  };
-
-  /** What a processor invocation will do: write the events files of its batches, then plan the append. */
-  function writeAndPlan(
-    metadata: TableMetadata,
-    batches: readonly { objects: readonly PlannedObject[]; topic: string; partition: number; first: number; last: number }[],
-  ): AppendPlan {
-    const resolution = resolveSchema(metadata, TABLE);
-    const spec = metadata['partition-specs'].find((s) => s['spec-id'] === metadata['default-spec-id'])!;
-    const dataFiles: DataFile[] = [];
-    const offsets: Record<string, [number, number]> = {};
-    for (const b of batches) {
-      offsets[topicPartitionKey(b.topic, b.partition)] = [b.first, b.last];
-      for (const o of b.objects) {
-        const file = encodeParquetFile(o.schema, o.columns, o.rows, { fieldIds: resolution.fieldIds });
-        const f = planDataFile({
-          location: metadata.location,
-          file,
-          table: TABLE,
-          fieldIds: resolution.fieldIds,
-          schema: resolution.schema,
-          spec,
-          topic: b.topic,
-          partition: b.partition,
-          firstOffset: b.first,
-          uuid: crypto.randomUUID(),
-        });
-        write(f.filePath, file.bytes);
-        dataFiles.push(f);
-      }
-    }
-    const parent = refSnapshot(metadata);
-    const plan = planAppend({
-      metadata,
-      parentManifestList: parent ? readFileSync(fileURLToPath(parent['manifest-list'])) : undefined,
-      dataFiles,
-      offsets: offsets as OffsetRanges,
-      schema: resolution,
-    });
-    for (const w of plan.writes) write(w.path, w.bytes);
-    return plan;
-  }
-
-  const batch = (partition: number, first: number, count: number, start: number) => {
-    const { output } = plannedBatch(clickstream, { count, start, stepMillis: STEP, firstOffset: first, partition, seed: 11 + partition + first });
-    return { objects: output.objects.filter((o) => o.kind === 'events'), topic: 'clickstream', partition, first, last: first + count - 1, quarantined: output.quarantined };
-  };
+  const batch = clickstreamBatch;
 
   describe('two append snapshots of processor batches', () => {
     const name = 'clickstream_events';

@@ -291,16 +291,11 @@ describe('event-source-mapping emulator on a real broker', () => {
       Array.from({ length: 20 }, (_, i) => ({ value: `v${i}`, partition: 0 })),
     );
     const seen: number[] = [];
-    const first = emulator(
-      topic,
-      async (ev) =>
-        void seen.push(
-          ...Object.values(ev.records)
-            .flat()
-            .map((r) => r.offset),
-        ),
-      { batchSize: 5 },
-    );
+    const offsetsOf = (ev: MskEvent) =>
+      Object.values(ev.records)
+        .flat()
+        .map((r) => r.offset);
+    const first = emulator(topic, async (ev) => void seen.push(...offsetsOf(ev)), { batchSize: 5 });
     await first.start();
     await waitFor(() => seen.length === 20, 30_000, 'first pass');
     await first.stop();
@@ -308,16 +303,7 @@ describe('event-source-mapping emulator on a real broker', () => {
     await producer.connect();
     await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ value: `w${i}`, partition: 0 })) });
     await producer.disconnect();
-    const second = emulator(
-      topic,
-      async (ev) =>
-        void seen.push(
-          ...Object.values(ev.records)
-            .flat()
-            .map((r) => r.offset),
-        ),
-      { batchSize: 5 },
-    );
+    const second = emulator(topic, async (ev) => void seen.push(...offsetsOf(ev)), { batchSize: 5 });
     await second.start();
     await waitFor(() => seen.length === 25, 30_000, 'second pass');
     await second.stop();
