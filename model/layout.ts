@@ -55,6 +55,8 @@ export interface TimePartition {
   readonly hr: string;
   /** `dt/hr`, a ready-made map key. */
   readonly id: string;
+  /** Days since 1970-01-01 (UTC): Iceberg's `day()` of the instant. */
+  readonly day: number;
 }
 
 /** Partition values of an instant: UTC date and hour (memoized per hour: called once per record). */
@@ -63,7 +65,7 @@ export function timePartition(epochMillis: number): TimePartition {
   let p = partitionCache.get(hour);
   if (!p) {
     const iso = new Date(hour * HOUR_MS).toISOString();
-    p = { dt: iso.slice(0, 10), hr: iso.slice(11, 13), id: `${iso.slice(0, 10)}/${iso.slice(11, 13)}` };
+    p = { dt: iso.slice(0, 10), hr: iso.slice(11, 13), id: `${iso.slice(0, 10)}/${iso.slice(11, 13)}`, day: Math.floor(hour / 24) };
     if (partitionCache.size > 10_000) partitionCache.clear();
     partitionCache.set(hour, p);
   }

@@ -15,6 +15,7 @@ import { compileWindow, type CompiledWindow } from './window';
 import { DEFAULT_MAX_FUTURE_SECONDS, DEFAULT_MAX_VALUE_BYTES, DEFAULT_NOT_BEFORE, outputFields, type PipelineSpec } from '../../model/spec';
 import { validatePipelineSpec } from '../../model/spec-rules';
 import { eventsSchema, partialsSchema, quarantineSchema, type TableSchema } from '../../model/tables';
+import { eventsTableName, partialsTableName, quarantineTableName } from '../../model/lake-tables';
 
 /** A spec compiled for fast processing: decoder, converters, indexes, enrichments, windows. */
 export interface CompiledPipeline {
@@ -23,7 +24,9 @@ export interface CompiledPipeline {
   readonly eventsColumns: EventsColumnMap;
   readonly quarantineSchema: TableSchema;
   readonly quarantineColumns: QuarantineColumnMap;
-  readonly windows: readonly { readonly compiled: CompiledWindow; readonly schema: TableSchema; readonly columns: PartialsColumnMap }[];
+  readonly windows: readonly { readonly compiled: CompiledWindow; readonly table: string; readonly schema: TableSchema; readonly columns: PartialsColumnMap }[];
+  /** The Iceberg tables of events and quarantine (model/lake-tables.ts). */
+  readonly tables: { readonly events: string; readonly quarantine: string };
   /** Number of pipeline output fields (schema + enrichments): the length of an events row. */
   readonly fieldCount: number;
   /** The value format's decoder: value → raw field values in schema order. */
@@ -59,8 +62,9 @@ export function compilePipeline(spec: PipelineSpec, references: ReadonlyMap<stri
     quarantineColumns: quarantineColumnMap(quarantine),
     windows: (spec.windows ?? []).map((w) => {
       const schema = partialsSchema(spec, w);
-      return { compiled: compileWindow(w, indexOf), schema, columns: partialsColumnMap(schema, spec, w) };
+      return { compiled: compileWindow(w, indexOf), table: partialsTableName(spec, w), schema, columns: partialsColumnMap(schema, spec, w) };
     }),
+    tables: { events: eventsTableName(spec), quarantine: quarantineTableName(spec) },
     fieldCount: fields.length,
     valueDecoder,
     converters,

@@ -15,12 +15,10 @@
  * For Apache Iceberg, each column may carry its field id (`ParquetOptions.fieldIds`), and
  * `encodeParquetFile` returns, with the bytes, the per-column figures an Iceberg data file records
  * (value, null and NaN counts, min/max, bytes on disk), gathered while encoding: nothing is read
- * back. Timestamps stay INT64 epoch millis with the converted type TIMESTAMP_MILLIS, which the
- * Parquet format defines as TIMESTAMP(isAdjustedToUTC=true, MILLIS): an instant, what Iceberg's
- * `timestamptz` is. Iceberg's spec says writers should store MICROS; pyiceberg reads MILLIS
- * files as they are (test/lambda/lake), so the values stay what they were. An explicit logical type
- * is not written: DuckDB would then read the column as TIMESTAMP WITH TIME ZONE instead of
- * TIMESTAMP, which the local views do not expect.
+ * back. Timestamps are INT64 epoch millis with the converted type TIMESTAMP_MILLIS by default (the
+ * per-batch layout's Hive tables read them as TIMESTAMP); Iceberg data files store them as
+ * MICROS (`timestampUnit`), with the logical type TIMESTAMP(isAdjustedToUTC=true, MICROS) that
+ * Iceberg's `timestamptz` is: Trino's Iceberg reader, Athena's engine, refuses MILLIS there.
  */
 import { gzipSync } from 'node:zlib';
 import { bitWidth, ByteWriter, compareUtf8, int64Bytes, ThriftWriter, writeDeltaBinaryPacked, writeHybrid, writePlainInt64 } from './parquet-bytes';
@@ -39,7 +37,15 @@ export interface ParquetOptions {
   readonly deltaIntegers?: boolean;
   /** One Iceberg field id per column, in schema order, written as each column's `field_id`. */
   readonly fieldIds?: readonly number[];
+  /**
+   * How timestamp columns are stored. `MICROS` is what Iceberg's spec asks of writers and what
+   * Trino's (so Athena's) Iceberg reader accepts for `timestamptz`; values in the column arrays
+   * and in the returned figures stay epoch millis either way. @default 'MILLIS'
+   */
+  readonly timestampUnit?: TimestampUnit;
 }
+
+export type TimestampUnit = 'MILLIS' | 'MICROS';
 
 /** A column's smallest or largest value as written: a number (timestamps in epoch millis), string, boolean or bytes. */
 export type StatisticValue = number | string | boolean | Uint8Array;
@@ -70,7 +76,7 @@ export interface ParquetFile {
 
 // parquet.thrift enums
 const Type = { BOOLEAN: 0, INT32: 1, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
-const ConvertedType = { UTF8: 0, TIMESTAMP_MILLIS: 9 } as const;
+const ConvertedType = { UTF8: 0, TIMESTAMP_MILLIS: 9, TIMESTAMP_MICROS: 10 } as const;
 const Repetition = { REQUIRED: 0, OPTIONAL: 1 } as const;
 const Encoding = { PLAIN: 0, RLE: 3, DELTA_BINARY_PACKED: 5, RLE_DICTIONARY: 8 } as const;
 const Codec = { UNCOMPRESSED: 0, GZIP: 2 } as const;
@@ -311,7 +317,7 @@ function bytesBounds(values: readonly unknown[]): { low?: Uint8Array; high?: Uin
   return low === undefined ? {} : { low, high };
 }
 
-function encodeColumn(column: Column, values: ColumnValues, rows: number, delta: boolean): EncodedColumn & { nullCount: number } {
+function encodeColumn(column: Column, values: ColumnValues, rows: number, delta: boolean, micros: boolean): EncodedColumn & { nullCount: number } {
   const { present, levels } = splitNulls(column, values, rows);
   const nullCount = rows - present.length;
   const w = levelsPrefix(levels, rows);
@@ -341,9 +347,12 @@ function encodeColumn(column: Column, values: ColumnValues, rows: number, delta:
     }
     case 'long':
     case 'timestamp': {
-      const longs = checkedIntegers(column, present, false);
-      const mm = minMax(longs);
-      const stats = mm ? { min: int64Bytes(mm.min), max: int64Bytes(mm.max), low: mm.min, high: mm.max } : {};
+      const checked = checkedIntegers(column, present, false);
+      const mm = minMax(checked);
+      // MICROS: the file holds millis × 1000 (exact below 2^53, i.e. until the year 2255); the figures stay millis
+      const scale = micros && column.type === 'timestamp' ? 1000 : 1;
+      const longs = scale === 1 ? checked : checked.map((v) => v * scale);
+      const stats = mm ? { min: int64Bytes(mm.min * scale), max: int64Bytes(mm.max * scale), low: mm.min, high: mm.max } : {};
       if (delta) {
         const start = w.pos;
         if (writeDeltaBinaryPacked(w, longs, count)) {
@@ -426,13 +435,14 @@ export function encodeParquetFile(schema: TableSchema, columns: readonly ColumnV
   const stats: ParquetColumnStats[] = [];
   const delta = options.deltaIntegers ?? true;
   const gzip = (options.codec ?? 'GZIP') === 'GZIP';
+  const micros = options.timestampUnit === 'MICROS';
   const parts: Uint8Array[] = [MAGIC];
   let offset = MAGIC.length;
   const header = new ByteWriter(256);
   const chunks: ChunkMeta[] = schema.columns.map((column, i) => {
     const values = columns[i];
     if (values.length !== rows) throw new InternalError(`parquet: column '${column.name}' has ${values.length} values, expected ${rows}`);
-    const encoded = encodeColumn(column, values, rows, delta);
+    const encoded = encodeColumn(column, values, rows, delta, micros);
     const compressed = gzip && encoded.compressible ? encoded.pages.map((p) => gzipSync(p.body, { level: 1 })) : undefined;
     // GZIP only where it pays: a tiny page (a constant column's dictionary) grows under it
     const raw = encoded.pages.reduce((n, p) => n + p.body.length, 0);
@@ -475,7 +485,7 @@ export function encodeParquetFile(schema: TableSchema, columns: readonly ColumnV
   });
 
   const footer = new ByteWriter(1024);
-  writeFileMetaData(footer, schema, chunks, rows, MAGIC.length, fieldIds);
+  writeFileMetaData(footer, schema, chunks, rows, MAGIC.length, fieldIds, micros);
   const footerBytes = footer.view();
   const tail = Buffer.allocUnsafe(8);
   tail.writeUInt32LE(footerBytes.length, 0);
@@ -484,7 +494,7 @@ export function encodeParquetFile(schema: TableSchema, columns: readonly ColumnV
   return { bytes: Buffer.concat(parts), rows, columns: stats };
 }
 
-function writeFileMetaData(out: ByteWriter, schema: TableSchema, chunks: readonly ChunkMeta[], rows: number, firstOffset: number, fieldIds: readonly number[] | undefined): void {
+function writeFileMetaData(out: ByteWriter, schema: TableSchema, chunks: readonly ChunkMeta[], rows: number, firstOffset: number, fieldIds: readonly number[] | undefined, micros: boolean): void {
   const t = new ThriftWriter(out).begin();
   t.i32(1, 1);
   const elements: readonly (readonly [Column, number | undefined] | null)[] = [null, ...schema.columns.map((c, i) => [c, fieldIds?.[i]] as const)];
@@ -498,8 +508,10 @@ function writeFileMetaData(out: ByteWriter, schema: TableSchema, chunks: readonl
       .i32(3, c.nullable ? Repetition.OPTIONAL : Repetition.REQUIRED)
       .binary(4, c.name);
     if (c.type === 'string') s.i32(6, ConvertedType.UTF8);
-    if (c.type === 'timestamp') s.i32(6, ConvertedType.TIMESTAMP_MILLIS);
+    if (c.type === 'timestamp') s.i32(6, micros ? ConvertedType.TIMESTAMP_MICROS : ConvertedType.TIMESTAMP_MILLIS);
     if (fieldId !== undefined) s.i32(9, fieldId);
+    // MICROS (Iceberg files) also carries the logical type TIMESTAMP(isAdjustedToUTC=true, MICROS): an instant, Iceberg's timestamptz
+    if (c.type === 'timestamp' && micros) s.struct(10).struct(8).bool(1, true).struct(2).struct(2).end().end().end().end();
   });
   t.i64(3, rows);
   const totalUncompressed = chunks.reduce((n, c) => n + c.uncompressedBytes, 0);

@@ -17,6 +17,10 @@ import type { TableSchema } from '../../model/tables';
 /** A Parquet object to write: its key, table schema and column values. */
 export interface PlannedObject {
   readonly kind: 'events' | 'aggregates' | 'quarantine';
+  /** The Iceberg table its rows belong to (model/lake-tables.ts). */
+  readonly table: string;
+  /** Its rows' day (days since 1970-01-01, UTC) of the table's partition column: Iceberg's `day()` partition. */
+  readonly day: number;
   readonly key: string;
   readonly schema: TableSchema;
   readonly columns: ColumnValues[];
@@ -41,15 +45,18 @@ export interface BatchOutput {
 class ColumnBuilder {
   readonly columns: ColumnValues[];
   rows = 0;
-  constructor(width: number) {
+  constructor(
+    width: number,
+    readonly day: number,
+  ) {
     this.columns = Array.from({ length: width }, () => []);
   }
 }
 
-function builderFor(map: Map<string, ColumnBuilder>, key: string, width: number): ColumnBuilder {
+function builderFor(map: Map<string, ColumnBuilder>, key: string, width: number, day: number): ColumnBuilder {
   let b = map.get(key);
   if (!b) {
-    b = new ColumnBuilder(width);
+    b = new ColumnBuilder(width, day);
     map.set(key, b);
   }
   return b;
@@ -115,8 +122,8 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
       row = reject('internal-error', `unexpected failure: ${(err as Error).message}`);
     }
     if (row instanceof Rejection) {
-      const { dt } = timePartition(r.timestamp);
-      const b = builderFor(quarantine, dt, quarantineWidth);
+      const { dt, day } = timePartition(r.timestamp);
+      const b = builderFor(quarantine, dt, quarantineWidth, day);
       const c = b.columns;
       c[qReason].push(row.reason);
       c[qDetail].push(row.detail);
@@ -136,7 +143,8 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
     const hour = Math.floor(t / HOUR_MS);
     let b = lastBuilder;
     if (hour !== lastHour || b === undefined) {
-      b = builderFor(events, timePartition(t).id, eventsWidth);
+      const tp = timePartition(t);
+      b = builderFor(events, tp.id, eventsWidth, tp.day);
       lastBuilder = b;
       lastHour = hour;
     }
@@ -157,11 +165,27 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
   const evArea = eventsArea(p.spec);
   for (const [part, b] of events) {
     const [dt, hr] = part.split('/');
-    objects.push({ kind: 'events', key: objectKey(evArea, { dt, hr }, topic, partition, firstOffset), schema: p.eventsSchema, columns: b.columns, rows: b.rows });
+    objects.push({
+      kind: 'events',
+      table: p.tables.events,
+      day: b.day,
+      key: objectKey(evArea, { dt, hr }, topic, partition, firstOffset),
+      schema: p.eventsSchema,
+      columns: b.columns,
+      rows: b.rows,
+    });
   }
   const qArea = quarantineArea(p.spec);
   for (const [dt, b] of quarantine) {
-    objects.push({ kind: 'quarantine', key: objectKey(qArea, { dt }, topic, partition, firstOffset), schema: p.quarantineSchema, columns: b.columns, rows: b.rows });
+    objects.push({
+      kind: 'quarantine',
+      table: p.tables.quarantine,
+      day: b.day,
+      key: objectKey(qArea, { dt }, topic, partition, firstOffset),
+      schema: p.quarantineSchema,
+      columns: b.columns,
+      rows: b.rows,
+    });
   }
   let partialRows = 0;
   let maxEventTime = -Infinity;
@@ -179,8 +203,8 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
       summaries.push({ topic: summaryTopic, messages: summaryMessages(p.spec, w.compiled, groups, { topic, partition, first_offset: firstOffset, last_offset: lastOffset }) });
     }
     for (const g of groups) {
-      const { dt } = timePartition(g.windowStart);
-      const b = builderFor(byDt, dt, width);
+      const { dt, day } = timePartition(g.windowStart);
+      const b = builderFor(byDt, dt, width, day);
       const c = b.columns;
       c[cols.window_start].push(g.windowStart);
       c[cols.window_end].push(g.windowEnd);
@@ -197,7 +221,7 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
     }
     const area = aggregatesArea(p.spec, w.compiled.spec);
     for (const [dt, b] of byDt) {
-      objects.push({ kind: 'aggregates', key: objectKey(area, { dt }, topic, partition, firstOffset), schema: w.schema, columns: b.columns, rows: b.rows });
+      objects.push({ kind: 'aggregates', table: w.table, day: b.day, key: objectKey(area, { dt }, topic, partition, firstOffset), schema: w.schema, columns: b.columns, rows: b.rows });
     }
   });
   if (maxEventTime === -Infinity && eventCount > 0) {

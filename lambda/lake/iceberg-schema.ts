@@ -16,6 +16,7 @@
 import type { CreateTableRequest, PartitionSpec, PrimitiveType, Schema, StructField, TableMetadata, TableRequirement, TableUpdate } from '../adapters/rest-catalog';
 import { LakeMetadataError } from './errors';
 import type { PipelineSpec } from '../../model/spec';
+import { icebergTables, type LakeTableKind } from '../../model/lake-tables';
 import type { ColumnType, TableSchema } from '../../model/tables';
 
 export const ICEBERG_TYPES: Readonly<Record<ColumnType, PrimitiveType>> = {
@@ -28,8 +29,7 @@ export const ICEBERG_TYPES: Readonly<Record<ColumnType, PrimitiveType>> = {
   binary: 'binary',
 };
 
-/** The table kinds a pipeline writes: `<p>_events`, `<p>_quarantine`, `<p>_<window>_partials`. */
-export type LakeTableKind = 'events' | 'quarantine' | 'partials';
+export type { LakeTableKind } from '../../model/lake-tables';
 
 /** Iceberg's reference implementation numbers partition fields from 1000. */
 export const FIRST_PARTITION_FIELD_ID = 1000;
@@ -48,14 +48,7 @@ export function icebergSchema(table: TableSchema, schemaId = 0): Schema {
 
 /** The column a table of this kind is partitioned by (by day). */
 export function partitionSourceColumn(kind: LakeTableKind, spec: PipelineSpec): string {
-  switch (kind) {
-    case 'events':
-      return spec.eventTime.field;
-    case 'quarantine':
-      return 'kafka_timestamp';
-    case 'partials':
-      return 'window_start';
-  }
+  return icebergTables(spec).find((t) => t.kind === kind)?.partitionColumn ?? 'window_start';
 }
 
 /** `day(<column>)` as the table's partition spec, field id 1000. */

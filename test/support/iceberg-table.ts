@@ -57,7 +57,7 @@ export function writeAndPlan(metadata: TableMetadata, batches: readonly PlannedE
   for (const b of batches) {
     offsets[topicPartitionKey(b.topic, b.partition)] = [b.first, b.last];
     for (const o of b.objects) {
-      const file = encodeParquetFile(o.schema, o.columns, o.rows, { fieldIds: resolution.fieldIds });
+      const file = encodeParquetFile(o.schema, o.columns, o.rows, { fieldIds: resolution.fieldIds, timestampUnit: 'MICROS' });
       const f = planDataFile({
         location: metadata.location,
         file,

@@ -216,6 +216,50 @@ describe('encodeParquet', () => {
       expect(() => encodeParquetFile(schema, [['x'], [1], [0]], 1, { fieldIds: [1, 2] })).toThrow('parquet: 2 field ids for 3 schema columns');
     });
 
+    it('MICROS (Iceberg files): timestamps stored as microseconds with the UTC-adjusted logical type; the figures stay millis', async () => {
+      const schema = schemaOf([col('t', 'timestamp', true), col('n', 'long')]);
+      const t0 = Date.UTC(2026, 10, 23, 10, 30, 1, 234);
+      const file = encodeParquetFile(
+        schema,
+        [
+          [t0, null, t0 + 5],
+          [t0, 1, 2],
+        ],
+        3,
+        { fieldIds: [1, 2], timestampUnit: 'MICROS' },
+      );
+      expect(file.columns[0]).toMatchObject({ min: t0, max: t0 + 5, nullCount: 1 });
+      expect(file.columns[1]).toMatchObject({ min: 1, max: t0 });
+      const meta = parquetMetadata(file.bytes.buffer.slice(file.bytes.byteOffset, file.bytes.byteOffset + file.bytes.byteLength) as ArrayBuffer);
+      expect(meta.schema[1]).toMatchObject({ converted_type: 'TIMESTAMP_MICROS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } });
+      const chunk = meta.row_groups[0].columns[0].meta_data!.statistics!;
+      expect([chunk.min_value, chunk.max_value].map((v) => (v instanceof Date ? v.getTime() : Number(v)))).toEqual([t0, t0 + 5]);
+      expect(await readBack(file.bytes)).toEqual([
+        { t: new Date(t0), n: BigInt(t0) },
+        { t: null, n: 1n },
+        { t: new Date(t0 + 5), n: 2n },
+      ]);
+      const dir = mkdtempSync(join(tmpdir(), 'streamlake-parquet-micros-'));
+      const duck = await TestDuckDb.open();
+      try {
+        const path = join(dir, 'micros.parquet');
+        writeFileSync(path, file.bytes);
+        expect(await duck.rows(`SELECT typeof(t) AS type, epoch_us(t) AS us FROM '${path}' ORDER BY n`)).toEqual([
+          { type: 'TIMESTAMP WITH TIME ZONE', us: null },
+          { type: 'TIMESTAMP WITH TIME ZONE', us: BigInt(t0 + 5) * 1000n },
+          { type: 'TIMESTAMP WITH TIME ZONE', us: BigInt(t0) * 1000n },
+        ]);
+        const arrow = readWithPyarrow([path])[path];
+        expect(arrow.schema.t).toBe('timestamp[us, tz=UTC]');
+        // the script casts timestamps to int64: the stored microseconds
+        expect(arrow.rows.map((r) => r.t)).toEqual([t0 * 1000, null, (t0 + 5) * 1000]);
+        expect(arrow.stats.t).toEqual({ nulls: 1, min: t0, max: t0 + 5 });
+      } finally {
+        duck.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('counts NaNs apart from min/max, orders strings by code point and bytes unsigned, booleans false < true', () => {
       const schema = schemaOf([col('d', 'double'), col('s', 'string'), col('raw', 'binary'), col('b', 'boolean'), col('plain', 'string')]);
       const file = encodeParquetFile(

@@ -104,18 +104,7 @@ describe('an Iceberg table of processor batches, read by Trino (Iceberg connecto
     expect(normAll((await trinoRows(minMaxSql(columns)))[0])).toEqual(plannedMinMax(columns));
   });
 
-  // KNOWN GAP (the Parquet writer, lambda/core/parquet.ts): timestamps are written as INT64
-  // TIMESTAMP(MILLIS, UTC); Iceberg's spec stores timestamptz as MICROS, and Trino's Parquet reader
-  // (Athena engine v3's) reads an Iceberg timestamptz (timestamp(6) with time zone) from MICROS only.
-  // This pins the refusal; once the writer writes MICROS it fails, and the it.failing below passes:
-  // then delete this test and turn that one into `it`.
-  it('KNOWN GAP: Trino refuses the MILLIS timestamp columns of an Iceberg timestamptz', async () => {
-    await expect(trinoRows(`SELECT max(recordtime) FROM ${NAME}`)).rejects.toThrow(
-      /Unsupported Trino column type \(timestamp\(6\) with time zone\) for Parquet column .*recordtime \(TIMESTAMP\(MILLIS,true\)\)/,
-    );
-  });
-
-  it.failing('Trino returns exactly the rows the processor planned, every column, and the same min/max per column (needs MICROS timestamps)', async () => {
+  it('Trino returns exactly the rows the processor planned, every column, and the same min/max per column', async () => {
     expect((await trinoRows(`SELECT * FROM ${NAME} ${order}`)).map(normRow)).toEqual(expected);
     expect(normAll((await trinoRows(minMaxSql(COLUMNS)))[0])).toEqual(plannedMinMax(COLUMNS));
   });
