@@ -1,7 +1,8 @@
 /**
  * The processor handler, independent of where it runs: decode the MSK event, run the pure core,
- * encode Parquet, write through the injected LakeStore. Lambda (S3 store) and the local runtime
- * (directory or S3-compatible store) call this same function.
+ * encode Parquet, and either commit to the pipeline's Iceberg tables (`lake`: exactly once, see
+ * ../lake/lake-writer.ts) or write the per-batch layout through the LakeStore. Lambda (S3 store)
+ * and the local runtime (directory or S3-compatible store) call this same function.
  */
 import { loadReferenceTable, type ReferenceTable } from '../core/enrich';
 import { referenceKey } from '../../model/layout';
@@ -16,6 +17,13 @@ import type { LakeStore } from '../adapters/lake-store';
 import type { SchemaRegistry } from '../adapters/schema-registry';
 import type { SummaryPublisher } from '../adapters/summary-publisher';
 import type { AvroDecoder, SchemaRef } from '../core/avro';
+import type { PartitionBatch } from '../core/msk-decode';
+import type { BatchOutput } from '../core/plan-batch';
+import type { ColumnValues } from '../core/parquet';
+import type { CommitOutcome, IcebergLakeWriter, TableAppend, TableRows } from '../lake/lake-writer';
+import { topicPartitionKey } from '../lake/snapshot';
+import { icebergTables } from '../../model/lake-tables';
+import type { TableSchema } from '../../model/tables';
 
 export interface BatchReport {
   readonly pipeline: string;
@@ -31,6 +39,10 @@ export interface BatchReport {
   /** Newest Kafka timestamp of the event's records (epoch millis), or null for an empty event. */
   readonly maxKafkaTimestamp: number | null;
   readonly writtenAt: number;
+  /** The Iceberg commits of the invocation, one per table that got rows (Iceberg lake only). */
+  readonly commits?: readonly CommitOutcome[];
+  /** Records skipped because a table already held them (a retried batch), summed over tables. */
+  readonly skippedRecords?: number;
 }
 
 export interface ProcessorHandlerOptions {
@@ -46,6 +58,8 @@ export interface ProcessorHandlerOptions {
   readonly summaryPublisher?: SummaryPublisher;
   /** Where Avro writer schemas come from; required for `avro` pipelines. */
   readonly schemaRegistry?: SchemaRegistry;
+  /** Commit to the pipeline's Iceberg tables instead of writing the per-batch layout to `store`. */
+  readonly lake?: IcebergLakeWriter;
 }
 
 export type ProcessorHandler = (event: MskEvent) => Promise<BatchReport>;
@@ -103,6 +117,8 @@ async function resolveWriterSchemas(avro: AvroDecoder, batches: ReturnType<typeo
  */
 export interface ProcessorDependencies {
   readonly store: LakeStore;
+  /** The pipeline's Iceberg tables (else the per-batch layout in `store`). */
+  readonly lake?: IcebergLakeWriter;
   readonly schemaRegistry?: () => SchemaRegistry;
   readonly summaryPublisher?: () => SummaryPublisher;
   readonly observe?: (report: BatchReport) => void;
@@ -151,7 +167,13 @@ export function createProcessorHandler(options: ProcessorHandlerOptions): Proces
     if (p.valueDecoder.input === 'bytes') await resolveWriterSchemas(p.valueDecoder.avro, batches, options.schemaRegistry!);
     const outputs = batches.map((b) => processBatch(p, b, writtenAt));
     const objects = outputs.flatMap((o) => o.objects);
-    const bytesWritten = await writeAll(store, objects, concurrency);
+    let bytesWritten: number;
+    let lakeReport: Pick<BatchReport, 'commits' | 'skippedRecords' | 'objects'> | undefined;
+    if (options.lake) {
+      const committed = await commitToTables(options.lake, p, batches, outputs, writtenAt);
+      bytesWritten = committed.commits.reduce((n, c) => n + c.bytes, 0);
+      lakeReport = committed;
+    } else bytesWritten = await writeAll(store, objects, concurrency);
     // after the lake writes: a failure of either throws, and the retried batch repeats both
     const summaries = outputs.flatMap((o) => o.summaries).filter((s) => s.messages.length > 0);
     for (const s of summaries) await options.summaryPublisher!.publish(s.topic, s.messages);
@@ -170,8 +192,70 @@ export function createProcessorHandler(options: ProcessorHandlerOptions): Proces
       bytesWritten,
       maxKafkaTimestamp: Number.isFinite(maxTs) ? maxTs : null,
       writtenAt,
+      ...lakeReport,
     };
     options.observe?.(report);
     return report;
   };
+}
+
+/** One table's rows of a batch output, concatenated per day (the table's partition): one data file each. */
+function rowsOf(table: string, batch: PartitionBatch, firstOffset: number, output: BatchOutput): TableRows {
+  const byDay = new Map<number, { columns: ColumnValues[]; rows: number }>();
+  for (const o of output.objects) {
+    if (o.table !== table) continue;
+    const had = byDay.get(o.day);
+    if (!had) byDay.set(o.day, { columns: o.columns, rows: o.rows });
+    else byDay.set(o.day, { columns: had.columns.map((c, i) => c.concat(o.columns[i])), rows: had.rows + o.rows });
+  }
+  return { topic: batch.topic, partition: batch.partition, firstOffset, parts: [...byDay].map(([day, part]) => ({ day, ...part })) };
+}
+
+/**
+ * Commits the invocation's rows to each Iceberg table, skipping per table the records it already
+ * holds. The common case (no table holds any of them) uses the outputs already planned; a batch a
+ * table holds part of is planned again from its remaining records, for that table only.
+ */
+async function commitToTables(
+  lake: IcebergLakeWriter,
+  p: CompiledPipeline,
+  batches: readonly PartitionBatch[],
+  outputs: readonly BatchOutput[],
+  writtenAt: number,
+): Promise<{ readonly commits: readonly CommitOutcome[]; readonly skippedRecords: number; readonly objects: readonly string[] }> {
+  const tables = icebergTables(p.spec);
+  const committed = await Promise.all(tables.map((t) => lake.committed(t.name)));
+  const appends: TableAppend[] = [];
+  let skippedRecords = 0;
+  tables.forEach((t, ti) => {
+    const rows: TableRows[] = [];
+    const offsets: Record<string, [number, number]> = {};
+    batches.forEach((b, bi) => {
+      if (b.records.length === 0) return;
+      const key = topicPartitionKey(b.topic, b.partition);
+      const first = b.records[0].offset;
+      const last = b.records[b.records.length - 1].offset;
+      const held = committed[ti][key] ?? -1;
+      if (held >= last) {
+        skippedRecords += b.records.length;
+        return;
+      }
+      if (held < first) {
+        rows.push(rowsOf(t.name, b, first, outputs[bi]));
+        offsets[key] = [first, last];
+        return;
+      }
+      const rest = b.records.filter((r) => r.offset > held);
+      skippedRecords += b.records.length - rest.length;
+      rows.push(rowsOf(t.name, b, rest[0].offset, processBatch(p, { ...b, records: rest }, writtenAt)));
+      offsets[key] = [rest[0].offset, last];
+    });
+    appends.push({ table: t.name, schema: t.schema as TableSchema, rows, offsets });
+  });
+  // every table's commit settles before a failure is reported: none is abandoned mid-flight
+  const settled = await Promise.allSettled(appends.map((a) => lake.append(a)));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason instanceof Error ? failed.reason : new InfrastructureError(String(failed.reason));
+  const commits = settled.map((s) => (s as PromiseFulfilledResult<CommitOutcome>).value).filter((c) => c.snapshotId !== undefined);
+  return { commits, skippedRecords, objects: commits.flatMap((c) => c.paths) };
 }

@@ -1,0 +1,41 @@
+/**
+ * Creates a pipeline's Iceberg tables (model/lake-tables.ts) in a catalog when they do not exist:
+ * the namespace first (the Glue Data Catalog does not create it implicitly), then each table with
+ * its schema (field ids 1..N), `day()` partition spec and an explicit location under the lake
+ * root, `<root>iceberg/<table>`. An existing table is left as it is: the processor evolves its
+ * schema when the spec has gained an optional column (./iceberg-schema.ts `resolveSchema`).
+ */
+import type { Namespace, RestCatalogClient } from '../adapters/rest-catalog';
+import { CatalogRequestError } from '../adapters/rest-catalog';
+import { icebergTables } from '../../model/lake-tables';
+import type { PipelineSpec } from '../../model/spec';
+import { createTableRequest, LAKE_NAMESPACE } from './iceberg-schema';
+
+/** Where a table of the lake lives: `<root>iceberg/<table>` (`root` ends with `/`). */
+export function tableLocation(root: string, table: string): string {
+  return `${root.endsWith('/') ? root : `${root}/`}iceberg/${table}`;
+}
+
+/** Creates the pipeline's missing tables; returns the names of those it created. */
+export async function ensureIcebergTables(catalog: RestCatalogClient, spec: PipelineSpec, root: string, namespace: Namespace = LAKE_NAMESPACE): Promise<string[]> {
+  await catalog.ensureNamespace(namespace);
+  const created: string[] = [];
+  for (const t of icebergTables(spec)) {
+    if (await catalog.tableExists(namespace, t.name)) continue;
+    try {
+      await catalog.createTable(
+        namespace,
+        createTableRequest(t.name, t.schema, t.partitionColumn, {
+          location: tableLocation(root, t.name),
+          properties: { 'streamlake.pipeline': spec.name, 'streamlake.kind': t.kind, comment: t.description },
+        }),
+      );
+      created.push(t.name);
+    } catch (err) {
+      // another process created it between the check and the create
+      if (err instanceof CatalogRequestError && err.details.status === 409) continue;
+      throw err;
+    }
+  }
+  return created;
+}

@@ -1,0 +1,268 @@
+/**
+ * Commits a processor invocation's rows to the pipeline's Iceberg tables, exactly once.
+ *
+ * Per table: the rows go into Parquet data files (one per Kafka partition and day), then ONE
+ * append snapshot whose summary records the Kafka offset ranges it holds and, cumulatively, the
+ * highest offset per topic-partition the table holds (./snapshot.ts). The table is the source of
+ * truth: `committed(table)` says which offsets to skip, so a retried batch, with the same or other
+ * boundaries, adds nothing twice whether it crashed before the commit (its files are orphans, never
+ * listed by a manifest) or after it (its offsets are already held).
+ *
+ * The table's metadata is cached per container and refreshed when a commit conflicts: commits
+ * assert that `main` still points at the snapshot they were planned on, so a stale cache can never
+ * commit. On a conflict the append is re-planned on the reloaded table with the same data files,
+ * with exponential backoff and jitter, unless another writer has meanwhile committed offsets of
+ * this invocation's own partitions (a rebalance): then an OffsetsRaceError (retriable) sends the
+ * whole batch back to be filtered again. A commit whose outcome is unknown (a 5xx, a lost
+ * connection) is looked up by its snapshot id before it is tried again.
+ */
+import { randomUUID } from 'node:crypto';
+import { InfrastructureError } from '../../model/errors';
+import type { TableSchema } from '../../model/tables';
+import { CommitConflictError, CommitStateUnknownError, type LoadTableResult, type Namespace, type RestCatalogClient, type TableMetadata } from '../adapters/rest-catalog';
+import type { ColumnValues, ParquetFile } from '../core/parquet';
+import { encodeParquetFile } from '../core/parquet';
+import { planAppend, type AppendPlan, type MetadataFile } from './append';
+import { planDataFile, type DataFile } from './data-file';
+import { LakeMetadataError } from './errors';
+import { defaultPartitionSpec, LAKE_NAMESPACE, resolveSchema, type SchemaResolution } from './iceberg-schema';
+import { committedOffsetsOf, refSnapshot, topicPartitionKey, type CommittedOffsets, type OffsetRanges } from './snapshot';
+import type { TableFiles } from './table-files';
+
+/** Rows of one table from one Kafka partition's batch, split by day (the table's partition). */
+export interface TableRows {
+  readonly topic: string;
+  readonly partition: number;
+  /** The first offset these rows were planned from (names the data files). */
+  readonly firstOffset: number;
+  readonly parts: readonly { readonly day: number; readonly columns: readonly ColumnValues[]; readonly rows: number }[];
+}
+
+export interface TableAppend {
+  readonly table: string;
+  readonly schema: TableSchema;
+  readonly rows: readonly TableRows[];
+  /** The offset ranges the commit holds, by `<topic>-<partition>`: every record of them, whether it gave rows or not. */
+  readonly offsets: OffsetRanges;
+}
+
+export interface CommitOutcome {
+  readonly table: string;
+  readonly snapshotId: bigint | undefined;
+  readonly dataFiles: number;
+  /** The data files' locations. */
+  readonly paths: readonly string[];
+  readonly records: number;
+  readonly bytes: number;
+  /** Commits tried (1 unless a conflict or an unknown outcome made it retry). */
+  readonly attempts: number;
+  readonly conflicts: number;
+}
+
+export interface IcebergLakeWriterOptions {
+  readonly catalog: RestCatalogClient;
+  readonly files: TableFiles;
+  /** @default 'streamlake' */
+  readonly namespace?: Namespace;
+  /** Commit attempts per table before the batch is failed (retriable). @default 10 */
+  readonly commitAttempts?: number;
+  /** First backoff after a conflict; doubles, with full jitter, up to maxBackoffMs. @default 50 */
+  readonly backoffMs?: number;
+  /** @default 2000 */
+  readonly maxBackoffMs?: number;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default Math.random */
+  readonly random?: () => number;
+  readonly now?: () => number;
+}
+
+/** Another writer committed offsets of this invocation's partitions while it ran (a rebalance): retry the batch, which skips them. */
+export class OffsetsRaceError extends InfrastructureError {
+  override readonly name: string = 'OffsetsRaceError';
+}
+
+/** A metadata file the table's current snapshot names cannot be read: retry (never read the table as empty). */
+export class LakeFileMissingError extends InfrastructureError {
+  override readonly name: string = 'LakeFileMissingError';
+}
+
+/** Conflicts outlasted every attempt: the batch is retried. */
+export class CommitRetriesExhaustedError extends InfrastructureError {
+  override readonly name: string = 'CommitRetriesExhaustedError';
+}
+
+interface CachedTable {
+  readonly metadata: TableMetadata;
+  /** The manifest list of `main`'s snapshot when this writer wrote it (saves reading it back). */
+  readonly manifestList?: MetadataFile;
+}
+
+const sleepFor = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class IcebergLakeWriter {
+  private readonly cache = new Map<string, CachedTable>();
+  private readonly namespace: Namespace;
+
+  constructor(private readonly options: IcebergLakeWriterOptions) {
+    this.namespace = options.namespace ?? LAKE_NAMESPACE;
+  }
+
+  /** The highest offset per topic-partition the table holds (from the cache, loaded on first use). */
+  async committed(table: string): Promise<CommittedOffsets> {
+    return committedOffsetsOf((await this.table(table)).metadata);
+  }
+
+  /** Forgets every cached table (the next call loads them again). */
+  invalidate(table?: string): void {
+    if (table === undefined) this.cache.clear();
+    else this.cache.delete(table);
+  }
+
+  /**
+   * Writes the rows' data files and commits them, with the offsets, as one append. Nothing is
+   * committed when there are no rows: a table only records the offsets it holds rows of, and a
+   * record that gave none gives none again when retried.
+   */
+  async append(a: TableAppend): Promise<CommitOutcome> {
+    const rowCount = a.rows.reduce((n, r) => n + r.parts.reduce((m, p) => m + p.rows, 0), 0);
+    if (rowCount === 0) return { table: a.table, snapshotId: undefined, dataFiles: 0, paths: [], records: 0, bytes: 0, attempts: 0, conflicts: 0 };
+    const { files } = this.options;
+    const attempts = this.options.commitAttempts ?? 10;
+    let state = await this.table(a.table);
+    let resolution = resolveSchema(state.metadata, a.schema);
+    let dataFiles = await this.writeDataFiles(state.metadata, a, resolution);
+    let conflicts = 0;
+    for (let attempt = 1; ; attempt++) {
+      this.checkNotCommitted(a, state.metadata);
+      const again = resolveSchema(state.metadata, a.schema);
+      if (again.fieldIds.join() !== resolution.fieldIds.join()) {
+        // another writer evolved the schema: the files' field ids must be the new schema's
+        resolution = again;
+        dataFiles = await this.writeDataFiles(state.metadata, a, resolution);
+      } else resolution = again;
+      const plan = planAppend({
+        metadata: state.metadata,
+        parentManifestList: await this.parentManifestList(state),
+        dataFiles,
+        offsets: a.offsets,
+        schema: resolution,
+        now: this.options.now?.(),
+      });
+      for (const w of plan.writes) await files.put(w.path, w.bytes, 'application/octet-stream');
+      try {
+        const result = await this.options.catalog.commitTable(this.namespace, a.table, plan.commit);
+        this.cache.set(a.table, { metadata: result.metadata, manifestList: plan.manifestList });
+        return this.outcome(a.table, plan, dataFiles, attempt, conflicts);
+      } catch (err) {
+        this.cache.delete(a.table);
+        if (err instanceof CommitStateUnknownError) {
+          state = await this.table(a.table);
+          // applied after all: our snapshot is in the table
+          if (state.metadata.snapshots?.some((s) => s['snapshot-id'] === plan.snapshot['snapshot-id'])) return this.outcome(a.table, plan, dataFiles, attempt, conflicts);
+        } else if (err instanceof CommitConflictError) {
+          conflicts++;
+        } else throw err;
+        if (attempt >= attempts) {
+          throw new CommitRetriesExhaustedError(`iceberg: ${a.table}: ${attempt} commits failed (${conflicts} conflicts); last: ${(err as Error).message}`, { cause: err });
+        }
+        await (this.options.sleep ?? sleepFor)(this.backoff(attempt));
+        state = await this.table(a.table);
+      }
+    }
+  }
+
+  private outcome(table: string, plan: AppendPlan, dataFiles: readonly DataFile[], attempts: number, conflicts: number): CommitOutcome {
+    return {
+      table,
+      snapshotId: plan.snapshot['snapshot-id'],
+      dataFiles: dataFiles.length,
+      paths: dataFiles.map((f) => f.filePath),
+      records: dataFiles.reduce((n, f) => n + f.recordCount, 0),
+      bytes: dataFiles.reduce((n, f) => n + f.fileSizeInBytes, 0),
+      attempts,
+      conflicts,
+    };
+  }
+
+  private backoff(attempt: number): number {
+    const cap = Math.min(this.options.maxBackoffMs ?? 2000, (this.options.backoffMs ?? 50) * 2 ** (attempt - 1));
+    return Math.round(cap * (this.options.random ?? Math.random)());
+  }
+
+  /** Refuses to commit offsets the table already holds: the batch was filtered on an older view of the table. */
+  private checkNotCommitted(a: TableAppend, metadata: TableMetadata): void {
+    const committed = committedOffsetsOf(metadata);
+    for (const [key, [first]] of Object.entries(a.offsets)) {
+      const held = committed[key];
+      if (held !== undefined && first <= held) {
+        throw new OffsetsRaceError(`iceberg: ${a.table} already holds ${key} up to offset ${held}, which this batch (from ${first}) was planned without: it is retried`);
+      }
+    }
+  }
+
+  private async table(name: string): Promise<CachedTable> {
+    const cached = this.cache.get(name);
+    if (cached) return cached;
+    const loaded: LoadTableResult = await this.options.catalog.loadTable(this.namespace, name);
+    const entry = { metadata: loaded.metadata };
+    this.cache.set(name, entry);
+    return entry;
+  }
+
+  private async parentManifestList(state: CachedTable): Promise<Uint8Array | undefined> {
+    const parent = refSnapshot(state.metadata);
+    if (!parent) return undefined;
+    const path = parent['manifest-list'];
+    if (state.manifestList?.path === path) return state.manifestList.bytes;
+    const bytes = await this.options.files.get(path);
+    if (!bytes) {
+      throw new LakeFileMissingError(`iceberg: table ${state.metadata['table-uuid']}: the manifest list of its current snapshot ${parent['snapshot-id']} (${path}) cannot be read`);
+    }
+    return bytes;
+  }
+
+  /** Encodes and writes one data file per (Kafka partition, day); returns their `data_file`s. */
+  private async writeDataFiles(metadata: TableMetadata, a: TableAppend, resolution: SchemaResolution): Promise<DataFile[]> {
+    const spec = defaultPartitionSpec(metadata);
+    const out: DataFile[] = [];
+    const writes: Promise<void>[] = [];
+    for (const r of a.rows) {
+      for (const part of r.parts) {
+        if (part.rows === 0) continue;
+        const file: ParquetFile = encodeParquetFile(a.schema, part.columns, part.rows, { fieldIds: resolution.fieldIds, timestampUnit: 'MICROS' });
+        const f = planDataFile({
+          location: metadata.location,
+          file,
+          table: a.schema,
+          fieldIds: resolution.fieldIds,
+          schema: resolution.schema,
+          spec,
+          topic: r.topic,
+          partition: r.partition,
+          firstOffset: r.firstOffset,
+          uuid: randomUUID(),
+        });
+        out.push(f);
+        writes.push(this.options.files.put(f.filePath, file.bytes, 'application/vnd.apache.parquet'));
+      }
+    }
+    // every write settles before a failure is reported: none is left running into the retry
+    const settled = await Promise.allSettled(writes);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason instanceof Error ? failed.reason : new InfrastructureError(String(failed.reason));
+    return out;
+  }
+}
+
+/** `<topic>-<partition>` → [first, last] of the batches an invocation commits. */
+export function offsetRanges(batches: readonly { readonly topic: string; readonly partition: number; readonly first: number; readonly last: number }[]): OffsetRanges {
+  const out: Record<string, [number, number]> = {};
+  for (const b of batches) {
+    const key = topicPartitionKey(b.topic, b.partition);
+    const had = out[key];
+    if (had && b.first <= had[1]) throw new LakeMetadataError(`iceberg: two batches of ${key} overlap (${had[0]}..${had[1]} and ${b.first}..${b.last})`);
+    out[key] = had ? [had[0], b.last] : [b.first, b.last];
+  }
+  return out;
+}
