@@ -69,7 +69,7 @@ export async function runE2e(spec: PipelineSpec, ratePerSec: number, seconds: nu
     const total = (Date.now() - started) / 1000;
     const db = await LakeDb.open(rt.lakeDir, [spec]);
     const [c] = await db.query(`SELECT (SELECT count(*) FROM "${spec.name}_events") + (SELECT count(*) FROM "${spec.name}_quarantine") AS n`);
-    db.close();
+    await db.close();
     freshness.sort((a, b) => a - b);
     return {
       ratePerSec,

@@ -1,7 +1,7 @@
 /**
  * The whole pipeline on one machine: a real Kafka broker, the spec topics, the unchanged
- * processor handlers behind event-source-mapping emulators, and a lake directory with the
- * bucket's layout.
+ * processor handlers behind event-source-mapping emulators, Apache Iceberg's REST catalog, and a
+ * lake directory with the bucket's layout whose Iceberg tables the processors commit to.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -20,6 +20,12 @@ import { consumerLag, waitForLagZero } from './broker/lag';
 import { ensureTopics } from './broker/topics';
 import { EventSourceMappingEmulator, type EventHandler } from './esm/emulator';
 import { localSchemaRegistry, registerLocalSchema } from './schemas';
+import { RestCatalogClient } from '../lambda/adapters/rest-catalog';
+import { ensureIcebergTables } from '../lambda/lake/ensure-tables';
+import { IcebergLakeWriter } from '../lambda/lake/lake-writer';
+import { storeTableFiles } from '../lambda/lake/table-files';
+import { catalogDirOf, lakeRootLocation } from './catalog/lake-catalog';
+import { startRestCatalog, type RunningRestCatalog } from './catalog/rest-catalog-server';
 
 /** The repository root, from source (tsx, jest) or from a bundle under .streamlake/ (the benchmark). */
 export const REPO_ROOT = ((): string => {
@@ -39,8 +45,18 @@ export interface LocalRuntimeOptions {
   readonly lakeDir?: string;
   /** @default .streamlake */
   readonly stateDir?: string;
-  /** Use this store instead of the lake directory (e.g. an S3-compatible endpoint). */
+  /**
+   * Use this store instead of the lake directory (e.g. an S3-compatible endpoint whose bucket
+   * is the lake directory: the catalog and the local readers see its objects as files there).
+   */
   readonly store?: LakeStore;
+  /**
+   * `iceberg` (default): the processors commit to Iceberg tables through a local REST catalog.
+   * `per-batch`: the earlier layout, one Parquet object per batch and partition, read through dedup views.
+   */
+  readonly lakeFormat?: 'iceberg' | 'per-batch';
+  /** Use this Iceberg REST catalog instead of starting one on `<lake>/catalog`. */
+  readonly catalogUrl?: string;
   /** Use this broker instead of starting one. */
   readonly bootstrap?: string;
   readonly batchSize?: number;
@@ -77,6 +93,41 @@ export class LocalRuntime {
     readonly store: LakeStore,
   ) {}
 
+  /** The Iceberg REST catalog the processors commit through (absent for a per-batch lake). */
+  catalog?: RestCatalogClient;
+  private catalogServer?: RunningRestCatalog;
+
+  /** The catalog's URL (Iceberg lakes). */
+  get catalogUrl(): string | undefined {
+    return this.catalog?.uri;
+  }
+
+  /** Starts the catalog (unless given one) and creates the pipelines' tables that do not exist. */
+  private async startCatalog(): Promise<void> {
+    const o = this.options;
+    let url = o.catalogUrl;
+    if (!url) {
+      this.catalogServer = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: catalogDirOf(this.lakeDir), warehouseDir: join(this.lakeDir, 'iceberg'), log: o.log });
+      url = this.catalogServer.url;
+    }
+    this.catalog = new RestCatalogClient({ uri: url });
+    for (const spec of o.specs) {
+      const created = await ensureIcebergTables(this.catalog, spec, lakeRootLocation(this.lakeDir));
+      if (created.length > 0) o.log?.(`created Iceberg tables ${created.map((t) => `streamlake.${t}`).join(', ')}`);
+    }
+  }
+
+  /** Stops the catalog server this runtime started (a fault test's crash), keeping the processors running. */
+  async stopCatalog(options: { readonly kill?: boolean } = {}): Promise<void> {
+    await (options.kill ? this.catalogServer?.kill() : this.catalogServer?.stop());
+  }
+
+  /** Starts the catalog server again on the same port and directories. */
+  async restartCatalog(): Promise<void> {
+    const port = this.catalogServer ? Number(new URL(this.catalogServer.url).port) : undefined;
+    this.catalogServer = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: catalogDirOf(this.lakeDir), warehouseDir: join(this.lakeDir, 'iceberg'), port, log: this.options.log });
+  }
+
   static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
     const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
     const broker: RunningBroker = options.bootstrap
@@ -92,6 +143,7 @@ export class LocalRuntime {
       // input topics and the summary topics windows publish to (same partitions as the input)
       await ensureTopics(admin, [...options.specs.map((s) => s.topic), ...summaryTopicsOf(options.specs)]);
       await seedReferenceData(store, options.specs);
+      if ((options.lakeFormat ?? 'iceberg') === 'iceberg') await runtime.startCatalog();
       // Avro pipelines: their schemas are in the registry before the first record, as in AWS
       for (const spec of options.specs.filter((s) => requirementsOf(s).schemaRegistry)) await registerLocalSchema(stateDir, spec);
       for (const spec of options.specs) await runtime.startProcessor(spec);
@@ -108,6 +160,8 @@ export class LocalRuntime {
     const o = this.options;
     const base = buildProcessor(spec, {
       store: this.store,
+      // one writer per processor, like a Lambda container: its own cache of the tables
+      lake: this.catalog ? new IcebergLakeWriter({ catalog: this.catalog, files: storeTableFiles(this.store, lakeRootLocation(this.lakeDir)) }) : undefined,
       observe: o.onBatch,
       summaryPublisher: () => {
         const publisher = new KafkaSummaryPublisher(this.kafka);
@@ -155,6 +209,7 @@ export class LocalRuntime {
     this.emulators.clear();
     for (const p of this.publishers.splice(0)) await p.close().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
+    await this.catalogServer?.stop();
     await this.broker.stop();
   }
 }

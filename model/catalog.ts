@@ -16,6 +16,7 @@ import {
 } from './spec';
 import { type ColumnType, eventsSchema, partialsSchema, quarantineSchema, type TableSchema } from './tables';
 import { aggregatesArea, eventsArea, quarantineArea, type LakeArea } from './layout';
+import { partialsTableName } from './lake-tables';
 
 export interface TableNames {
   /** Parquet files as written: may hold a retried batch twice. */
@@ -160,6 +161,37 @@ function windowView(spec: PipelineSpec, w: WindowSpec): string {
     `FROM "rows" CROSS JOIN "watermark"`,
     `GROUP BY ${groupCols.join(', ')}`,
   ].join('\n');
+}
+
+/**
+ * Window results over an Iceberg partials table, which holds every committed batch's partials
+ * exactly once (commits skip offsets the table already holds): a plain merge per (window, keys),
+ * sum of sums, min of mins …, with no attempt bookkeeping. `is_final` says the watermark (latest
+ * event time − allowed lateness) has passed the window's end.
+ */
+function icebergWindowView(spec: PipelineSpec, w: WindowSpec): string {
+  const partials = quote(partialsTableName(spec, w));
+  const lateness = spec.allowedLatenessSeconds ?? DEFAULT_ALLOWED_LATENESS_SECONDS;
+  const groupCols = ['"window_start"', '"window_end"', ...w.groupBy.map(quote)];
+  return [
+    `WITH "watermark" AS (`,
+    `  SELECT max("max_event_time") - INTERVAL '${lateness}' SECOND AS "watermark" FROM ${partials}`,
+    `)`,
+    `SELECT ${groupCols.join(', ')},`,
+    `  ${w.aggregates.flatMap((a) => mergeExpression(spec, a)).join(',\n  ')},`,
+    `  "window_end" <= max("watermark"."watermark") AS "is_final"`,
+    `FROM ${partials} CROSS JOIN "watermark"`,
+    `GROUP BY ${groupCols.join(', ')}`,
+  ].join('\n');
+}
+
+/** The views over a pipeline's Iceberg tables: its window results (the tables need none to be read). */
+export function icebergViews(spec: PipelineSpec): ViewDefinition[] {
+  return (spec.windows ?? []).map((w) => ({
+    name: tableNames(spec).windowView(w),
+    sql: icebergWindowView(spec, w),
+    description: `${spec.name} ${w.name}: ${w.kind} ${w.sizeSeconds}s window results by ${w.groupBy.join(', ')}`,
+  }));
 }
 
 export function views(spec: PipelineSpec): ViewDefinition[] {

@@ -181,6 +181,16 @@ export async function waitForCatalog(url: string, timeoutMs: number, gone: () =>
   throw new InfrastructureError(`the Iceberg REST catalog at ${url} was not ready after ${timeoutMs / 1000}s (${last})${describe()}`);
 }
 
+/** The URL of the catalog server running on `metadataDir`, if one is. */
+export function runningCatalogUrl(metadataDir: string): string | undefined {
+  const pidFile = join(metadataDir, 'rest-catalog.pid');
+  const urlFile = join(metadataDir, 'rest-catalog.url');
+  if (!existsSync(pidFile) || !existsSync(urlFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !serverAlive(pid)) return undefined;
+  return readFileSync(urlFile, 'utf8').trim() || undefined;
+}
+
 /** Starts the catalog server; resolves once it answers `GET /v1/config`. */
 export async function startRestCatalog(options: RestCatalogServerOptions): Promise<RunningRestCatalog> {
   const log = options.log ?? (() => undefined);
@@ -260,6 +270,7 @@ export async function startRestCatalog(options: RestCatalogServerOptions): Promi
     forget();
     if (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() === String(pid)) rmSync(pidFile, { force: true });
   };
+  const urlFile = join(metadataDir, 'rest-catalog.url');
 
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -274,6 +285,8 @@ export async function startRestCatalog(options: RestCatalogServerOptions): Promi
     throw err;
   }
   const startMs = Date.now() - started;
+  // where other processes on these directories (the CLI's query, a test's reader) find this server
+  writeFileSync(urlFile, `${url}\n`);
   log(`Iceberg REST catalog ready in ${(startMs / 1000).toFixed(1)} s`);
   return { url, port, version, metadataDir, warehouseDir, warehouse, catalogDb, logFile, pid, startMs, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
 }

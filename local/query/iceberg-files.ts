@@ -4,8 +4,8 @@
  * lambda/lake/manifest.ts's readers), not a glob over the table's directory, which also holds
  * files of uncommitted or failed writes and of expired snapshots.
  *
- * Beside lake-db.ts (which still reads the pipeline's per-batch layout); only `file:` locations
- * (the local REST catalog's warehouse) are read.
+ * lake-db.ts reads a pipeline's Iceberg tables this way; only `file:` locations (the local lake)
+ * are read.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { readFileSync } from 'node:fs';
@@ -81,21 +81,40 @@ export function duckDbType(type: IcebergType): string {
   return duck;
 }
 
+export interface SnapshotSqlOptions {
+  /**
+   * Read `timestamptz` columns as TIMESTAMP (their UTC wall-clock time) rather than TIMESTAMPTZ:
+   * what the local Athena's SQL expects, whatever the session's time zone. @default false
+   */
+  readonly instantsAsUtcTimestamps?: boolean;
+}
+
 /**
  * The SELECT of the table's current snapshot: its current schema's columns, typed, over exactly
  * `files` (by column name; a column older files lack reads as NULL), or an empty relation with
  * those columns when there are no files.
  */
-export function icebergSnapshotSql(metadata: TableMetadata, files: readonly string[]): string {
+export function icebergSnapshotSql(metadata: TableMetadata, files: readonly string[], options: SnapshotSqlOptions = {}): string {
   const fields = currentSchema(metadata).fields;
-  if (files.length === 0) return `SELECT ${fields.map((f) => `CAST(NULL AS ${duckDbType(f.type)}) AS ${q(f.name)}`).join(', ')} WHERE false`;
-  const columns = fields.map((f) => `CAST(${q(f.name)} AS ${duckDbType(f.type)}) AS ${q(f.name)}`);
+  const utc = options.instantsAsUtcTimestamps === true;
+  const asUtc = (type: IcebergType): boolean => utc && (type === 'timestamptz' || type === 'timestamptz_ns');
+  if (files.length === 0) return `SELECT ${fields.map((f) => `CAST(NULL AS ${asUtc(f.type) ? 'TIMESTAMP' : duckDbType(f.type)}) AS ${q(f.name)}`).join(', ')} WHERE false`;
+  const columns = fields.map((f) =>
+    // epoch_us is the instant whatever the session's time zone; make_timestamp gives its UTC wall-clock time
+    asUtc(f.type) ? `make_timestamp(epoch_us(CAST(${q(f.name)} AS TIMESTAMPTZ))) AS ${q(f.name)}` : `CAST(${q(f.name)} AS ${duckDbType(f.type)}) AS ${q(f.name)}`,
+  );
   return `SELECT ${columns.join(', ')} FROM read_parquet([${files.map(lit).join(', ')}], union_by_name = true)`;
 }
 
 /** Creates (or replaces) the DuckDB view `name` over the table's current snapshot; returns the files it reads. */
-export async function createIcebergView(connection: DuckDBConnection, name: string, metadata: TableMetadata, read: ReadLocation = readLocal): Promise<string[]> {
+export async function createIcebergView(
+  connection: DuckDBConnection,
+  name: string,
+  metadata: TableMetadata,
+  read: ReadLocation = readLocal,
+  options: SnapshotSqlOptions = {},
+): Promise<string[]> {
   const files = currentDataFiles(metadata, read);
-  await connection.run(`CREATE OR REPLACE VIEW ${q(name)} AS ${icebergSnapshotSql(metadata, files)}`);
+  await connection.run(`CREATE OR REPLACE VIEW ${q(name)} AS ${icebergSnapshotSql(metadata, files, options)}`);
   return files;
 }

@@ -102,7 +102,7 @@ describe('Avro values on a real broker', () => {
           expect(w.sales as number).toBeCloseTo(e!.sales, 4);
         }
       } finally {
-        db.close();
+        await db.close();
       }
     } finally {
       await rt.stop();

@@ -1,7 +1,7 @@
 /**
  * End to end on a real Kafka broker: generated traffic with malformed records across several
- * partitions → event-source-mapping emulator → unchanged processor handlers → Parquet lake →
- * DuckDB views. Counts must reconcile exactly and window results must equal an independent
+ * partitions → event-source-mapping emulator → unchanged processor handlers → Iceberg tables
+ * committed through the local REST catalog → DuckDB reading each table's current snapshot. Counts must reconcile exactly and window results must equal an independent
  * computation, also when processors restart mid-stream and handlers fail.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +22,9 @@ const COUNT = 20_000;
 
 async function checkLake(db: LakeDb, produced: Record<string, GeneratedRecord[]>): Promise<void> {
   await db.refresh();
+  // read as Iceberg tables: each view is exactly the files of the table's current snapshot
+  expect(db.iceberg).toBe(true);
+  for (const spec of specs) expect(db.files.get(`${spec.name}_events`)?.length).toBeGreaterThan(0);
   for (const spec of specs) {
     const records = produced[spec.name];
     const malformed = records.filter((r) => r.malformed).length;
@@ -71,7 +74,7 @@ describe('local pipeline end to end on a real broker', () => {
       await checkLake(db, produced);
       const reasons = await db.query(`SELECT reason, count(*) AS n FROM sales_quarantine GROUP BY reason ORDER BY reason`);
       expect(reasons.length).toBeGreaterThanOrEqual(5);
-      db.close();
+      await db.close();
     } finally {
       await rt.stop();
     }
@@ -121,7 +124,7 @@ describe('local pipeline end to end on a real broker', () => {
       expect(failedAfterWrite).toBeGreaterThan(0);
       const db = await LakeDb.open(rt.lakeDir, specs);
       await checkLake(db, produced);
-      db.close();
+      await db.close();
     } finally {
       await rt.stop();
     }

@@ -40,7 +40,7 @@ describe('summary topic on a real broker', () => {
       const totals = await readSummaryTotals(rt.kafka, salesWithSummary, salesWithSummary.windows![0]);
       const db = await LakeDb.open(rt.lakeDir, [salesWithSummary]);
       const view = await db.query(`SELECT window_start, region, sales, orders FROM sales_region_10m`);
-      db.close();
+      await db.close();
       expect(totals).toHaveLength(view.length);
       const byId = new Map(view.map((r) => [`${(r.window_start as Date).toISOString()}|${r.region}`, r]));
       for (const t of totals) {

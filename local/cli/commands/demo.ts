@@ -77,7 +77,7 @@ export async function run(args: string[]): Promise<void> {
       console.log('\nEvery record accounted for:');
       console.log(table(counts.map((r) => ({ ...r, produced: count }))));
     } finally {
-      db.close();
+      await db.close();
     }
     console.log(`\nParquet files: ${rt.lakeDir} (events/, aggregates/, quarantine/, same layout as the S3 bucket)`);
     console.log(`Query them:    npm run streamlake -- query --list   |   npm run streamlake -- query --sql "SELECT * FROM sales_events LIMIT 5" --lake ${rt.lakeDir}`);

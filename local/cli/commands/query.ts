@@ -61,6 +61,6 @@ export async function run(args: string[]): Promise<void> {
     if (o.sql !== undefined) return void console.log(table(await db.query(o.sql).catch((e: Error) => Promise.reject(new UsageError(`SQL error: ${firstLine(e)}`)))));
     throw new UsageError('query needs --named NAME, --sql "…" or --list');
   } finally {
-    db.close();
+    await db.close();
   }
 }

@@ -49,7 +49,7 @@ describe('broker restart mid-stream', () => {
       const rows = await db.query(`SELECT window_start, url, page_views FROM clickstream_page_views_1m`);
       expect(new Map(rows.map((r) => [`${(r.window_start as Date).toISOString()}|${r.url}`, Number(r.page_views)]))).toEqual(expectedPageViews(produced));
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });

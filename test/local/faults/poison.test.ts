@@ -66,7 +66,7 @@ describe('poison records', () => {
         ]);
         expect(await db.query(`SELECT region FROM sales_events`)).toEqual([{ region: 'Asia Pacific' }]);
       } finally {
-        db.close();
+        await db.close();
       }
     } finally {
       await rt.stop();

@@ -73,7 +73,7 @@ describe('S3 endpoint outage', () => {
       const expected = expectedSalesWindows(produced);
       expect(new Map(rows.map((r) => [`${(r.window_start as Date).toISOString()}|${r.region}`, Number(r.orders)]))).toEqual(new Map([...expected].map(([k, v]) => [k, v.orders])));
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });

@@ -75,6 +75,6 @@ describe('athenaToDuckDb', () => {
       quotient: 3,
       later: new Date('2026-11-22T11:30:00Z'),
     });
-    db.close();
+    await db.close();
   });
 });

@@ -53,7 +53,7 @@ describe('LakeDb over hyparquet-writer files', () => {
     }
     const [row] = await db.query(`SELECT dt, hr, recordtime, eventid, kafka_partition FROM clickstream_events_raw`);
     expect(row).toEqual({ dt: '2026-11-22', hr: '07', recordtime: new Date(T0), eventid: 0n, kafka_partition: 0 });
-    db.close();
+    await db.close();
   });
 
   it('reads files of an older schema (a column missing) next to current ones', async () => {
@@ -74,7 +74,7 @@ describe('LakeDb over hyparquet-writer files', () => {
       { kafka_offset: 0n, kafka_key: null, hr: '07' },
       { kafka_offset: 1n, kafka_key: null, hr: '08' },
     ]);
-    db.close();
+    await db.close();
   });
 
   it('keeps one row per Kafka record when a retried batch wrote it twice, the latest write', async () => {
@@ -91,7 +91,7 @@ describe('LakeDb over hyparquet-writer files', () => {
       [2, 'new'],
       [3, 'www.amazon3.com'],
     ]);
-    db.close();
+    await db.close();
   });
 
   it('sees files that arrive after it opened once refreshed', async () => {
@@ -100,6 +100,6 @@ describe('LakeDb over hyparquet-writer files', () => {
     writeClicks(dir, 0, [click(0, T0)]);
     await db.refresh();
     expect(await db.query(`SELECT count(*) AS n FROM clickstream_events`)).toEqual([{ n: 1n }]);
-    db.close();
+    await db.close();
   });
 });

@@ -25,7 +25,7 @@ describe('LakeDb (DuckDB as the local Athena)', () => {
     const db = await LakeDb.open(dir, specs);
     for (const q of db.namedQueries()) expect(await db.named(q.name)).toEqual([]);
     expect(await db.query('SELECT count(*) AS n FROM sales_events')).toEqual([{ n: 0n }]);
-    db.close();
+    await db.close();
   });
 
   it('reads the reference table and keeps partition columns as strings', async () => {
@@ -38,7 +38,7 @@ describe('LakeDb (DuckDB as the local Athena)', () => {
     expect((await db.query(`SELECT region FROM ref_country_region WHERE country = 'France'`))[0]).toEqual({ region: 'Europe' });
     const [row] = await db.query(`SELECT dt, hr, typeof(dt) AS t FROM sales_events LIMIT 1`);
     expect(row).toEqual({ dt: '2026-11-22', hr: '07', t: 'VARCHAR' });
-    db.close();
+    await db.close();
   });
 
   it('counts each record once when a crashed batch is retried with other boundaries', async () => {
@@ -85,7 +85,7 @@ describe('LakeDb (DuckDB as the local Athena)', () => {
       const e = expected.get(`${(r.window_start as Date).toISOString()}|${r.region}`)!;
       expect([Number(r.orders), Math.round((r.sales as number) * 100)]).toEqual([e.orders, Math.round(e.sales * 100)]);
     }
-    db.close();
+    await db.close();
   });
 
   it('marks windows final once the watermark passes their end', async () => {
@@ -102,6 +102,6 @@ describe('LakeDb (DuckDB as the local Athena)', () => {
       { m: 1n, is_final: true },
       { m: 5n, is_final: false },
     ]);
-    db.close();
+    await db.close();
   });
 });

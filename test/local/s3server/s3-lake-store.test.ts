@@ -56,7 +56,7 @@ describe('S3LakeStore on versitygw', () => {
     const db = await LakeDb.open(join(root, 'lake'), [clickstream, sales]);
     expect(await db.query('SELECT count(*) AS n FROM clickstream_events')).toEqual([{ n: 3n }]);
     expect(await db.query('SELECT region FROM sales_events ORDER BY payment_id')).toEqual([{ region: 'Europe' }, { region: 'Unassigned' }, { region: 'Asia Pacific' }]);
-    db.close();
+    await db.close();
   });
 
   it('listens on loopback only and stores objects as plain files', async () => {

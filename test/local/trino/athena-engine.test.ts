@@ -344,7 +344,7 @@ describe('the deployed catalog on Trino over a lake written on a real broker', (
   });
 
   afterAll(async () => {
-    db?.close();
+    await db?.close();
     await lake?.close();
     rmSync(stateDir, { recursive: true, force: true });
   });
@@ -465,7 +465,7 @@ describe('partition projection shows every event the processor accepts', () => {
     expect(await db.query(`SELECT (SELECT count(*) FROM "clickstream_events") AS events, (SELECT count(*) FROM "clickstream_quarantine") AS quarantined`)).toEqual([
       { events: 3n, quarantined: 1n },
     ]);
-    db.close();
+    await db.close();
   });
 
   it('while the old NOW+1DAYS range hid them on Trino, which the synth-time check now refuses', async () => {
