@@ -38,7 +38,8 @@ export function storeTableFiles(store: LakeStore, root: string): TableFiles {
   };
   return {
     root: base,
-    put: (location, bytes, contentType) => store.put(keyOf(location), bytes, contentType),
-    get: (location) => store.get(keyOf(location)),
+    // async: a location outside the lake rejects, as a failed write does, instead of throwing at the call
+    put: async (location, bytes, contentType) => store.put(keyOf(location), bytes, contentType),
+    get: async (location) => store.get(keyOf(location)),
   };
 }

@@ -68,7 +68,9 @@ function produce(spec: PipelineSpec, partitions: readonly number[], count: numbe
 
 /** The MSK event of the produced records in `ranges`: [partition, first, last], inclusive. */
 function eventOf(produced: readonly Produced[], ...ranges: readonly (readonly [number, number, number])[]): MskEvent {
-  return mskEvent(ranges.flatMap(([p, first, last]) => produced.filter((x) => x.record.partition === p && x.record.offset >= first && x.record.offset <= last).map((x) => x.record)));
+  return mskEvent(
+    ranges.flatMap(([p, first, last]) => produced.filter((x) => x.record.partition === p && x.record.offset >= first && x.record.offset <= last).map((x) => x.record)),
+  );
 }
 
 const coordinatesOf = (produced: readonly Produced[]): string[] => produced.map((x) => `${x.record.partition}/${x.record.offset}`).sort();
@@ -380,8 +382,9 @@ print(json.dumps(out))
     const retry = await handler(event);
     expect(retry.commits?.map((c) => c.table)).toEqual([partials]);
     expect(retry.skippedRecords).toBe(2 * 400);
-    await handler(eventOf(produced, [0, 200, 399], [2, 0, 149]));
-    await handler(eventOf(produced, [1, 200, 399], [2, 150, 399]));
+    const later = [await handler(eventOf(produced, [0, 200, 399], [2, 0, 149])), await handler(eventOf(produced, [1, 200, 399], [2, 150, 399]))];
+    // the window updates of every successful invocation went to the summary topic
+    expect(publisher.sent.reduce((n, s) => n + s.messages.length, 0)).toBe([retry, ...later].reduce((n, r) => n + r.summaryMessages, 0));
     expect((await Promise.all(lake.tables.map((t) => snapshotIds(lake, t)))).map((s) => s.length)).toEqual([3, 3, 3]);
     expect(await heldCoordinates(lake)).toEqual(coordinatesOf(produced));
 
@@ -408,6 +411,8 @@ print(json.dumps(out))
     const commits = reports.flat().flatMap((r) => r.commits ?? []);
     expect(commits).toHaveLength(2 * 8 * 3 - reports.flat().filter((r) => r.quarantined === 0).length);
     expect(commits.reduce((n, c) => n + c.conflicts, 0)).toBeGreaterThan(0);
+    // each conflict cost one more commit, nothing else did
+    expect(commits.every((c) => c.attempts === c.conflicts + 1)).toBe(true);
     for (const t of lake.tables) {
       const metadata = await metadataOf(lake, t);
       expect(metadata.snapshots).toHaveLength(commits.filter((c) => c.table === t).length);
@@ -417,7 +422,7 @@ print(json.dumps(out))
     expect(await heldCoordinates(lake)).toEqual(coordinatesOf(produced));
   });
 
-  it("a deleted manifest list of the current snapshot fails the invocation with LakeFileMissingError (retriable), never read as an empty table; nothing is committed until it is back", async () => {
+  it('a deleted manifest list of the current snapshot fails the invocation with LakeFileMissingError (retriable), never read as an empty table; nothing is committed until it is back', async () => {
     const lake = await newLake(clickstream);
     const produced = produce(clickstream, [0], 400, 8);
     await lake.container().handler(eventOf(produced, [0, 0, 199]));

@@ -1,0 +1,82 @@
+/** ensureIcebergTables against Apache Iceberg's own REST catalog server, run locally. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RestCatalogClient } from '../../../lambda/adapters/rest-catalog';
+import { ensureIcebergTables, tableLocation } from '../../../lambda/lake/ensure-tables';
+import { icebergSchema } from '../../../lambda/lake/iceberg-schema';
+import { directoryLocation } from '../../../lambda/lake/table-files';
+import { startRestCatalog, type RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
+import { REPO_ROOT } from '../../../local/runtime';
+import { icebergTables } from '../../../model/lake-tables';
+import { sales } from '../../../pipelines/sales';
+
+jest.setTimeout(60_000);
+
+describe('ensureIcebergTables', () => {
+  let root: string;
+  let server: RunningRestCatalog;
+  let catalog: RestCatalogClient;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'streamlake-ensure-tables-'));
+    server = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: join(root, 'catalog'), warehouseDir: join(root, 'warehouse') });
+    catalog = new RestCatalogClient({ uri: server.url });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it("creates the namespace and the pipeline's tables at <root>iceberg/<table> with the spec's schema, day partition and properties; a second call changes nothing", async () => {
+    const lake = directoryLocation(join(root, 'one'));
+    const defs = icebergTables(sales);
+    expect(await ensureIcebergTables(catalog, sales, lake, 'one')).toEqual(['sales_events', 'sales_quarantine', 'sales_region_10m_partials']);
+    const uuids: string[] = [];
+    for (const t of defs) {
+      const { metadata } = await catalog.loadTable('one', t.name);
+      uuids.push(metadata['table-uuid']);
+      expect(metadata.location.replace(/^file:\/+/, 'file:/')).toBe(`${lake}iceberg/${t.name}`);
+      expect(metadata['format-version']).toBe(2);
+      expect(metadata.schemas.at(-1)!.fields).toEqual(icebergSchema(t.schema).fields);
+      const source = icebergSchema(t.schema).fields.find((f) => f.name === t.partitionColumn)!;
+      expect(metadata['partition-specs'].at(-1)!.fields).toEqual([{ 'source-id': source.id, 'field-id': 1000, name: `${t.partitionColumn}_day`, transform: 'day' }]);
+      expect(metadata.properties).toMatchObject({ 'streamlake.pipeline': 'sales', 'streamlake.kind': t.kind });
+    }
+    expect(await ensureIcebergTables(catalog, sales, lake, 'one')).toEqual([]);
+    expect(await Promise.all(defs.map(async (t) => (await catalog.loadTable('one', t.name)).metadata['table-uuid']))).toEqual(uuids);
+  });
+
+  it('two processors ensuring at once: each table is created once, neither fails', async () => {
+    const lake = directoryLocation(join(root, 'two'));
+    const created = await Promise.all([ensureIcebergTables(catalog, sales, lake, 'two'), ensureIcebergTables(catalog, sales, lake, 'two')]);
+    expect(created.flat().sort()).toEqual(
+      icebergTables(sales)
+        .map((t) => t.name)
+        .sort(),
+    );
+  });
+
+  it('a table another process created between the check and the create (409) is taken as there', async () => {
+    const lake = directoryLocation(join(root, 'three'));
+    await ensureIcebergTables(catalog, sales, lake, 'three');
+    const creates: number[] = [];
+    // every check answers "no such table", as it did just before the other process created it
+    const late = new RestCatalogClient({
+      uri: server.url,
+      fetch: async (input, init) => {
+        if (init?.method === 'HEAD') return new Response(null, { status: 404 });
+        const res = await fetch(input, init);
+        if (init?.method === 'POST' && /\/tables$/.test(String(input))) creates.push(res.status);
+        return res;
+      },
+    });
+    expect(await ensureIcebergTables(late, sales, lake, 'three')).toEqual([]);
+    expect(creates).toEqual([409, 409, 409]);
+  });
+
+  it('places a table under the root whether or not the root ends with a slash', () => {
+    expect(tableLocation('s3://bucket', 'sales_events')).toBe('s3://bucket/iceberg/sales_events');
+    expect(tableLocation('s3://bucket/', 'sales_events')).toBe('s3://bucket/iceberg/sales_events');
+  });
+});
