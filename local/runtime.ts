@@ -22,9 +22,7 @@ import { EventSourceMappingEmulator, type EventHandler } from './esm/emulator';
 import { localSchemaRegistry, registerLocalSchema } from './schemas';
 import { RestCatalogClient } from '../lambda/adapters/rest-catalog';
 import { ensureIcebergTables } from '../lambda/lake/ensure-tables';
-import { IcebergLakeWriter } from '../lambda/lake/lake-writer';
-import { storeTableFiles } from '../lambda/lake/table-files';
-import { catalogDirOf, lakeRootLocation } from './catalog/lake-catalog';
+import { catalogDirOf, lakeRootLocation, lakeWriterFor } from './catalog/lake-catalog';
 import { startRestCatalog, type RunningRestCatalog } from './catalog/rest-catalog-server';
 
 /** The repository root, from source (tsx, jest) or from a bundle under .streamlake/ (the benchmark). */
@@ -161,7 +159,7 @@ export class LocalRuntime {
     const base = buildProcessor(spec, {
       store: this.store,
       // one writer per processor, like a Lambda container: its own cache of the tables
-      lake: this.catalog ? new IcebergLakeWriter({ catalog: this.catalog, files: storeTableFiles(this.store, lakeRootLocation(this.lakeDir)) }) : undefined,
+      lake: this.catalog ? lakeWriterFor(this.lakeDir, this.store, this.catalog) : undefined,
       observe: o.onBatch,
       summaryPublisher: () => {
         const publisher = new KafkaSummaryPublisher(this.kafka);

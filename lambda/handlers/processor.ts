@@ -21,7 +21,7 @@ import type { PartitionBatch } from '../core/msk-decode';
 import type { BatchOutput } from '../core/plan-batch';
 import type { ColumnValues } from '../core/parquet';
 import type { CommitOutcome, IcebergLakeWriter, TableAppend, TableRows } from '../lake/lake-writer';
-import { topicPartitionKey } from '../lake/snapshot';
+import { isCommitted, topicPartitionKey, uncommittedRanges, type OffsetRange } from '../lake/snapshot';
 import { icebergTables } from '../../model/lake-tables';
 import type { TableSchema } from '../../model/tables';
 
@@ -229,26 +229,26 @@ async function commitToTables(
   let skippedRecords = 0;
   tables.forEach((t, ti) => {
     const rows: TableRows[] = [];
-    const offsets: Record<string, [number, number]> = {};
+    const offsets: Record<string, OffsetRange[]> = {};
     batches.forEach((b, bi) => {
       if (b.records.length === 0) return;
       const key = topicPartitionKey(b.topic, b.partition);
       const first = b.records[0].offset;
       const last = b.records[b.records.length - 1].offset;
-      const held = committed[ti][key] ?? -1;
-      if (held >= last) {
+      const todo = uncommittedRanges(committed[ti], key, first, last);
+      if (todo.length === 0) {
         skippedRecords += b.records.length;
         return;
       }
-      if (held < first) {
+      offsets[key] = todo;
+      if (todo.length === 1 && todo[0][0] === first && todo[0][1] === last) {
         rows.push(rowsOf(t.name, b, first, outputs[bi]));
-        offsets[key] = [first, last];
         return;
       }
-      const rest = b.records.filter((r) => r.offset > held);
+      // the table holds part of the batch (a retry with other boundaries, a replayed gap): plan the rest again
+      const rest = b.records.filter((r) => !isCommitted(committed[ti], key, r.offset));
       skippedRecords += b.records.length - rest.length;
-      rows.push(rowsOf(t.name, b, rest[0].offset, processBatch(p, { ...b, records: rest }, writtenAt)));
-      offsets[key] = [rest[0].offset, last];
+      if (rest.length > 0) rows.push(rowsOf(t.name, b, rest[0].offset, processBatch(p, { ...b, records: rest }, writtenAt)));
     });
     appends.push({ table: t.name, schema: t.schema as TableSchema, rows, offsets });
   });

@@ -24,9 +24,8 @@ import type { ColumnValues, ParquetFile } from '../core/parquet';
 import { encodeParquetFile } from '../core/parquet';
 import { planAppend, type AppendPlan, type MetadataFile } from './append';
 import { planDataFile, type DataFile } from './data-file';
-import { LakeMetadataError } from './errors';
 import { defaultPartitionSpec, LAKE_NAMESPACE, resolveSchema, type SchemaResolution } from './iceberg-schema';
-import { committedOffsetsOf, refSnapshot, topicPartitionKey, type CommittedOffsets, type OffsetRanges } from './snapshot';
+import { committedOffsetsOf, overlappingRanges, refSnapshot, type CommittedOffsets, type OffsetRanges } from './snapshot';
 import type { TableFiles } from './table-files';
 
 /** Rows of one table from one Kafka partition's batch, split by day (the table's partition). */
@@ -42,7 +41,7 @@ export interface TableAppend {
   readonly table: string;
   readonly schema: TableSchema;
   readonly rows: readonly TableRows[];
-  /** The offset ranges the commit holds, by `<topic>-<partition>`: every record of them, whether it gave rows or not. */
+  /** The offset ranges the commit holds, by `<topic>-<partition>`: every record in them, whether it gave rows or not. */
   readonly offsets: OffsetRanges;
 }
 
@@ -120,13 +119,13 @@ export class IcebergLakeWriter {
   }
 
   /**
-   * Writes the rows' data files and commits them, with the offsets, as one append. Nothing is
-   * committed when there are no rows: a table only records the offsets it holds rows of, and a
-   * record that gave none gives none again when retried.
+   * Writes the rows' data files and commits them, with the offsets, as one append. Offsets that
+   * gave the table no rows are committed too (a snapshot with no data file): else its ranges would
+   * fragment into one per batch that gave it rows, and a gap would not say whether it was
+   * processed or is a parked batch still to replay. Nothing is committed without offsets.
    */
   async append(a: TableAppend): Promise<CommitOutcome> {
-    const rowCount = a.rows.reduce((n, r) => n + r.parts.reduce((m, p) => m + p.rows, 0), 0);
-    if (rowCount === 0) return { table: a.table, snapshotId: undefined, dataFiles: 0, paths: [], records: 0, bytes: 0, attempts: 0, conflicts: 0 };
+    if (Object.keys(a.offsets).length === 0) return { table: a.table, snapshotId: undefined, dataFiles: 0, paths: [], records: 0, bytes: 0, attempts: 0, conflicts: 0 };
     const { files } = this.options;
     const attempts = this.options.commitAttempts ?? 10;
     let state = await this.table(a.table);
@@ -193,10 +192,14 @@ export class IcebergLakeWriter {
   /** Refuses to commit offsets the table already holds: the batch was filtered on an older view of the table. */
   private checkNotCommitted(a: TableAppend, metadata: TableMetadata): void {
     const committed = committedOffsetsOf(metadata);
-    for (const [key, [first]] of Object.entries(a.offsets)) {
-      const held = committed[key];
-      if (held !== undefined && first <= held) {
-        throw new OffsetsRaceError(`iceberg: ${a.table} already holds ${key} up to offset ${held}, which this batch (from ${first}) was planned without: it is retried`);
+    for (const [key, ranges] of Object.entries(a.offsets)) {
+      for (const [first, last] of ranges) {
+        const held = overlappingRanges(committed, key, first, last);
+        if (held.length > 0) {
+          throw new OffsetsRaceError(
+            `iceberg: ${a.table} already holds ${key} offsets ${held.map(([x, y]) => `${x}..${y}`).join(', ')}, which this batch (${first}..${last}) was planned without: it is retried`,
+          );
+        }
       }
     }
   }
@@ -253,16 +256,4 @@ export class IcebergLakeWriter {
     if (failed) throw failed.reason instanceof Error ? failed.reason : new InfrastructureError(String(failed.reason));
     return out;
   }
-}
-
-/** `<topic>-<partition>` → [first, last] of the batches an invocation commits. */
-export function offsetRanges(batches: readonly { readonly topic: string; readonly partition: number; readonly first: number; readonly last: number }[]): OffsetRanges {
-  const out: Record<string, [number, number]> = {};
-  for (const b of batches) {
-    const key = topicPartitionKey(b.topic, b.partition);
-    const had = out[key];
-    if (had && b.first <= had[1]) throw new LakeMetadataError(`iceberg: two batches of ${key} overlap (${had[0]}..${had[1]} and ${b.first}..${b.last})`);
-    out[key] = had ? [had[0], b.last] : [b.first, b.last];
-  }
-  return out;
 }

@@ -4,12 +4,17 @@
  * Each snapshot streamlake commits records, besides Iceberg's standard summary keys
  * (`added-data-files`, `added-records`, `added-files-size`, `changed-partition-count`, and the
  * `total-*` keys carried from the parent), two of its own:
- * - `streamlake.offsets`: the Kafka offset ranges this snapshot holds, `{"<topic>-<partition>": [first, last], …}`;
- * - `streamlake.committed`: the highest committed offset per topic-partition for the whole table
- *   as of this snapshot (the parent's map updated with this snapshot's ranges), so the current
- *   snapshot alone says what the table holds, even after older snapshots expire.
+ * - `streamlake.offsets`: the Kafka offset ranges this snapshot holds, `{"<topic>-<partition>": [[first, last], …], …}`;
+ * - `streamlake.committed`: every offset range the whole table holds per topic-partition as of
+ *   this snapshot (the parent's ranges with this snapshot's added, adjacent ranges merged), so the
+ *   current snapshot alone says what the table holds, even after older snapshots expire.
  *
- * A processor reads `committedOffsetsOf(table)`, skips records at or below it, and commits the
+ * Ranges, not a high-water mark: a batch that exhausted its retries is parked in the on-failure
+ * destination while later offsets commit, and when it is replayed its offsets are below theirs;
+ * they are a gap in the ranges, so the replay commits them (a high-water mark would skip them).
+ * Normally each partition's ranges are one range.
+ *
+ * A processor reads `committedOffsetsOf(table)`, skips records inside its ranges, and commits the
  * rest with `assert-ref-snapshot-id` on `main` (optimistic concurrency): a concurrent commit makes
  * the catalog refuse, and the retry re-reads the table. Pure.
  */
@@ -20,10 +25,12 @@ import { LakeMetadataError, OffsetsAlreadyCommittedError } from './errors';
 export const OFFSETS_KEY = 'streamlake.offsets';
 export const COMMITTED_KEY = 'streamlake.committed';
 
-/** Offset ranges by `<topic>-<partition>`: first and last offset, inclusive. */
-export type OffsetRanges = Readonly<Record<string, readonly [number, number]>>;
-/** Highest committed offset by `<topic>-<partition>`. */
-export type CommittedOffsets = Readonly<Record<string, number>>;
+/** First and last offset, inclusive. */
+export type OffsetRange = readonly [number, number];
+/** Offset ranges by `<topic>-<partition>`: sorted, disjoint, adjacent ones merged (see `normalizeRanges`). */
+export type OffsetRanges = Readonly<Record<string, readonly OffsetRange[]>>;
+/** Every offset range a table holds, by `<topic>-<partition>` (same shape as OffsetRanges). */
+export type CommittedOffsets = OffsetRanges;
 
 export type SnapshotSummary = Snapshot['summary'];
 
@@ -60,32 +67,83 @@ function parseMap(summary: SnapshotSummary | Readonly<Record<string, string>>, k
   return parsed as Record<string, unknown>;
 }
 
+const isRange = (r: unknown): r is OffsetRange => Array.isArray(r) && r.length === 2 && isOffset(r[0]) && isOffset(r[1]) && r[0] <= r[1];
+
+/** Sorted, disjoint, adjacent ranges merged: the one spelling of a set of offsets. */
+export function normalizeRanges(ranges: readonly OffsetRange[]): OffsetRange[] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [first, last] of sorted) {
+    const prev = out[out.length - 1];
+    if (prev && first <= prev[1] + 1) prev[1] = Math.max(prev[1], last);
+    else out.push([first, last]);
+  }
+  return out;
+}
+
+function parseRanges(summary: SnapshotSummary | Readonly<Record<string, string>> | undefined, key: string): OffsetRanges {
+  if (summary === undefined) return {};
+  const map = parseMap(summary, key);
+  if (map === undefined) return {};
+  const out: Record<string, OffsetRange[]> = {};
+  for (const [k, v] of Object.entries(map)) {
+    if (!Array.isArray(v) || v.length === 0 || !v.every(isRange)) {
+      throw new LakeMetadataError(`iceberg: snapshot summary '${key}' has ${JSON.stringify(v)} for '${k}', not a list of [first, last] offset ranges`);
+    }
+    out[k] = normalizeRanges(v as OffsetRange[]);
+  }
+  return out;
+}
+
 /**
- * The highest committed offset per topic-partition recorded by a snapshot summary; empty when the
- * summary has no `streamlake.committed` (a snapshot streamlake did not write); a malformed value
- * is a LakeMetadataError, never an empty map (which would re-commit everything).
+ * Every offset range the table holds per topic-partition, as a snapshot summary records it; empty
+ * when the summary has no `streamlake.committed` (a snapshot streamlake did not write); a
+ * malformed value is a LakeMetadataError, never an empty map (which would re-commit everything).
  */
 export function committedOffsets(summary: SnapshotSummary | Readonly<Record<string, string>> | undefined): CommittedOffsets {
-  if (summary === undefined) return {};
-  const map = parseMap(summary, COMMITTED_KEY);
-  if (map === undefined) return {};
-  for (const [k, v] of Object.entries(map)) {
-    if (!isOffset(v)) throw new LakeMetadataError(`iceberg: snapshot summary '${COMMITTED_KEY}' has ${JSON.stringify(v)} for '${k}', not an offset`);
-  }
-  return map as Record<string, number>;
+  return parseRanges(summary, COMMITTED_KEY);
 }
 
 /** The offset ranges a snapshot summary says it holds (`streamlake.offsets`); empty when absent. */
 export function snapshotOffsets(summary: SnapshotSummary | Readonly<Record<string, string>> | undefined): OffsetRanges {
-  if (summary === undefined) return {};
-  const map = parseMap(summary, OFFSETS_KEY);
-  if (map === undefined) return {};
-  for (const [k, v] of Object.entries(map)) {
-    if (!Array.isArray(v) || v.length !== 2 || !isOffset(v[0]) || !isOffset(v[1]) || v[0] > v[1]) {
-      throw new LakeMetadataError(`iceberg: snapshot summary '${OFFSETS_KEY}' has ${JSON.stringify(v)} for '${k}', not a [first, last] offset range`);
-    }
+  return parseRanges(summary, OFFSETS_KEY);
+}
+
+/** Whether `offset` of the topic-partition `key` is in the committed ranges. */
+export function isCommitted(committed: CommittedOffsets, key: string, offset: number): boolean {
+  const ranges = committed[key];
+  if (!ranges) return false;
+  // binary search: ranges are sorted and disjoint
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (offset < ranges[mid][0]) hi = mid - 1;
+    else if (offset > ranges[mid][1]) lo = mid + 1;
+    else return true;
   }
-  return map as unknown as OffsetRanges;
+  return false;
+}
+
+/** `[first, last]` minus the committed ranges of `key`: what of a batch's span is still to commit. */
+export function uncommittedRanges(committed: CommittedOffsets, key: string, first: number, last: number): OffsetRange[] {
+  const out: OffsetRange[] = [];
+  let from = first;
+  for (const [a, b] of committed[key] ?? []) {
+    if (b < from) continue;
+    if (a > last) break;
+    if (a > from) out.push([from, a - 1]);
+    from = Math.max(from, b + 1);
+    if (from > last) break;
+  }
+  if (from <= last) out.push([from, last]);
+  return out;
+}
+
+/** The highest committed offset of `key`, or undefined when none is. */
+export function highestCommitted(committed: CommittedOffsets, key: string): number | undefined {
+  const ranges = committed[key];
+  return ranges && ranges.length > 0 ? ranges[ranges.length - 1][1] : undefined;
 }
 
 /** The snapshot `main` (or `ref`) points at, or undefined for a table with none. */
@@ -119,17 +177,26 @@ export function committedOffsetsOf(metadata: TableMetadata, ref = 'main'): Commi
   return {};
 }
 
-/** `committed` updated with `ranges`; an OffsetsAlreadyCommittedError when a range starts at or below what is committed. */
+/** The committed ranges of `key` that `[first, last]` overlaps. */
+export function overlappingRanges(committed: CommittedOffsets, key: string, first: number, last: number): OffsetRange[] {
+  return (committed[key] ?? []).filter(([a, b]) => a <= last && b >= first);
+}
+
+/** `committed` with `ranges` added; an OffsetsAlreadyCommittedError when one overlaps what is committed. */
 export function mergeCommitted(committed: CommittedOffsets, ranges: OffsetRanges): CommittedOffsets {
-  const out: Record<string, number> = { ...committed };
-  for (const [k, [first, last]] of Object.entries(ranges)) {
+  const out: Record<string, readonly OffsetRange[]> = { ...committed };
+  for (const [k, list] of Object.entries(ranges)) {
     if (!KEY.test(k)) throw new LakeMetadataError(`iceberg: offset range key '${k}' is not '<topic>-<partition>'`);
-    if (!isOffset(first) || !isOffset(last) || first > last) throw new LakeMetadataError(`iceberg: [${first}, ${last}] is not an offset range (${k})`);
-    const held = committed[k];
-    if (held !== undefined && first <= held) {
-      throw new OffsetsAlreadyCommittedError(`iceberg: ${k} offsets ${first}..${last} overlap what the table already holds (up to ${held}): skip records at or below it`);
+    for (const r of list) {
+      if (!isRange(r)) throw new LakeMetadataError(`iceberg: ${JSON.stringify(r)} is not an offset range (${k})`);
+      const held = overlappingRanges(committed, k, r[0], r[1]);
+      if (held.length > 0) {
+        throw new OffsetsAlreadyCommittedError(
+          `iceberg: ${k} offsets ${r[0]}..${r[1]} overlap what the table already holds (${held.map(([a, b]) => `${a}..${b}`).join(', ')}): skip the records it holds`,
+        );
+      }
     }
-    out[k] = last;
+    out[k] = normalizeRanges([...(committed[k] ?? []), ...list]);
   }
   return out;
 }

@@ -8,7 +8,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RestCatalogClient } from '../../lambda/adapters/rest-catalog';
-import { directoryLocation } from '../../lambda/lake/table-files';
+import type { LakeStore } from '../../lambda/adapters/lake-store';
+import { IcebergLakeWriter } from '../../lambda/lake/lake-writer';
+import { directoryLocation, storeTableFiles } from '../../lambda/lake/table-files';
 import { runningCatalogUrl, startRestCatalog } from './rest-catalog-server';
 
 export const catalogDirOf = (lakeDir: string): string => join(resolve(lakeDir), 'catalog');
@@ -35,4 +37,9 @@ export async function openLakeCatalog(lakeDir: string, o: { readonly repoRoot: s
   if (running) return { client: new RestCatalogClient({ uri: running }), url: running, started: false, close: async () => undefined };
   const server = await startRestCatalog({ repoRoot: o.repoRoot, metadataDir, warehouseDir: join(resolve(lakeDir), 'iceberg'), log: o.log });
   return { client: new RestCatalogClient({ uri: server.url }), url: server.url, started: true, close: () => server.stop() };
+}
+
+/** A processor's lake writer over the lake directory's tables; `store` writes the files (the directory itself, or an S3-compatible server keeping the bucket there). */
+export function lakeWriterFor(lakeDir: string, store: LakeStore, catalog: RestCatalogClient): IcebergLakeWriter {
+  return new IcebergLakeWriter({ catalog, files: storeTableFiles(store, lakeRootLocation(lakeDir)) });
 }

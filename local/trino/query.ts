@@ -8,6 +8,9 @@ import { DEFAULT_STATE_DIR } from '../runtime';
 import type { TrinoColumn } from './client';
 import { lakeDefinitions, type LakeDefinitions } from './definitions';
 import { TrinoLake } from './lake';
+import { TrinoIcebergLake } from './iceberg-lake';
+import { isIcebergLake } from '../catalog/lake-catalog';
+import { PIPELINES } from '../../pipelines';
 import type { JavaInstall } from './java';
 import type { RunningTrino } from './server';
 import { ConfigurationError } from '../../model/errors';
@@ -52,14 +55,20 @@ export function trinoNamedQueries(context: Record<string, unknown> = {}): readon
  */
 export async function queryWithTrino(options: TrinoQueryOptions): Promise<TrinoQueryResult> {
   if ((options.named === undefined) === (options.sql === undefined)) throw new ConfigurationError('give exactly one of a named query and SQL');
-  const lake = await TrinoLake.open({
-    lakeDir: options.lakeDir ?? join(DEFAULT_STATE_DIR, 'lake'),
-    stateDir: options.stateDir ?? DEFAULT_STATE_DIR,
-    context: options.context ?? {},
-    definitions: options.definitions,
-    trino: options.trino,
-    log: options.log,
-  });
+  const lakeDir = options.lakeDir ?? join(DEFAULT_STATE_DIR, 'lake');
+  // an Iceberg lake is read through its catalog with Trino's Iceberg connector, as Athena reads it
+  const open = (): Promise<TrinoLake | TrinoIcebergLake> =>
+    isIcebergLake(lakeDir)
+      ? TrinoIcebergLake.open({ lakeDir, specs: Object.values(PIPELINES), stateDir: options.stateDir ?? DEFAULT_STATE_DIR, log: options.log })
+      : TrinoLake.open({
+          lakeDir,
+          stateDir: options.stateDir ?? DEFAULT_STATE_DIR,
+          context: options.context ?? {},
+          definitions: options.definitions,
+          trino: options.trino,
+          log: options.log,
+        });
+  const lake = await open();
   try {
     let sql = options.sql;
     if (options.named !== undefined) {

@@ -7,7 +7,9 @@ const fill = (template: string, values: Record<string, string>) => template.repl
 
 describe('lake layout', () => {
   it('partitions by UTC date and hour', () => {
-    expect(timePartition(Date.UTC(2026, 10, 22, 7, 59, 59, 999))).toEqual({ dt: '2026-11-22', hr: '07', id: '2026-11-22/07' });
+    expect(timePartition(Date.UTC(2026, 10, 22, 7, 59, 59, 999))).toEqual({ dt: '2026-11-22', hr: '07', id: '2026-11-22/07', day: Date.UTC(2026, 10, 22) / 86_400_000 });
+    // Iceberg's day() of an instant before 1970 is negative and rounds down
+    expect(timePartition(Date.UTC(1969, 11, 31, 23)).day).toBe(-1);
   });
 
   it('names objects by topic, partition and zero-padded first offset', () => {

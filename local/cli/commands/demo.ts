@@ -79,7 +79,7 @@ export async function run(args: string[]): Promise<void> {
     } finally {
       await db.close();
     }
-    console.log(`\nParquet files: ${rt.lakeDir} (events/, aggregates/, quarantine/, same layout as the S3 bucket)`);
+    console.log(`\nIceberg tables: ${rt.lakeDir}/iceberg/<table> (data/ and metadata/), catalog database in ${rt.lakeDir}/catalog`);
     console.log(`Query them:    npm run streamlake -- query --list   |   npm run streamlake -- query --sql "SELECT * FROM sales_events LIMIT 5" --lake ${rt.lakeDir}`);
   } finally {
     say('stopping…');

@@ -4,7 +4,8 @@ import { KafkaSummaryPublisher } from '../../../lambda/adapters/summary-publishe
 import { buildProcessor } from '../../../lambda/handlers/processor';
 import { publishesSummaries, requirementsOf } from '../../../model/requirements';
 import { replayFailedBatches } from '../../replay-failed';
-import { DEFAULT_STATE_DIR } from '../../runtime';
+import { DEFAULT_STATE_DIR, REPO_ROOT } from '../../runtime';
+import { isIcebergLake, lakeWriterFor, openLakeCatalog } from '../../catalog/lake-catalog';
 import { localSchemaRegistry } from '../../schemas';
 import { CommandFailedError, LAKE_STORE_OPTIONS, bootstrapFor, lakeStoreOf, localKafka, parseOptions, specOf } from '../args';
 
@@ -23,17 +24,24 @@ export async function run(args: string[]): Promise<void> {
   });
   if (o.help) return void console.log(usage);
   const spec = specOf(o.pipeline, o.avro === true);
-  const { store } = lakeStoreOf(o);
+  const lake = lakeStoreOf(o);
+  const { store } = lake;
+  // an Iceberg lake: the replayed batches commit through its catalog (the running `up`'s, or one started for the replay)
+  const catalog = lake.kind === 'directory' && isIcebergLake(lake.dir) ? await openLakeCatalog(lake.dir, { repoRoot: REPO_ROOT }) : undefined;
   const dir = resolve(o.dir ?? join(DEFAULT_STATE_DIR, 'failed-batches', spec.name));
   // a pipeline that publishes window updates republishes them for the replayed batches
   const bootstrap = publishesSummaries(requirementsOf(spec)) ? await bootstrapFor(o.bootstrap) : undefined;
   let summaryPublisher: KafkaSummaryPublisher | undefined;
   const handler = buildProcessor(spec, {
     store,
+    lake: catalog && lake.kind === 'directory' ? lakeWriterFor(lake.dir, store, catalog.client) : undefined,
     schemaRegistry: () => localSchemaRegistry(DEFAULT_STATE_DIR, o['registry-url']),
     summaryPublisher: () => (summaryPublisher = new KafkaSummaryPublisher(localKafka(bootstrap!, 'streamlake-replay-failed'))),
   });
-  const result = await replayFailedBatches(dir, handler, (l) => console.log(l)).finally(() => summaryPublisher?.close());
+  const result = await replayFailedBatches(dir, handler, (l) => console.log(l)).finally(async () => {
+    await summaryPublisher?.close();
+    await catalog?.close();
+  });
   console.log(`replay-failed ${spec.name}: ${result.replayed.length} batches replayed, ${result.failed.length} still failing (${dir})`);
   if (result.failed.length > 0) throw new CommandFailedError(`${result.failed.length} batches still fail; first: ${result.failed[0].error}`);
 }

@@ -28,6 +28,8 @@ export async function run(args: string[]): Promise<void> {
     specs,
     store: lake.store,
     lakeDir: lake.kind === 'directory' ? lake.dir : undefined,
+    // the local catalog writes table metadata as files: a bucket on an S3-compatible endpoint keeps the per-batch layout
+    lakeFormat: lake.kind === 'directory' ? 'iceberg' : 'per-batch',
     batchSize: int('batch-size', o['batch-size'], 100, 1, 10_000),
     batchingWindowMs: int('batching-window-ms', o['batching-window-ms'], 500, 0, 300_000),
     keepBrokerData: true,

@@ -12,6 +12,7 @@ import type { GeneratedRecord } from '../../../lambda/traffic/generate';
 import { createProcessorHandler } from '../../../lambda/handlers/processor';
 import { produce } from '../../../local/produce';
 import { LakeDb } from '../../../local/query/lake-db';
+import { lakeWriterFor, openLakeCatalog } from '../../../local/catalog/lake-catalog';
 import { replayFailedBatches } from '../../../local/replay-failed';
 import { LocalRuntime, REPO_ROOT } from '../../../local/runtime';
 import { startS3Server, type RunningS3Server } from '../../../local/s3server/versitygw';
@@ -39,7 +40,8 @@ describe('S3 endpoint outage', () => {
     await server.createBucket('lake');
     const port = Number(new URL(server.endpoint).port);
     const store = new S3LakeStore({ bucket: 'lake', client: server.client() });
-    const rt = await LocalRuntime.start({ specs: [sales], stateDir, store, batchSize: 200, batchingWindowMs: 100, maxAttempts: 3, retryBaseMs: 50 });
+    // the bucket is the directory <root>/lake: the catalog and the readers see the objects there
+    const rt = await LocalRuntime.start({ specs: [sales], stateDir, store, lakeDir: join(root, 'lake'), batchSize: 200, batchingWindowMs: 100, maxAttempts: 3, retryBaseMs: 50 });
     const produced: GeneratedRecord[] = [];
     try {
       produced.push(...(await produce(rt.kafka, sales, { count: 2_000, rate: Infinity, seed: 1, malformedRatio: 0.01 })));
@@ -57,15 +59,18 @@ describe('S3 endpoint outage', () => {
     } finally {
       await rt.stop();
     }
+    const catalog = await openLakeCatalog(join(root, 'lake'), { repoRoot: REPO_ROOT });
+    const replayStore = new S3LakeStore({ bucket: 'lake', client: server.client() });
     const replay = await replayFailedBatches(
       join(stateDir, 'failed-batches', 'sales'),
-      createProcessorHandler({ spec: sales, summaryPublisher: recordingPublisher(), store: new S3LakeStore({ bucket: 'lake', client: server.client() }) }),
-    );
+      createProcessorHandler({ spec: sales, summaryPublisher: recordingPublisher(), store: replayStore, lake: lakeWriterFor(join(root, 'lake'), replayStore, catalog.client) }),
+    ).finally(() => catalog.close());
     expect(replay.failed).toEqual([]);
     expect(replay.replayed.length).toBeGreaterThan(0);
 
     const db = await LakeDb.open(join(root, 'lake'), [sales]);
     try {
+      expect(db.iceberg).toBe(true);
       const [c] = await db.query(`SELECT (SELECT count(*) FROM sales_events) AS events, (SELECT count(*) FROM sales_quarantine) AS quarantined`);
       expect(Number(c.events) + Number(c.quarantined)).toBe(produced.length);
       expect(Number(c.quarantined)).toBe(produced.filter((r) => r.malformed).length);
