@@ -13,7 +13,7 @@ import type { PlannedObject } from '../../lambda/core/plan-batch';
 import { planAppend, type AppendPlan } from '../../lambda/lake/append';
 import { planDataFile, type DataFile } from '../../lambda/lake/data-file';
 import { createTableRequest, LAKE_NAMESPACE, partitionSourceColumn, resolveSchema } from '../../lambda/lake/iceberg-schema';
-import { refSnapshot, topicPartitionKey, type OffsetRanges } from '../../lambda/lake/snapshot';
+import { refSnapshot, topicPartitionKey, type OffsetRange } from '../../lambda/lake/snapshot';
 import { eventsSchema } from '../../model/tables';
 import { clickstream } from '../../pipelines/clickstream';
 import { plannedBatch } from '../lambda/lake/support';
@@ -53,9 +53,9 @@ export function writeAndPlan(metadata: TableMetadata, batches: readonly PlannedE
   const resolution = resolveSchema(metadata, CLICKSTREAM_EVENTS);
   const spec = metadata['partition-specs'].find((s) => s['spec-id'] === metadata['default-spec-id'])!;
   const dataFiles: DataFile[] = [];
-  const offsets: Record<string, [number, number]> = {};
+  const offsets: Record<string, OffsetRange[]> = {};
   for (const b of batches) {
-    offsets[topicPartitionKey(b.topic, b.partition)] = [b.first, b.last];
+    offsets[topicPartitionKey(b.topic, b.partition)] = [[b.first, b.last]];
     for (const o of b.objects) {
       const file = encodeParquetFile(o.schema, o.columns, o.rows, { fieldIds: resolution.fieldIds, timestampUnit: 'MICROS' });
       const f = planDataFile({
@@ -79,7 +79,7 @@ export function writeAndPlan(metadata: TableMetadata, batches: readonly PlannedE
     metadata,
     parentManifestList: parent ? readFileSync(fileURLToPath(parent['manifest-list'])) : undefined,
     dataFiles,
-    offsets: offsets as OffsetRanges,
+    offsets,
     schema: resolution,
   });
   for (const w of plan.writes) write(w.path, w.bytes);

@@ -182,7 +182,7 @@ describe('RestCatalogClient on the Iceberg REST catalog server', () => {
       'sequence-number': 1,
       'timestamp-ms': Date.now(),
       'manifest-list': `${metadata.location}/metadata/snap-${id}-1-test.avro`,
-      summary: { operation: 'append' as const, 'streamlake.topic': 'clickstream', 'streamlake.partition': '0', 'streamlake.offsets': '0-99' },
+      summary: { operation: 'append' as const, 'streamlake.offsets': '{"clickstream-0":[[0,99]]}', 'streamlake.committed': '{"clickstream-0":[[0,99]]}' },
       'schema-id': 0,
     };
     await client.commitTable(NS, name, {

@@ -24,7 +24,7 @@ import type { SummaryMessage } from '../../../lambda/core/summary';
 import { createProcessorHandler, type BatchReport, type ProcessorHandler } from '../../../lambda/handlers/processor';
 import { ensureIcebergTables } from '../../../lambda/lake/ensure-tables';
 import { IcebergLakeWriter, LakeFileMissingError, OffsetsRaceError } from '../../../lambda/lake/lake-writer';
-import { committedOffsetsOf, OFFSETS_KEY, refSnapshot } from '../../../lambda/lake/snapshot';
+import { COMMITTED_KEY, committedOffsetsOf, OFFSETS_KEY, refSnapshot } from '../../../lambda/lake/snapshot';
 import { directoryLocation, storeTableFiles } from '../../../lambda/lake/table-files';
 import { generatorFor, type GeneratedRecord } from '../../../lambda/traffic/generate';
 import { startRestCatalog, type RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
@@ -240,7 +240,7 @@ describe('processor handler → Iceberg tables through the Apache Iceberg REST c
     for (const t of lake.tables) {
       const metadata = await metadataOf(lake, t);
       expect(metadata.snapshots).toHaveLength(4);
-      expect(committedOffsetsOf(metadata)).toEqual({ 'clickstream-0': 599, 'clickstream-1': 599 });
+      expect(committedOffsetsOf(metadata)).toEqual({ 'clickstream-0': [[0, 599]], 'clickstream-1': [[0, 599]] });
     }
     // the events files of one day partition each: the traffic crosses midnight
     expect(new Set(currentDataFiles(await metadataOf(lake, eventsTableName(clickstream))).map((f) => /recordtime_day=([\d-]+)/.exec(f)?.[1])).size).toBe(2);
@@ -281,7 +281,7 @@ print(json.dumps(out))
     for (const t of lake.tables) {
       const metadata = await metadataOf(lake, t);
       expect(metadata.snapshots).toHaveLength(2);
-      expect(refSnapshot(metadata)?.summary[OFFSETS_KEY]).toBe('{"clickstream-0":[500,699]}');
+      expect(refSnapshot(metadata)?.summary[OFFSETS_KEY]).toBe('{"clickstream-0":[[500,699]]}');
     }
     expect(commitOf(wider, eventsTableName(clickstream))?.records).toBe(produced.filter((x) => x.record.offset >= 500 && !x.generated.malformed).length);
     expect(await heldCoordinates(lake)).toEqual(coordinatesOf(produced));
@@ -409,16 +409,16 @@ print(json.dumps(out))
       }),
     );
     const commits = reports.flat().flatMap((r) => r.commits ?? []);
-    expect(commits).toHaveLength(2 * 8 * 3 - reports.flat().filter((r) => r.quarantined === 0).length);
+    // every invocation commits to every table, one with no rows for it too (an offsets-only snapshot)
+    expect(commits).toHaveLength(2 * 8 * 3);
     expect(commits.reduce((n, c) => n + c.conflicts, 0)).toBeGreaterThan(0);
     // each conflict cost one more commit, nothing else did
     expect(commits.every((c) => c.attempts === c.conflicts + 1)).toBe(true);
     for (const t of lake.tables) {
       const metadata = await metadataOf(lake, t);
       expect(metadata.snapshots).toHaveLength(commits.filter((c) => c.table === t).length);
-      expect(committedOffsetsOf(metadata)).toEqual({ 'clickstream-0': expect.any(Number), 'clickstream-1': expect.any(Number) });
+      expect(committedOffsetsOf(metadata)).toEqual({ 'clickstream-0': [[0, 479]], 'clickstream-1': [[0, 479]] });
     }
-    expect(committedOffsetsOf(await metadataOf(lake, eventsTableName(clickstream)))).toEqual({ 'clickstream-0': 479, 'clickstream-1': 479 });
     expect(await heldCoordinates(lake)).toEqual(coordinatesOf(produced));
   });
 
@@ -454,8 +454,81 @@ print(json.dumps(out))
 
     const report = await lake.container().handler(eventOf(produced, [0, 0, 599], [1, 0, 399]));
     expect(report.skippedRecords).toBe(3 * 600);
-    for (const t of lake.tables) expect(refSnapshot(await metadataOf(lake, t))?.summary[OFFSETS_KEY]).toBe('{"clickstream-0":[400,599],"clickstream-1":[200,399]}');
+    for (const t of lake.tables) expect(refSnapshot(await metadataOf(lake, t))?.summary[OFFSETS_KEY]).toBe('{"clickstream-0":[[400,599]],"clickstream-1":[[200,399]]}');
     expect(await heldCoordinates(lake)).toEqual(coordinatesOf(produced.filter((x) => x.record.partition === 0 || x.record.offset <= 399)));
+  });
+
+  it('a parked batch replayed after later offsets committed is committed, once', async () => {
+    const lake = await newLake(clickstream);
+    const produced = produce(clickstream, [0, 1], 600, 11);
+    const { handler } = lake.container();
+    await handler(eventOf(produced, [0, 0, 199], [1, 0, 199]));
+    // 200–399 exhausted its retries and was parked in the on-failure destination; the partitions carried on
+    await handler(eventOf(produced, [0, 400, 599], [1, 400, 599]));
+    for (const t of lake.tables) {
+      expect(committedOffsetsOf(await metadataOf(lake, t))).toEqual({
+        'clickstream-0': [
+          [0, 199],
+          [400, 599],
+        ],
+        'clickstream-1': [
+          [0, 199],
+          [400, 599],
+        ],
+      });
+    }
+    expect(await heldCoordinates(lake)).toEqual(coordinatesOf(produced.filter((x) => x.record.offset < 200 || x.record.offset >= 400)));
+
+    // the replay: partition 0's parked batch as it was, partition 1's with wider boundaries (150–449)
+    const replay = await handler(eventOf(produced, [0, 200, 399], [1, 150, 449]));
+    expect(replay.skippedRecords).toBe(3 * 100);
+    expect(replay.commits?.map((c) => c.table)).toEqual(lake.tables);
+    for (const t of lake.tables) {
+      const metadata = await metadataOf(lake, t);
+      expect(metadata.snapshots).toHaveLength(3);
+      expect(refSnapshot(metadata)?.summary[OFFSETS_KEY]).toBe('{"clickstream-0":[[200,399]],"clickstream-1":[[200,399]]}');
+      expect(refSnapshot(metadata)?.summary[COMMITTED_KEY]).toBe('{"clickstream-0":[[0,599]],"clickstream-1":[[0,599]]}');
+    }
+    expect(commitOf(replay, eventsTableName(clickstream))?.records).toBe(produced.filter((x) => x.record.offset >= 200 && x.record.offset < 400 && !x.generated.malformed).length);
+    expect(await heldCoordinates(lake)).toEqual(coordinatesOf(produced));
+
+    // delivered again: every table holds it, nothing is added
+    const before = await Promise.all(lake.tables.map((t) => snapshotIds(lake, t)));
+    const again = await handler(eventOf(produced, [0, 200, 399]));
+    expect(again).toMatchObject({ recordsIn: 200, commits: [], objects: [], skippedRecords: 3 * 200 });
+    expect(await Promise.all(lake.tables.map((t) => snapshotIds(lake, t)))).toEqual(before);
+    expect(await heldCoordinates(lake)).toEqual(coordinatesOf(produced));
+  });
+
+  it('an invocation whose records all went to events commits an offsets-only snapshot to the quarantine table: its committed ranges stay one range', async () => {
+    const lake = await newLake(clickstream);
+    const produced = produce(clickstream, [0], 400, 12);
+    const quarantine = quarantineTableName(clickstream);
+    // the first run of 20 well-formed records after offset 0
+    const clean = produced.findIndex((_, i) => i > 0 && produced.slice(i, i + 20).length === 20 && produced.slice(i, i + 20).every((x) => !x.generated.malformed));
+    expect(clean).toBeGreaterThan(0);
+    const { handler } = lake.container();
+    await handler(eventOf(produced, [0, 0, clean - 1]));
+    const report = await handler(eventOf(produced, [0, clean, clean + 19]));
+    expect(report).toMatchObject({ recordsIn: 20, events: 20, quarantined: 0 });
+    const offsetsOnly = commitOf(report, quarantine)!;
+    expect(offsetsOnly).toMatchObject({ dataFiles: 0, records: 0, bytes: 0, paths: [], attempts: 1 });
+    expect(typeof offsetsOnly.snapshotId).toBe('bigint');
+    const snapshot = refSnapshot(await metadataOf(lake, quarantine))!;
+    expect(snapshot['snapshot-id']).toBe(offsetsOnly.snapshotId);
+    expect(snapshot.summary).toMatchObject({ 'added-data-files': '0', 'added-records': '0', [OFFSETS_KEY]: `{"clickstream-0":[[${clean},${clean + 19}]]}` });
+    await handler(eventOf(produced, [0, clean + 20, 399]));
+
+    for (const t of lake.tables) {
+      const metadata = await metadataOf(lake, t);
+      expect(metadata.snapshots).toHaveLength(3);
+      expect(committedOffsetsOf(metadata)).toEqual({ 'clickstream-0': [[0, 399]] });
+    }
+    // the quarantine table's files are the other two snapshots' only
+    const rows = await read(lake, quarantine, 'kafka_offset');
+    expect(rows.length).toBe(produced.filter((x) => x.generated.malformed).length);
+    expect(rows.every((r) => Number(r.kafka_offset) < clean || Number(r.kafka_offset) >= clean + 20)).toBe(true);
+    expect(await heldCoordinates(lake)).toEqual(coordinatesOf(produced));
   });
 
   it('a rebalance: a container whose cached table is stale while another committed its partition meanwhile fails with OffsetsRaceError; its retry skips those offsets', async () => {

@@ -69,7 +69,7 @@ describe('planAppend', () => {
   })();
   const empty = newTable(eventsSchema(clickstream));
   const first = filesFor(clickstream, empty, 0);
-  const plan1 = planAppend({ metadata: empty, dataFiles: first.dataFiles, offsets: { 'clickstream-0': [0, 199] }, now: T, snapshotId: 11n, uuid: ids });
+  const plan1 = planAppend({ metadata: empty, dataFiles: first.dataFiles, offsets: { 'clickstream-0': [[0, 199]] }, now: T, snapshotId: 11n, uuid: ids });
 
   it("appends to a new table: one manifest of ADDED files, a list of it, the snapshot with the table's first sequence number", () => {
     expect(plan1.writes.map((w) => w.path)).toEqual([`${LOCATION}/metadata/uuid-0-m0.avro`, `${LOCATION}/metadata/snap-11-1-uuid-1.avro`]);
@@ -86,12 +86,17 @@ describe('planAppend', () => {
     });
     expect(plan1.snapshot).toMatchObject({ 'snapshot-id': 11n, 'sequence-number': 1, 'timestamp-ms': T, 'manifest-list': plan1.manifestList.path, 'schema-id': 0 });
     expect(plan1.snapshot['parent-snapshot-id']).toBeUndefined();
-    expect(plan1.snapshot.summary).toMatchObject({ operation: 'append', 'added-data-files': String(first.dataFiles.length), 'streamlake.committed': '{"clickstream-0":199}' });
+    expect(plan1.snapshot.summary).toMatchObject({
+      operation: 'append',
+      'added-data-files': String(first.dataFiles.length),
+      'streamlake.offsets': '{"clickstream-0":[[0,199]]}',
+      'streamlake.committed': '{"clickstream-0":[[0,199]]}',
+    });
     expect(plan1.commit.requirements).toEqual([
       { type: 'assert-table-uuid', uuid: empty['table-uuid'] },
       { type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null },
     ]);
-    expect(plan1.committed).toEqual({ 'clickstream-0': 199 });
+    expect(plan1.committed).toEqual({ 'clickstream-0': [[0, 199]] });
   });
 
   // the table after the first commit, as the catalog would answer
@@ -109,7 +114,7 @@ describe('planAppend', () => {
       metadata: after1,
       parentManifestList: plan1.manifestList.bytes,
       dataFiles: second.dataFiles,
-      offsets: { 'clickstream-0': [200, 399] },
+      offsets: { 'clickstream-0': [[200, 399]] },
       snapshotId: 12n,
       uuid: ids,
     });
@@ -124,7 +129,7 @@ describe('planAppend', () => {
     expect(plan2.snapshot.summary['total-records']).toBe(String(records(first.dataFiles) + records(second.dataFiles)));
     expect(plan2.commit.requirements[1]).toEqual({ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': 11n });
     expect(committedOffsetsOf({ ...after1, snapshots: [plan1.snapshot, plan2.snapshot], refs: { main: { type: 'branch', 'snapshot-id': 12n } } })).toEqual({
-      'clickstream-0': 399,
+      'clickstream-0': [[0, 399]],
     });
   });
 
@@ -132,7 +137,14 @@ describe('planAppend', () => {
     const evolvedSpec: PipelineSpec = { ...clickstream, schema: [...clickstream.schema, { name: 'referrer', type: 'string', optional: true }] };
     const { resolution, dataFiles } = filesFor(evolvedSpec, after1, 200);
     expect(resolution.schema['schema-id']).toBe(1);
-    const plan = planAppend({ metadata: after1, parentManifestList: plan1.manifestList.bytes, dataFiles, offsets: { 'clickstream-0': [200, 399] }, schema: resolution, uuid: ids });
+    const plan = planAppend({
+      metadata: after1,
+      parentManifestList: plan1.manifestList.bytes,
+      dataFiles,
+      offsets: { 'clickstream-0': [[200, 399]] },
+      schema: resolution,
+      uuid: ids,
+    });
     expect(plan.commit.requirements.map((r) => r.type)).toEqual(['assert-table-uuid', 'assert-ref-snapshot-id', 'assert-current-schema-id', 'assert-last-assigned-field-id']);
     expect(plan.commit.updates.map((u) => u.action)).toEqual(['add-schema', 'set-current-schema', 'add-snapshot', 'set-snapshot-ref']);
     expect(plan.snapshot['schema-id']).toBe(1);
@@ -140,13 +152,17 @@ describe('planAppend', () => {
   });
 
   it('records offsets without a manifest when no file is added; refuses overlaps, a missing or wrong parent list, other format versions', () => {
-    const none = planAppend({ metadata: after1, parentManifestList: plan1.manifestList.bytes, dataFiles: [], offsets: { 'clickstream-0': [200, 210] }, uuid: ids });
+    const none = planAppend({ metadata: after1, parentManifestList: plan1.manifestList.bytes, dataFiles: [], offsets: { 'clickstream-0': [[200, 210]] }, uuid: ids });
     expect(none.manifest).toBeUndefined();
     expect(none.writes).toHaveLength(1);
     expect(readManifestList(none.manifestList.bytes).manifests.map((m) => m.manifestPath)).toEqual([plan1.manifest!.path]);
-    expect(none.snapshot.summary).toMatchObject({ 'added-data-files': '0', 'streamlake.committed': '{"clickstream-0":210}' });
+    expect(none.snapshot.summary).toMatchObject({
+      'added-data-files': '0',
+      'streamlake.offsets': '{"clickstream-0":[[200,210]]}',
+      'streamlake.committed': '{"clickstream-0":[[0,210]]}',
+    });
 
-    expect(() => planAppend({ metadata: after1, parentManifestList: plan1.manifestList.bytes, dataFiles: [], offsets: { 'clickstream-0': [150, 210] } })).toThrow(
+    expect(() => planAppend({ metadata: after1, parentManifestList: plan1.manifestList.bytes, dataFiles: [], offsets: { 'clickstream-0': [[150, 210]] } })).toThrow(
       OffsetsAlreadyCommittedError,
     );
     expect(() => planAppend({ metadata: after1, dataFiles: [], offsets: {} })).toThrow(

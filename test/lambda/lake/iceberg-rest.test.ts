@@ -173,21 +173,21 @@ describe('Iceberg tables written by lambda/lake, read by pyiceberg through the A
         operation: 'append',
         'added-records': String(events1),
         'total-records': String(events1),
-        'streamlake.offsets': '{"clickstream-0":[0,599],"clickstream-1":[0,299]}',
-        'streamlake.committed': '{"clickstream-0":599,"clickstream-1":299}',
+        'streamlake.offsets': '{"clickstream-0":[[0,599]],"clickstream-1":[[0,299]]}',
+        'streamlake.committed': '{"clickstream-0":[[0,599]],"clickstream-1":[[0,299]]}',
       });
       expect(s2.summary).toMatchObject({
         operation: 'append',
         'added-records': String(events2),
         'total-records': String(events1 + events2),
         'total-data-files': String(scan.files.length),
-        'streamlake.offsets': '{"clickstream-0":[600,1199]}',
-        'streamlake.committed': '{"clickstream-0":1199,"clickstream-1":299}',
+        'streamlake.offsets': '{"clickstream-0":[[600,1199]]}',
+        'streamlake.committed': '{"clickstream-0":[[0,1199]],"clickstream-1":[[0,299]]}',
       });
     });
 
     it('our client reads the committed offsets back from the catalog', async () => {
-      expect(committedOffsetsOf((await client.loadTable(NS, name)).metadata)).toEqual({ 'clickstream-0': 1199, 'clickstream-1': 299 });
+      expect(committedOffsetsOf((await client.loadTable(NS, name)).metadata)).toEqual({ 'clickstream-0': [[0, 1199]], 'clickstream-1': [[0, 299]] });
     });
 
     it('pyiceberg prunes by our partition summaries and column bounds: only the files of the later event day, only the files whose offsets reach 1000', async () => {
@@ -227,7 +227,7 @@ describe('Iceberg tables written by lambda/lake, read by pyiceberg through the A
       const { metadata } = await client.loadTable(NS, name);
       expect(refSnapshotId(metadata)).toBe(plan2.snapshot['snapshot-id']);
       expect(metadata.snapshots?.map((s) => s['snapshot-id'])).toEqual([plan1.snapshot['snapshot-id'], plan2.snapshot['snapshot-id']]);
-      expect(committedOffsetsOf(metadata)).toEqual({ 'clickstream-0': 1199, 'clickstream-1': 299 });
+      expect(committedOffsetsOf(metadata)).toEqual({ 'clickstream-0': [[0, 1199]], 'clickstream-1': [[0, 299]] });
     });
 
     it('the catalog server (Iceberg Java) reads our manifests when it purges the table: every data file deleted', async () => {
@@ -270,6 +270,6 @@ describe('Iceberg tables written by lambda/lake, read by pyiceberg through the A
     await client.commitTable(NS, name, ours.commit);
     const seen = scanWithPyiceberg(server.url, name, {});
     expect(seen.rows).toHaveLength(3 + rowsOf(batch(0, 0, 100, START).objects).length);
-    expect(seen.snapshots.at(-1)?.summary['streamlake.committed']).toBe('{"clickstream-0":99}');
+    expect(seen.snapshots.at(-1)?.summary['streamlake.committed']).toBe('{"clickstream-0":[[0,99]]}');
   });
 });

@@ -1,8 +1,9 @@
 /**
  * IcebergLakeWriter alone, against Apache Iceberg's own REST catalog server run locally: what the
  * processor tests (test/lambda/handlers/processor-iceberg.test.ts) do not reach: an append with
- * no rows, conflicts outlasting every attempt (and the backoff between them), a refusal that is
- * not retried, two writers evolving the schema at once, and a table outside the writer's lake.
+ * offsets but no rows (an offsets-only snapshot) or with no offsets (nothing), conflicts outlasting
+ * every attempt (and the backoff between them), a refusal that is not retried, two writers
+ * evolving the schema at once, and a table outside the writer's lake.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
 import { CatalogRequestError, RestCatalogClient, type TableMetadata } from '../../../lambda/adapters/rest-catalog';
 import type { BatchOutput } from '../../../lambda/core/plan-batch';
 import { createTableRequest } from '../../../lambda/lake/iceberg-schema';
-import { CommitRetriesExhaustedError, IcebergLakeWriter, type TableAppend, type TableRows } from '../../../lambda/lake/lake-writer';
+import { CommitRetriesExhaustedError, IcebergLakeWriter, OffsetsRaceError, type TableAppend, type TableRows } from '../../../lambda/lake/lake-writer';
 import { topicPartitionKey } from '../../../lambda/lake/snapshot';
 import { directoryLocation, storeTableFiles, type TableFiles } from '../../../lambda/lake/table-files';
 import { startRestCatalog, type RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
@@ -34,7 +35,7 @@ const TABLE = eventsTableName(sales);
 function eventsAppend(output: BatchOutput, partition: number, first: number, last: number, schema: TableSchema = EVENTS): TableAppend {
   const parts = output.objects.filter((o) => o.table === TABLE).map((o) => ({ day: o.day, columns: o.columns, rows: o.rows }));
   const rows: TableRows = { topic: sales.topic.name, partition, firstOffset: first, parts };
-  return { table: TABLE, schema, rows: [rows], offsets: { [topicPartitionKey(sales.topic.name, partition)]: [first, last] } };
+  return { table: TABLE, schema, rows: [rows], offsets: { [topicPartitionKey(sales.topic.name, partition)]: [[first, last]] } };
 }
 
 const batch = (partition: number, first: number, count: number) =>
@@ -84,16 +85,43 @@ describe('IcebergLakeWriter against the Apache Iceberg REST catalog', () => {
 
   const filesUnder = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet') || f.endsWith('.avro'));
 
-  it('an append with no rows commits nothing and writes nothing', async () => {
+  it('an append with offsets but no rows commits an offsets-only snapshot (no data file, no manifest); with no offsets it commits and writes nothing', async () => {
     const t = await newTable();
     const counted = commitFetch();
     const writer = new IcebergLakeWriter({ catalog: new RestCatalogClient({ uri: server.url, fetch: counted.fetch }), files: t.files, namespace: t.ns });
-    const empty: TableAppend = { table: TABLE, schema: EVENTS, rows: [{ topic: 'sales', partition: 0, firstOffset: 0, parts: [] }], offsets: { 'sales-0': [0, 9] } };
-    expect(await writer.append(empty)).toMatchObject({ snapshotId: undefined, dataFiles: 0, records: 0, attempts: 0 });
+
+    const nothing: TableAppend = { table: TABLE, schema: EVENTS, rows: [], offsets: {} };
+    expect(await writer.append(nothing)).toMatchObject({ snapshotId: undefined, dataFiles: 0, records: 0, attempts: 0 });
     expect(counted.commits()).toBe(0);
     expect((await t.load()).snapshots ?? []).toEqual([]);
     expect(filesUnder(t.dir)).toEqual([]);
-    expect(await writer.committed(TABLE)).toEqual({});
+
+    const empty: TableAppend = { table: TABLE, schema: EVENTS, rows: [{ topic: 'sales', partition: 0, firstOffset: 0, parts: [] }], offsets: { 'sales-0': [[0, 9]] } };
+    const outcome = await writer.append(empty);
+    expect(outcome).toMatchObject({ snapshotId: expect.any(BigInt), dataFiles: 0, paths: [], records: 0, bytes: 0, attempts: 1, conflicts: 0 });
+    expect(counted.commits()).toBe(1);
+    const metadata = await t.load();
+    expect(metadata.snapshots?.map((s) => s['snapshot-id'])).toEqual([outcome.snapshotId]);
+    expect(metadata.snapshots?.[0].summary).toMatchObject({
+      'added-data-files': '0',
+      'added-records': '0',
+      'total-records': '0',
+      'streamlake.offsets': '{"sales-0":[[0,9]]}',
+      'streamlake.committed': '{"sales-0":[[0,9]]}',
+    });
+    expect(currentDataFiles(metadata)).toEqual([]);
+    // the manifest list only: no Parquet file, no manifest
+    expect(filesUnder(t.dir).map((f) => f.replace(/^.*\//, ''))).toEqual([expect.stringMatching(/^snap-\d+-1-[0-9a-f-]{36}\.avro$/)]);
+    expect(await writer.committed(TABLE)).toEqual({ 'sales-0': [[0, 9]] });
+
+    // rows after it: one range, and the offsets-only snapshot's offsets are not committed again
+    const next = await writer.append(eventsAppend(batch(0, 10, 40), 0, 10, 49));
+    expect(next.dataFiles).toBeGreaterThan(0);
+    expect(await writer.committed(TABLE)).toEqual({ 'sales-0': [[0, 49]] });
+    const again = writer.append(empty);
+    await expect(again).rejects.toThrow(OffsetsRaceError);
+    await expect(again).rejects.toThrow('already holds sales-0 offsets 0..49');
+    expect((await t.load()).snapshots).toHaveLength(2);
   });
 
   it('conflicts outlasting commitAttempts: CommitRetriesExhaustedError (retriable) after exactly that many commits, the backoff doubling up to its cap; the table is unchanged', async () => {

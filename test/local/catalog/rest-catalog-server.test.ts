@@ -145,7 +145,7 @@ describe('the local Iceberg REST catalog server', () => {
         { event_id: 'b', event_time: us('2026-11-22T23:59:59Z'), url: 'www.amazon1.com', kafka_offset: 11, tags: null },
         { event_id: 'c', event_time: us('2026-11-23T00:00:00Z'), url: null, kafka_offset: 12, tags: [] },
       ],
-      { 'streamlake.topic': 'clickstream', 'streamlake.partition': '0', 'streamlake.offsets': '10-12' },
+      { 'streamlake.offsets': '{"clickstream-0":[[10,12]]}', 'streamlake.committed': '{"clickstream-0":[[10,12]]}' },
     );
     expect(appended.rowsRead).toBe(3);
     expect(appended.dataFiles.map((f) => f.slice(location(name).length))).toEqual([
@@ -160,9 +160,8 @@ describe('the local Iceberg REST catalog server', () => {
       operation: 'append',
       'added-records': '3',
       'added-data-files': '2',
-      'streamlake.topic': 'clickstream',
-      'streamlake.partition': '0',
-      'streamlake.offsets': '10-12',
+      'streamlake.offsets': '{"clickstream-0":[[10,12]]}',
+      'streamlake.committed': '{"clickstream-0":[[10,12]]}',
     });
     expect(snapshot?.['manifest-list']).toBe(appended.manifestList);
     expect(existsSync(fileURLToPath(appended.manifestList))).toBe(true);

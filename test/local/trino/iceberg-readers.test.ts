@@ -118,8 +118,14 @@ describe('an Iceberg table of processor batches, read by Trino (Iceberg connecto
       [p1, null, 'append'],
       [p2, p1, 'append'],
     ]);
-    expect(snapshots[0].summary).toMatchObject({ 'streamlake.committed': '{"clickstream-0":599,"clickstream-1":299}' });
-    expect(snapshots[1].summary).toMatchObject({ 'streamlake.offsets': '{"clickstream-0":[600,1199]}', 'streamlake.committed': '{"clickstream-0":1199,"clickstream-1":299}' });
+    expect(snapshots[0].summary).toMatchObject({
+      'streamlake.offsets': '{"clickstream-0":[[0,599]],"clickstream-1":[[0,299]]}',
+      'streamlake.committed': '{"clickstream-0":[[0,599]],"clickstream-1":[[0,299]]}',
+    });
+    expect(snapshots[1].summary).toMatchObject({
+      'streamlake.offsets': '{"clickstream-0":[[600,1199]]}',
+      'streamlake.committed': '{"clickstream-0":[[0,1199]],"clickstream-1":[[0,299]]}',
+    });
   });
 
   it("Trino's $files lists exactly the files the DuckDB view reads: the current snapshot's manifests, not a directory glob", async () => {
