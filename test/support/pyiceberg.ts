@@ -110,3 +110,47 @@ print(json.dumps({
     [uri, namespace, table, JSON.stringify(rows), JSON.stringify(properties)],
   );
 }
+
+export interface PyicebergOffsets {
+  readonly rows: number;
+  /** Distinct (kafka_topic, kafka_partition, kafka_offset) among the rows. */
+  readonly distinct: number;
+  /** `<topic>-<partition>` → the offsets' count, min and max. */
+  readonly partitions: Readonly<Record<string, { readonly count: number; readonly min: number; readonly max: number }>>;
+  /** The current snapshot's `streamlake.committed`. */
+  readonly committed: string | null;
+}
+
+/** Scans a table with Kafka coordinate columns through the REST catalog with pyiceberg: its rows and the offsets they hold. */
+export function offsetsWithPyiceberg(uri: string, namespace: string, table: string): PyicebergOffsets {
+  return run<PyicebergOffsets>(
+    `
+t = catalog.load_table((namespace, name))
+data = t.scan(selected_fields=('kafka_topic', 'kafka_partition', 'kafka_offset')).to_arrow().to_pylist()
+keys = {(r['kafka_topic'], r['kafka_partition'], r['kafka_offset']) for r in data}
+parts = {}
+for (topic, partition, offset) in keys:
+    p = parts.setdefault(f'{topic}-{partition}', {'count': 0, 'min': offset, 'max': offset})
+    p['count'] += 1
+    p['min'] = min(p['min'], offset)
+    p['max'] = max(p['max'], offset)
+s = t.current_snapshot()
+print(json.dumps({'rows': len(data), 'distinct': len(keys), 'partitions': parts,
+                  'committed': None if s is None else s.summary.additional_properties.get('streamlake.committed')}))
+`,
+    [uri, namespace, table],
+  );
+}
+
+/** The current snapshot's `streamlake.committed` as pyiceberg reads it ('{}' for a table with no snapshot). */
+export function committedWithPyiceberg(uri: string, namespace: string, table: string): string {
+  return (
+    run<{ committed: string | null }>(
+      `
+s = catalog.load_table((namespace, name)).current_snapshot()
+print(json.dumps({'committed': None if s is None else s.summary.additional_properties.get('streamlake.committed')}))
+`,
+      [uri, namespace, table],
+    ).committed ?? '{}'
+  );
+}

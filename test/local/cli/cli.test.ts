@@ -1,6 +1,6 @@
 /** The CLI as a user meets it: the demo end to end, one-line errors for bad arguments. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../local/runtime';
@@ -35,7 +35,8 @@ describe('streamlake CLI', () => {
       expect(r.stdout).toMatch(/clickstream\s+\d+\s+\d+\s+3000/);
       const [, events, quarantined] = /clickstream\s+(\d+)\s+(\d+)\s+3000/.exec(r.stdout)!;
       expect(Number(events) + Number(quarantined)).toBe(3000);
-      expect(r.stdout).toContain(`Parquet files: ${lake}`);
+      expect(r.stdout).toContain(`Iceberg tables: ${lake}/iceberg/<table>`);
+      expect(existsSync(join(lake, 'catalog', 'catalog.db'))).toBe(true);
       expect(r.stdout).toMatch(/Summary topic sales.summary: \d+ window totals merged from the per-batch updates — equal to the lake view/);
       expect(r.stdout).toContain('done');
       // the same named query on the demo's lake: DuckDB (the quick local Athena) and Trino (Athena's engine) print the same table

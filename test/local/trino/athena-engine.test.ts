@@ -18,7 +18,7 @@ import type { GeneratedRecord } from '../../../lambda/traffic/generate';
 import { produce } from '../../../local/produce';
 import { LakeDb } from '../../../local/query/lake-db';
 import { LocalRuntime, REPO_ROOT } from '../../../local/runtime';
-import { TrinoQueryError, type TrinoResult } from '../../../local/trino/client';
+import { TrinoQueryError } from '../../../local/trino/client';
 import { lakeDefinitions, type LakeDefinitions } from '../../../local/trino/definitions';
 import { TrinoLake } from '../../../local/trino/lake';
 import { queryWithTrino } from '../../../local/trino/query';
@@ -28,6 +28,7 @@ import type { PipelineSpec } from '../../../model/spec';
 import { clickstream } from '../../../pipelines/clickstream';
 import { sales } from '../../../pipelines/sales';
 import { mskEvent } from '../../support/msk';
+import { expectSameRows, fromDuck, fromTrino, inParallel, type Rows } from '../../support/engine-rows';
 
 jest.setTimeout(300_000);
 const specs = [clickstream, sales];
@@ -51,61 +52,6 @@ afterAll(async () => {
   rmSync(emptyLake, { recursive: true, force: true });
   console.log(`${timings.join('\n')}\nJava: ${trino?.java.java} (${trino?.java.version}, from ${trino?.java.source})`);
 });
-
-/** One value in a form both engines' results compare in: integers whatever their width, doubles to 12 significant digits. */
-function canonical(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Number.isFinite(v) ? `~${Number(v.toPrecision(12))}` : String(v);
-  if (v instanceof Date) return v.toISOString();
-  if (v instanceof Uint8Array) return `0x${Buffer.from(v).toString('hex')}`;
-  return JSON.stringify(v);
-}
-
-/** Doubles may differ in their last bits (summation order): equal within 1e-9 relative. */
-function sameValue(a: unknown, b: unknown): boolean {
-  // a Trino date is its text, a DuckDB DATE a Date at midnight UTC
-  if (typeof a === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(a) && b instanceof Date) return b.toISOString() === `${a}T00:00:00.000Z`;
-  if (typeof a === 'number' && typeof b === 'number' && !Number.isInteger(a)) return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
-  return canonical(a) === canonical(b);
-}
-
-/** Runs `fn` over `items`, `concurrency` at a time (Trino answers several queries at once). */
-async function inParallel<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return out;
-}
-
-interface Rows {
-  readonly columns: readonly string[];
-  readonly rows: readonly (readonly unknown[])[];
-}
-const fromTrino = (r: TrinoResult): Rows => ({ columns: r.columns.map((c) => c.name), rows: r.rows });
-async function fromDuck(db: LakeDb, sql: string): Promise<Rows> {
-  const objects = await db.query(sql);
-  return { columns: objects.length ? Object.keys(objects[0]) : [], rows: objects.map((o) => Object.values(o)) };
-}
-
-/** Rows equal in order (or as multisets when `ordered` is false); the message names the query and the first difference. */
-function expectSameRows(what: string, trinoRows: Rows, duckRows: Rows, ordered: boolean, compareNames = true): void {
-  const sort = (rows: readonly (readonly unknown[])[]) => (ordered ? [...rows] : [...rows].sort((a, b) => (a.map(canonical).join('|') < b.map(canonical).join('|') ? -1 : 1)));
-  const t = sort(trinoRows.rows);
-  const d = sort(duckRows.rows);
-  if (compareNames && duckRows.rows.length) expect({ what, columns: trinoRows.columns }).toEqual({ what, columns: duckRows.columns });
-  expect({ what, rows: t.length }).toEqual({ what, rows: d.length });
-  for (let i = 0; i < t.length; i++) {
-    const same = t[i].length === d[i].length && t[i].every((v, j) => sameValue(v, d[i][j]));
-    if (!same) expect({ what, row: i, trino: t[i].map(canonical) }).toEqual({ what, row: i, trino: d[i].map(canonical) });
-  }
-}
 
 /** Local addresses of the sockets listening on `port` (Linux /proc/net/tcp and tcp6). */
 function listeners(port: number): string[] {
@@ -318,7 +264,17 @@ describe('the deployed catalog on Trino over a lake written on a real broker', (
       return result;
     };
     const started = Date.now();
-    const rt = await LocalRuntime.start({ specs, stateDir, lakeDir, batchSize: 400, batchingWindowMs: 100, retryBaseMs: 10, maxAttempts: 10, wrapHandler: wrap as never });
+    const rt = await LocalRuntime.start({
+      specs,
+      stateDir,
+      lakeDir,
+      lakeFormat: 'per-batch',
+      batchSize: 400,
+      batchingWindowMs: 100,
+      retryBaseMs: 10,
+      maxAttempts: 10,
+      wrapHandler: wrap as never,
+    });
     try {
       // three event-time days, so views and projection span several dt and hr partitions
       const starts = [50, 26, 2].map((h) => Date.now() - h * 3_600_000);
