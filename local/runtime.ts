@@ -123,7 +123,13 @@ export class LocalRuntime {
   /** Starts the catalog server again on the same port and directories. */
   async restartCatalog(): Promise<void> {
     const port = this.catalogServer ? Number(new URL(this.catalogServer.url).port) : undefined;
-    this.catalogServer = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: catalogDirOf(this.lakeDir), warehouseDir: join(this.lakeDir, 'iceberg'), port, log: this.options.log });
+    this.catalogServer = await startRestCatalog({
+      repoRoot: REPO_ROOT,
+      metadataDir: catalogDirOf(this.lakeDir),
+      warehouseDir: join(this.lakeDir, 'iceberg'),
+      port,
+      log: this.options.log,
+    });
   }
 
   static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {

@@ -41,15 +41,13 @@ export function icebergTables(spec: PipelineSpec): IcebergTableDef[] {
       partitionColumn: 'kafka_timestamp',
       description: `${spec.name} quarantined records with reason and raw bytes, one row per Kafka record`,
     },
-    ...(spec.windows ?? []).map(
-      (w): IcebergTableDef => ({
-        name: partialsTableName(spec, w),
-        kind: 'partials',
-        window: w,
-        schema: partialsSchema(spec, w),
-        partitionColumn: 'window_start',
-        description: `${spec.name} ${w.name} partial aggregates: one row per committed batch, window and keys (merged by the ${spec.name}_${w.name} view)`,
-      }),
-    ),
+    ...(spec.windows ?? []).map((w): IcebergTableDef => ({
+      name: partialsTableName(spec, w),
+      kind: 'partials',
+      window: w,
+      schema: partialsSchema(spec, w),
+      partitionColumn: 'window_start',
+      description: `${spec.name} ${w.name} partial aggregates: one row per committed batch, window and keys (merged by the ${spec.name}_${w.name} view)`,
+    })),
   ];
 }

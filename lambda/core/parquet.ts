@@ -494,7 +494,15 @@ export function encodeParquetFile(schema: TableSchema, columns: readonly ColumnV
   return { bytes: Buffer.concat(parts), rows, columns: stats };
 }
 
-function writeFileMetaData(out: ByteWriter, schema: TableSchema, chunks: readonly ChunkMeta[], rows: number, firstOffset: number, fieldIds: readonly number[] | undefined, micros: boolean): void {
+function writeFileMetaData(
+  out: ByteWriter,
+  schema: TableSchema,
+  chunks: readonly ChunkMeta[],
+  rows: number,
+  firstOffset: number,
+  fieldIds: readonly number[] | undefined,
+  micros: boolean,
+): void {
   const t = new ThriftWriter(out).begin();
   t.i32(1, 1);
   const elements: readonly (readonly [Column, number | undefined] | null)[] = [null, ...schema.columns.map((c, i) => [c, fieldIds?.[i]] as const)];

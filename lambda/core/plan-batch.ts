@@ -221,7 +221,15 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
     }
     const area = aggregatesArea(p.spec, w.compiled.spec);
     for (const [dt, b] of byDt) {
-      objects.push({ kind: 'aggregates', table: w.table, day: b.day, key: objectKey(area, { dt }, topic, partition, firstOffset), schema: w.schema, columns: b.columns, rows: b.rows });
+      objects.push({
+        kind: 'aggregates',
+        table: w.table,
+        day: b.day,
+        key: objectKey(area, { dt }, topic, partition, firstOffset),
+        schema: w.schema,
+        columns: b.columns,
+        rows: b.rows,
+      });
     }
   });
   if (maxEventTime === -Infinity && eventCount > 0) {

@@ -114,7 +114,18 @@ export class LakeDb {
           if (!(err instanceof CatalogNotFoundError)) throw err;
           // not created yet (no processor has started): an empty table with the spec's columns
           const schema = icebergSchema(t.schema);
-          const empty = { 'format-version': 2, 'table-uuid': '', location: '', 'last-updated-ms': 0, 'last-column-id': 0, schemas: [schema], 'current-schema-id': 0, 'partition-specs': [], 'default-spec-id': 0, 'last-partition-id': 0 };
+          const empty = {
+            'format-version': 2,
+            'table-uuid': '',
+            location: '',
+            'last-updated-ms': 0,
+            'last-column-id': 0,
+            schemas: [schema],
+            'current-schema-id': 0,
+            'partition-specs': [],
+            'default-spec-id': 0,
+            'last-partition-id': 0,
+          };
           await this.connection.run(`CREATE OR REPLACE VIEW ${q(t.name)} AS ${icebergSnapshotSql(empty, [], { instantsAsUtcTimestamps: true })}`);
           files = [];
         }

@@ -74,7 +74,12 @@ export class TrinoIcebergLake {
 
   async named(name: string): Promise<TrinoResult> {
     const q = this.namedQueries().find((n) => n.name === name);
-    if (!q) throw new ConfigurationError(`unknown named query '${name}' (known: ${this.namedQueries().map((n) => n.name).join(', ')})`);
+    if (!q)
+      throw new ConfigurationError(
+        `unknown named query '${name}' (known: ${this.namedQueries()
+          .map((n) => n.name)
+          .join(', ')})`,
+      );
     return this.query(q.sql);
   }
 

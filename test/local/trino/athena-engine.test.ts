@@ -47,7 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  duck?.close();
+  await duck?.close();
   await trino?.stop();
   rmSync(emptyLake, { recursive: true, force: true });
   console.log(`${timings.join('\n')}\nJava: ${trino?.java.java} (${trino?.java.version}, from ${trino?.java.source})`);
