@@ -27,6 +27,7 @@ export function buildStreamlake(app: App, config: StreamlakeConfig, options: { n
     network: network.network,
     cluster: kafka.cluster,
     storage: lake.storage,
+    databaseName: lake.catalog.databaseName,
     removalPolicy,
     description: 'streamlake: processors, event source mappings, generator, dashboard, alarms',
   });

@@ -63,7 +63,17 @@ export interface StreamlakeConfig {
   readonly removalPolicy: 'destroy' | 'retain';
   /** Athena per-query bytes-scanned cutoff. */
   readonly athenaBytesScannedCutoff: number;
+  /**
+   * How processors write the lake: `per-batch` (Parquet objects per batch, Hive tables with
+   * partition projection, dedup views) or `iceberg` (Apache Iceberg tables in the Glue Data Catalog,
+   * committed exactly once through Glue's Iceberg REST endpoint).
+   */
+  readonly lakeFormat: LakeFormat;
 }
+
+/** The lake layouts a deployment can have (streamlake:lakeFormat). */
+export const LAKE_FORMATS = ['per-batch', 'iceberg'] as const;
+export type LakeFormat = (typeof LAKE_FORMATS)[number];
 
 export interface ConfigProblem {
   /** The context key, e.g. `streamlake:batchSize`. */
@@ -265,6 +275,11 @@ export const CONFIG_OPTIONS = {
     docDefault: '`10737418240` (10 GiB)',
     doc: 'per-query scan limit of the Athena workgroup, bytes',
   }),
+  // per-batch stays the default until an Iceberg deployment has been verified end to end in AWS (README, "Iceberg lake in AWS")
+  lakeFormat: choice(LAKE_FORMATS, {
+    default: 'per-batch',
+    doc: '`per-batch` (Hive tables, dedup views) or `iceberg` (Iceberg tables in Glue via its Iceberg REST endpoint, exactly-once commits; not yet the default)',
+  }),
 };
 
 export type ConfigKey = keyof typeof CONFIG_OPTIONS;
@@ -333,6 +348,7 @@ function toConfig(v: ConfigValues): StreamlakeConfig {
     },
     removalPolicy: v.removalPolicy,
     athenaBytesScannedCutoff: v.athenaBytesScannedCutoff,
+    lakeFormat: v.lakeFormat,
   };
 }
 

@@ -27,9 +27,25 @@ export const ENV = {
   kafkaBootstrapServers: 'KAFKA_BOOTSTRAP_SERVERS',
   /** The generator: `{"<pipeline>": "<Glue schema version id>"}` of pipelines deployed with Avro values. */
   avroSchemaVersionIds: 'AVRO_SCHEMA_VERSION_IDS',
+  /** `iceberg` when the processor commits to Iceberg tables (streamlake:lakeFormat); absent for the per-batch layout. */
+  lakeFormat: 'LAKE_FORMAT',
+  /** The Iceberg REST catalog's base URI: Glue's `https://glue.<region>.amazonaws.com/iceberg`. */
+  icebergCatalogUri: 'ICEBERG_CATALOG_URI',
+  /** The catalog's warehouse (Glue: the account id, which is the catalog id). */
+  icebergWarehouse: 'ICEBERG_WAREHOUSE',
+  /** The region requests to the catalog are SigV4-signed for. */
+  icebergRegion: 'ICEBERG_REGION',
+  /** The namespace of the pipeline's tables: in Glue, the database (`<prefix>` with `-` as `_`). */
+  icebergNamespace: 'ICEBERG_NAMESPACE',
+  /** Where the table files live, as a location ending with `/`: `s3://<lake bucket>/`. */
+  lakeRoot: 'LAKE_ROOT',
   /** Set by the Lambda runtime. */
   region: 'AWS_REGION',
 } as const;
+
+/** The lake layouts a processor writes (LAKE_FORMAT). */
+export const PROCESSOR_LAKE_FORMATS = ['per-batch', 'iceberg'] as const;
+export type ProcessorLakeFormat = (typeof PROCESSOR_LAKE_FORMATS)[number];
 
 /** What a processor function is told by its environment. */
 export interface ProcessorEnvironment {
@@ -42,7 +58,37 @@ export interface ProcessorEnvironment {
   readonly glueRegistryName?: string;
   readonly confluentRegistryUrl?: string;
   readonly kafkaBootstrapServers?: string;
+  /** `iceberg`, or absent (the per-batch layout). */
+  readonly lakeFormat?: ProcessorLakeFormat;
+  readonly icebergCatalogUri?: string;
+  readonly icebergWarehouse?: string;
+  readonly icebergRegion?: string;
+  readonly icebergNamespace?: string;
+  readonly lakeRoot?: string;
   readonly region?: string;
+}
+
+/** What a processor that commits to Iceberg tables needs, all of it given. */
+export interface IcebergLakeEnvironment {
+  readonly catalogUri: string;
+  readonly warehouse: string;
+  readonly region: string;
+  readonly namespace: string;
+  readonly lakeRoot: string;
+}
+
+/** The variables of an Iceberg lake (`processorEnvironment({ ...env, ...icebergLakeVariables(lake) })`). */
+export function icebergLakeVariables(
+  lake: IcebergLakeEnvironment,
+): Pick<ProcessorEnvironment, 'lakeFormat' | 'icebergCatalogUri' | 'icebergWarehouse' | 'icebergRegion' | 'icebergNamespace' | 'lakeRoot'> {
+  return {
+    lakeFormat: 'iceberg',
+    icebergCatalogUri: lake.catalogUri,
+    icebergWarehouse: lake.warehouse,
+    icebergRegion: lake.region,
+    icebergNamespace: lake.namespace,
+    lakeRoot: lake.lakeRoot,
+  };
 }
 
 type Variables = Readonly<Record<string, string | undefined>>;
@@ -77,8 +123,41 @@ export function readProcessorEnvironment(vars: Variables = process.env): Process
     glueRegistryName: optional(vars, ENV.glueRegistryName),
     confluentRegistryUrl: optional(vars, ENV.confluentRegistryUrl),
     kafkaBootstrapServers: optional(vars, ENV.kafkaBootstrapServers),
+    lakeFormat: lakeFormatOf(vars),
+    icebergCatalogUri: optional(vars, ENV.icebergCatalogUri),
+    icebergWarehouse: optional(vars, ENV.icebergWarehouse),
+    icebergRegion: optional(vars, ENV.icebergRegion),
+    icebergNamespace: optional(vars, ENV.icebergNamespace),
+    lakeRoot: optional(vars, ENV.lakeRoot),
     region: optional(vars, ENV.region),
   };
+}
+
+function lakeFormatOf(vars: Variables): ProcessorLakeFormat | undefined {
+  const v = optional(vars, ENV.lakeFormat);
+  if (v === undefined || (PROCESSOR_LAKE_FORMATS as readonly string[]).includes(v)) return v as ProcessorLakeFormat | undefined;
+  throw new ConfigurationError(`environment variable ${ENV.lakeFormat} must be one of ${PROCESSOR_LAKE_FORMATS.join(' | ')}, got '${v}'`);
+}
+
+/**
+ * The Iceberg lake a processor commits to, or undefined for the per-batch layout. With
+ * LAKE_FORMAT=iceberg every Iceberg variable is required (a ConfigurationError names the first one
+ * missing), and the lake root must be a location ending with `/`.
+ */
+export function icebergLakeOf(env: ProcessorEnvironment): IcebergLakeEnvironment | undefined {
+  if (env.lakeFormat !== 'iceberg') return undefined;
+  const why = `${ENV.lakeFormat} is iceberg`;
+  const lake: IcebergLakeEnvironment = {
+    catalogUri: requireVariable(env, 'icebergCatalogUri', why),
+    warehouse: requireVariable(env, 'icebergWarehouse', why),
+    region: requireVariable(env, 'icebergRegion', why),
+    namespace: requireVariable(env, 'icebergNamespace', why),
+    lakeRoot: requireVariable(env, 'lakeRoot', why),
+  };
+  if (!/^[a-z][a-z0-9+.-]*:.*\/$/.test(lake.lakeRoot)) {
+    throw new ConfigurationError(`environment variable ${ENV.lakeRoot} must be a location ending with '/' (s3://<bucket>/), got '${lake.lakeRoot}'`);
+  }
+  return lake;
 }
 
 /** A variable that a pipeline's requirements make mandatory (e.g. the registry of an Avro pipeline). */

@@ -2,16 +2,24 @@
  * Lambda wiring of the processor: the environment read once at cold start (model/environment.ts),
  * the pipeline picked from it, the S3 store and Powertools logger/metrics created once per
  * container, and the clients the pipeline's requirements name (registry, Kafka producer).
+ *
+ * With LAKE_FORMAT=iceberg (streamlake:lakeFormat) the processor commits to the pipeline's
+ * Iceberg tables: an IcebergLakeWriter over a RestCatalogClient for Glue's Iceberg REST endpoint
+ * (ICEBERG_CATALOG_URI, warehouse = the account id), every request SigV4-signed for the service
+ * `glue` with the function's role credentials (the AWS SDK's default provider chain), and the
+ * table files read and written through the same S3 store, rooted at LAKE_ROOT (`s3://<bucket>/`).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { readProcessorEnvironment, requireVariable, type ProcessorEnvironment } from '../../model/environment';
+import { icebergLakeOf, readProcessorEnvironment, requireVariable, type IcebergLakeEnvironment, type ProcessorEnvironment } from '../../model/environment';
 import { ConfigurationError, errorClass, isRetriable } from '../../model/errors';
 import { ERROR_CLASS_DIMENSION, METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../../model/metric-names';
 import { avroSchemaNameOf, withAvroValues, type PipelineSpec } from '../../model/spec';
 import { pipelineByName } from '../../pipelines';
 import type { LakeStore } from '../adapters/lake-store';
+import type { RequestSigner } from '../adapters/rest-catalog';
+import type { IcebergLakeWriter } from '../lake/lake-writer';
 import { S3LakeStore } from '../adapters/s3-lake-store';
 import { failedBatchFileName, failedBatchRecord } from '../core/failed-batch';
 import type { MskEvent } from '../core/msk-event';
@@ -42,6 +50,40 @@ export function deployedSpec(env: ProcessorEnvironment): PipelineSpec {
   return format === 'avro' ? withAvroValues(shipped) : shipped;
 }
 
+export interface IcebergWriterOptions {
+  /** Signs catalog requests. @default SigV4 for `glue` in the lake's region, default credential chain */
+  readonly sign?: RequestSigner;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * The writer of an Iceberg lake: the catalog client (Glue's Iceberg REST endpoint, SigV4 `glue`)
+ * and the table files in `store`, whose keys start at the lake root. Loaded only by Iceberg
+ * processors (cold start of the others unchanged).
+ */
+export function icebergLakeWriter(lake: IcebergLakeEnvironment, store: LakeStore, options: IcebergWriterOptions = {}): IcebergLakeWriter {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: only Iceberg processors load the catalog client
+  const { RestCatalogClient } = require('../adapters/rest-catalog') as typeof import('../adapters/rest-catalog');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as above
+  const { IcebergLakeWriter: Writer } = require('../lake/lake-writer') as typeof import('../lake/lake-writer');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as above
+  const { storeTableFiles } = require('../lake/table-files') as typeof import('../lake/table-files');
+  const sign =
+    options.sign ??
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as above
+    (require('../adapters/sigv4') as typeof import('../adapters/sigv4')).sigV4Signer({ region: lake.region, service: 'glue' });
+  const catalog = new RestCatalogClient({ uri: lake.catalogUri, warehouse: lake.warehouse, sign, fetch: options.fetch });
+  return new Writer({ catalog, files: storeTableFiles(store, lake.lakeRoot), namespace: lake.namespace });
+}
+
+export interface LambdaProcessorOptions {
+  /** The lake store instead of the S3 bucket LAKE_BUCKET names (tests). */
+  readonly store?: LakeStore;
+  /** How the Iceberg writer reaches the catalog (tests: a local catalog without SigV4). */
+  readonly iceberg?: IcebergWriterOptions;
+}
+
 /** Where a batch that can never be processed goes at once: the on-failure bucket, beside Lambda's own records. */
 export const NOT_RETRIABLE_PREFIX = 'streamlake/not-retriable/';
 
@@ -50,19 +92,23 @@ export const NOT_RETRIABLE_PREFIX = 'streamlake/not-retriable/';
  * unknown one) is rethrown so the event source mapping retries the batch; an error that says
  * retrying cannot help (a malformed event) sends the batch to the on-failure bucket at once —
  * counted and logged by error class — and returns, so the partition moves on without burning
- * retries. `failureStore` replaces the S3 on-failure bucket (tests).
+ * retries. `failureStore` replaces the S3 on-failure bucket (tests), `options` the lake store and
+ * the catalog's transport (tests).
  */
 export function lambdaProcessorHandler(
   env: ProcessorEnvironment = readProcessorEnvironment(),
   failureStore?: LakeStore,
+  options: LambdaProcessorOptions = {},
 ): (event: MskEvent, context?: Context) => Promise<BatchReport | undefined> {
   const spec = deployedSpec(env);
-  const store = new S3LakeStore({ bucket: env.lakeBucket, endpoint: env.s3Endpoint });
+  const iceberg = icebergLakeOf(env);
+  const store = options.store ?? new S3LakeStore({ bucket: env.lakeBucket, endpoint: env.s3Endpoint });
   const failures = failureStore ?? (env.failureBucket ? new S3LakeStore({ bucket: env.failureBucket, endpoint: env.s3Endpoint }) : undefined);
   const logger = new Logger({ serviceName: spec.name });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: spec.name, defaultDimensions: { [PIPELINE_DIMENSION]: spec.name } });
   const processEvent = buildProcessor(spec, {
     store,
+    lake: iceberg ? icebergLakeWriter(iceberg, store, options.iceberg) : undefined,
     observe: powertoolsObserver(logger, metrics),
     // the registry and Kafka clients are loaded only by pipelines that use them (cold start)
     schemaRegistry: () => {

@@ -4,9 +4,13 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { checkProjectionCoversAcceptedEvents, glueType, lakeTables, namedQueries, projectionDtRange, referenceTableName, views } from '../../model/catalog';
+import { checkProjectionCoversAcceptedEvents, glueType, icebergViews, lakeTables, namedQueries, projectionDtRange, referenceTableName, views } from '../../model/catalog';
 import { areaPrefix, locationTemplate, referencePrefix } from '../../model/layout';
+import { icebergTables, partialsTableName } from '../../model/lake-tables';
 import type { PipelineSpec } from '../../model/spec';
+import type { IcebergTablesProperties } from '../../lambda/custom-resources/iceberg-tables';
+import type { LakeFormat } from '../config';
+import { GLUE_ICEBERG_ACTIONS, grantIcebergTables, icebergLakeOfStack, icebergTablePrefix } from './iceberg-lake';
 import { ATHENA_RESULTS_PREFIX, type LakeStorage } from './lake-storage';
 import { StreamlakeFunction } from './node-function';
 
@@ -17,20 +21,33 @@ export interface LakeCatalogProps {
   readonly pipelines: readonly PipelineSpec[];
   readonly bytesScannedCutoffPerQuery: number;
   readonly removalPolicy: RemovalPolicy;
+  /** @default 'per-batch' */
+  readonly lakeFormat?: LakeFormat;
 }
 
 /**
- * Glue database and tables generated from the pipeline specs (partition projection, so no
- * crawler and no MSCK REPAIR), the views that merge partials and drop duplicates, and the Athena
- * workgroup (engine v3, enforced, KMS-encrypted results, bytes-scanned cutoff) with named queries.
+ * Glue database and tables generated from the pipeline specs, the views, and the Athena workgroup
+ * (engine v3, enforced, KMS-encrypted results, bytes-scanned cutoff) with named queries.
+ *
+ * Per-batch lake (the default): Hive tables with partition projection (no crawler, no MSCK
+ * REPAIR) and views that merge partials and drop duplicates. Iceberg lake: the pipelines' Iceberg
+ * tables, created through Glue's Iceberg REST endpoint by a custom resource
+ * (lambda/custom-resources/iceberg-tables.ts, retained on delete), and window views that are plain
+ * merges of the partials (each offset is committed once, so nothing to drop). Reference tables and
+ * named queries are the same in both.
  */
 export class LakeCatalog extends Construct {
   public readonly database: glue.CfnDatabase;
   public readonly workGroup: athena.CfnWorkGroup;
   public readonly tables: glue.CfnTable[] = [];
+  /** The Iceberg tables custom resource (Iceberg lake only). */
+  public readonly icebergTables?: CustomResource;
+  public readonly databaseName: string;
 
   constructor(scope: Construct, id: string, props: LakeCatalogProps) {
     super(scope, id);
+    this.databaseName = props.databaseName;
+    const iceberg = props.lakeFormat === 'iceberg';
     const bucket = props.storage.bucket;
     const bucketUri = `s3://${bucket.bucketName}`;
     this.database = new glue.CfnDatabase(this, 'Database', {
@@ -39,7 +56,8 @@ export class LakeCatalog extends Construct {
     });
 
     for (const spec of props.pipelines) {
-      for (const t of lakeTables(spec)) {
+      // the Iceberg lake's tables are created through the Iceberg REST endpoint, below
+      for (const t of iceberg ? [] : lakeTables(spec)) {
         const projection: Record<string, string> = {
           'projection.enabled': 'true',
           'projection.dt.type': 'date',
@@ -128,7 +146,48 @@ export class LakeCatalog extends Construct {
       }
     }
 
+    if (iceberg) this.icebergTables = this.createIcebergTables(props);
     this.createViews(props);
+  }
+
+  /** The custom resource that creates the pipelines' Iceberg tables through Glue's Iceberg REST endpoint. */
+  private createIcebergTables(props: LakeCatalogProps): CustomResource {
+    const fn = new StreamlakeFunction(this, 'IcebergTablesHandler', {
+      entry: 'lambda/custom-resources/iceberg-tables.ts',
+      description: "streamlake: creates the pipelines' Iceberg tables in the Glue Data Catalog (Iceberg REST)",
+      timeout: Duration.minutes(5),
+      removalPolicy: props.removalPolicy,
+    });
+    const tables = props.pipelines.flatMap((spec) => icebergTables(spec).map((t) => t.name));
+    // Glue writes each table's first metadata file under its location (see ./iceberg-lake.ts)
+    grantIcebergTables(this, fn, {
+      storage: props.storage,
+      databaseName: props.databaseName,
+      tables,
+      glueActions: GLUE_ICEBERG_ACTIONS.createTables,
+      databaseActions: GLUE_ICEBERG_ACTIONS.namespace,
+      within: 'metadata/',
+    });
+    const provider = new cr.Provider(this, 'IcebergTablesProvider', { onEventHandler: fn });
+    const lake = icebergLakeOfStack(this, props.databaseName, props.storage);
+    const properties: IcebergTablesProperties = {
+      CatalogUri: lake.catalogUri,
+      Warehouse: lake.warehouse,
+      Region: lake.region,
+      Namespace: lake.namespace,
+      LakeRoot: lake.lakeRoot,
+      Pipelines: props.pipelines.map((spec) => ({ name: spec.name, valueFormat: spec.value.kind })),
+      Tables: tables,
+    };
+    const resource = new CustomResource(this, 'IcebergTables', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::StreamlakeIcebergTables',
+      properties: { ...properties },
+      // the tables hold the lake's data: the handler does nothing on Delete, and CloudFormation keeps the resource's record too
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    resource.node.addDependency(this.database);
+    return resource;
   }
 
   private createViews(props: LakeCatalogProps): void {
@@ -152,7 +211,10 @@ export class LakeCatalog extends Construct {
     const bucket = props.storage.bucket;
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [bucket.bucketArn] }));
     props.storage.grantWrite(fn, [ATHENA_RESULTS_PREFIX]);
-    props.storage.grantRead(fn, [ATHENA_RESULTS_PREFIX]);
+    const iceberg = props.lakeFormat === 'iceberg';
+    // Athena analyzes a view's query when it creates it: over Iceberg tables, that reads their metadata (with the caller's credentials)
+    const partials = iceberg ? props.pipelines.flatMap((spec) => (spec.windows ?? []).map((w) => `${icebergTablePrefix(partialsTableName(spec, w))}metadata/`)) : [];
+    props.storage.grantRead(fn, [ATHENA_RESULTS_PREFIX, ...partials]);
     const provider = new cr.Provider(this, 'ViewsProvider', { onEventHandler: fn });
     const resource = new CustomResource(this, 'Views', {
       serviceToken: provider.serviceToken,
@@ -160,9 +222,11 @@ export class LakeCatalog extends Construct {
       properties: {
         Database: props.databaseName,
         WorkGroup: this.workGroup.ref,
-        Views: props.pipelines.flatMap((spec) => views(spec).map((v) => ({ name: v.name, sql: v.sql }))),
+        // Iceberg: the window views only (the events and quarantine tables are Iceberg tables themselves)
+        Views: props.pipelines.flatMap((spec) => (iceberg ? icebergViews(spec) : views(spec)).map((v) => ({ name: v.name, sql: v.sql }))),
       },
     });
     for (const t of this.tables) resource.node.addDependency(t);
+    if (this.icebergTables) resource.node.addDependency(this.icebergTables);
   }
 }

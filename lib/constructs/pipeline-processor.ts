@@ -5,12 +5,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { processorEnvironment } from '../../model/environment';
+import { icebergLakeVariables, processorEnvironment } from '../../model/environment';
 import { AREA_ROOTS, areaPrefix } from '../../model/layout';
 import { METRICS_NAMESPACE } from '../../model/metric-names';
 import { PROCESSOR_NODE_OPTIONS } from '../../model/node-options';
+import { icebergTables } from '../../model/lake-tables';
 import { requirementsOf } from '../../model/requirements';
 import { consumerGroupOf, type PipelineSpec } from '../../model/spec';
+import { GLUE_ICEBERG_ACTIONS, grantIcebergTables, icebergLakeOfStack } from './iceberg-lake';
 import type { KafkaCluster } from './kafka-cluster';
 import type { LakeStorage } from './lake-storage';
 import type { PipelineSchemas } from './pipeline-schemas';
@@ -30,6 +32,8 @@ export interface PipelineProcessorProps {
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
   readonly removalPolicy: RemovalPolicy;
+  /** Commit to the pipeline's Iceberg tables in this Glue database (streamlake:lakeFormat=iceberg) instead of the per-batch layout. */
+  readonly icebergDatabase?: string;
 }
 
 /**
@@ -67,6 +71,7 @@ export class PipelineProcessor extends Construct {
     const { spec, cluster } = props;
     const needs = requirementsOf(spec);
     const avroSchema = needs.schemaRegistry ? props.schemas.schemaOf(spec) : undefined;
+    const iceberg = props.icebergDatabase !== undefined ? icebergLakeOfStack(this, props.icebergDatabase, props.storage) : undefined;
     this.function = new StreamlakeFunction(this, 'Function', {
       // one entry for every pipeline: it reads which one from STREAMLAKE_PIPELINE
       entry: 'lambda/handlers/processor-entry.ts',
@@ -86,6 +91,7 @@ export class PipelineProcessor extends Construct {
           valueFormat: avroSchema ? 'avro' : undefined,
           glueRegistryName: avroSchema?.registryName,
           kafkaBootstrapServers: needs.summaryTopics.length > 0 ? cluster.bootstrapBrokers : undefined,
+          ...(iceberg ? icebergLakeVariables(iceberg) : {}),
         }),
         POWERTOOLS_SERVICE_NAME: spec.name,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -118,7 +124,17 @@ export class PipelineProcessor extends Construct {
       );
     }
 
-    props.storage.grantWrite(this.function, needs.writes.map(areaPrefix));
+    if (props.icebergDatabase !== undefined) {
+      // its own tables only: load and commit through the Iceberg REST endpoint, files under iceberg/<table>/ (./iceberg-lake.ts)
+      grantIcebergTables(this, this.function, {
+        storage: props.storage,
+        databaseName: props.icebergDatabase,
+        tables: icebergTables(spec).map((t) => t.name),
+        glueActions: GLUE_ICEBERG_ACTIONS.commit,
+      });
+    } else {
+      props.storage.grantWrite(this.function, needs.writes.map(areaPrefix));
+    }
     if (needs.references.length > 0) props.storage.grantRead(this.function, [AREA_ROOTS.reference]);
 
     this.eventSource = new sources.ManagedKafkaEventSource({

@@ -17,6 +17,8 @@ export interface ProcessingStackProps extends StackProps {
   readonly network: Network;
   readonly cluster: KafkaCluster;
   readonly storage: LakeStorage;
+  /** The Glue database of the lake (the Iceberg tables' namespace). */
+  readonly databaseName: string;
   readonly removalPolicy: RemovalPolicy;
 }
 
@@ -58,6 +60,7 @@ export class ProcessingStack extends Stack {
           batchSize: config.batchSize,
           maxBatchingWindowSeconds: config.maxBatchingWindowSeconds,
           removalPolicy: props.removalPolicy,
+          icebergDatabase: config.lakeFormat === 'iceberg' ? props.databaseName : undefined,
         }),
     );
     this.generator = new DemoGenerator(this, 'Generator', {
