@@ -65,10 +65,13 @@ class S3FailureDestination implements lambda.IEventSourceDlq {
 export class PipelineProcessor extends Construct {
   public readonly function: StreamlakeFunction;
   public readonly eventSource: sources.ManagedKafkaEventSource;
+  /** The Glue database of the Iceberg tables it commits to (Iceberg lake only). */
+  public readonly icebergDatabase?: string;
 
   constructor(scope: Construct, id: string, props: PipelineProcessorProps) {
     super(scope, id);
     const { spec, cluster } = props;
+    this.icebergDatabase = props.icebergDatabase;
     const needs = requirementsOf(spec);
     const avroSchema = needs.schemaRegistry ? props.schemas.schemaOf(spec) : undefined;
     const iceberg = props.icebergDatabase !== undefined ? icebergLakeOfStack(this, props.icebergDatabase, props.storage) : undefined;
