@@ -1,4 +1,4 @@
-import { ENV, processorEnvironment, readGeneratorEnvironment, readProcessorEnvironment, requireVariable } from '../../model/environment';
+import { ENV, icebergLakeOf, icebergLakeVariables, processorEnvironment, readGeneratorEnvironment, readProcessorEnvironment, requireVariable } from '../../model/environment';
 import { ConfigurationError } from '../../model/errors';
 
 describe('the CDK ↔ Lambda environment contract', () => {
@@ -36,5 +36,40 @@ describe('the CDK ↔ Lambda environment contract', () => {
     expect(() => readGeneratorEnvironment({ ...vars, AVRO_SCHEMA_VERSION_IDS: '[1]' })).toThrow(/AVRO_SCHEMA_VERSION_IDS must be a JSON object/);
     expect(() => readGeneratorEnvironment({ ...vars, AVRO_SCHEMA_VERSION_IDS: '{' })).toThrow(/AVRO_SCHEMA_VERSION_IDS is not JSON/);
     expect(() => readGeneratorEnvironment({ AWS_REGION: 'eu-west-1' })).toThrow(/KAFKA_BOOTSTRAP_SERVERS is not set/);
+  });
+});
+
+describe('the Iceberg lake variables', () => {
+  const lake = { catalogUri: 'https://glue.eu-west-1.amazonaws.com/iceberg', warehouse: '123456789012', region: 'eu-west-1', namespace: 'streamlake', lakeRoot: 's3://lake/' };
+  const base = { pipeline: 'sales', lakeBucket: 'lake' };
+
+  it('reads back what a construct writes, typed', () => {
+    const vars = processorEnvironment({ ...base, ...icebergLakeVariables(lake) });
+    expect(vars).toEqual({
+      STREAMLAKE_PIPELINE: 'sales',
+      LAKE_BUCKET: 'lake',
+      LAKE_FORMAT: 'iceberg',
+      ICEBERG_CATALOG_URI: 'https://glue.eu-west-1.amazonaws.com/iceberg',
+      ICEBERG_WAREHOUSE: '123456789012',
+      ICEBERG_REGION: 'eu-west-1',
+      ICEBERG_NAMESPACE: 'streamlake',
+      LAKE_ROOT: 's3://lake/',
+    });
+    expect(icebergLakeOf(readProcessorEnvironment(vars))).toEqual(lake);
+  });
+
+  it('is the per-batch layout when LAKE_FORMAT is absent or per-batch', () => {
+    expect(icebergLakeOf(readProcessorEnvironment({ STREAMLAKE_PIPELINE: 'sales', LAKE_BUCKET: 'lake' }))).toBeUndefined();
+    expect(icebergLakeOf(readProcessorEnvironment({ STREAMLAKE_PIPELINE: 'sales', LAKE_BUCKET: 'lake', LAKE_FORMAT: 'per-batch' }))).toBeUndefined();
+  });
+
+  it('names a wrong format, a missing variable and a lake root that is not a location', () => {
+    const vars = processorEnvironment({ ...base, ...icebergLakeVariables(lake) });
+    expect(() => readProcessorEnvironment({ ...vars, LAKE_FORMAT: 'delta' })).toThrow("environment variable LAKE_FORMAT must be one of per-batch | iceberg, got 'delta'");
+    for (const name of ['ICEBERG_CATALOG_URI', 'ICEBERG_WAREHOUSE', 'ICEBERG_REGION', 'ICEBERG_NAMESPACE', 'LAKE_ROOT']) {
+      expect(() => icebergLakeOf(readProcessorEnvironment({ ...vars, [name]: undefined }))).toThrow(`environment variable ${name} is not set: LAKE_FORMAT is iceberg`);
+    }
+    expect(() => icebergLakeOf(readProcessorEnvironment({ ...vars, LAKE_ROOT: 's3://lake' }))).toThrow(ConfigurationError);
+    expect(() => icebergLakeOf(readProcessorEnvironment({ ...vars, LAKE_ROOT: 'lake/' }))).toThrow("LAKE_ROOT must be a location ending with '/'");
   });
 });

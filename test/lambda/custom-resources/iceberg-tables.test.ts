@@ -99,6 +99,11 @@ describe('the Iceberg tables custom resource against a real Iceberg REST catalog
       { name: 'sales', valueFormat: 'avro' },
     ]);
     const result = await handler(cfnEvent('Update', after, before));
+    expect(result.Data?.Created).toBe(
+      icebergTables(sales)
+        .map((t) => t.name)
+        .join(','),
+    );
     expect(result.Data?.Created).toBe('sales_events,sales_quarantine,sales_region_10m_partials');
     expect(await Promise.all(icebergTables(clickstream).map(async (t) => (await catalog.loadTable('glue_db', t.name)).metadata['table-uuid']))).toEqual(uuids);
     // unchanged properties: nothing to create
