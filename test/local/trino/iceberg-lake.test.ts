@@ -24,7 +24,7 @@ import { TrinoIcebergLake } from '../../../local/trino/iceberg-lake';
 import { clickstream } from '../../../pipelines/clickstream';
 import { sales } from '../../../pipelines/sales';
 import { expectSameRows, fromDuck, fromTrino, inParallel } from '../../support/engine-rows';
-import { committedWithPyiceberg, offsetsWithPyiceberg } from '../../support/pyiceberg';
+import { committedWithPyiceberg, describeWithPyiceberg, offsetsWithPyiceberg } from '../../support/pyiceberg';
 import { expectedPageViews, expectedSalesWindows } from '../expected';
 
 jest.setTimeout(600_000);
@@ -132,6 +132,20 @@ describe('the Iceberg lake under faults, read by Trino and pyiceberg', () => {
         expect(Object.keys(committed).length).toBe(spec.topic.partitions);
         for (const ranges of Object.values(committed))
           expect({ table: table.name, ranges: ranges.length, first: ranges[0][0] }).toEqual({ table: table.name, ranges: 1, first: 0 });
+      }
+    }
+  });
+
+  it("pyiceberg sees each table's schema (the spec's columns, field ids 1..N), its day() partition spec and format v2", () => {
+    for (const spec of specs) {
+      for (const table of icebergTables(spec)) {
+        const t = describeWithPyiceberg(catalogUrl, 'streamlake', table.name);
+        expect({ table: table.name, version: t.formatVersion }).toEqual({ table: table.name, version: 2 });
+        expect(t.schema.map((f) => [f.id, f.name])).toEqual(table.schema.columns.map((c, i) => [i + 1, c.name]));
+        const source = t.schema.find((f) => f.name === table.partitionColumn)!;
+        expect(t.spec).toEqual([{ sourceId: source.id, fieldId: 1000, name: `${table.partitionColumn}_day`, transform: 'day' }]);
+        expect(t.location).toMatch(new RegExp(`/iceberg/${table.name}$`));
+        expect(t.currentSnapshotId).not.toBeNull();
       }
     }
   });
