@@ -15,7 +15,7 @@ import { PROCESSOR_V8_OPTIONS } from '../model/node-options';
 import { pipelineByName } from '../pipelines';
 import { measureBundles } from './bundle-bench';
 import { runDuckDb } from './duckdb-bench';
-import { runE2e } from './e2e-bench';
+import { E2E_BATCH_SIZE, E2E_BATCHING_WINDOW_MS, runE2e } from './e2e-bench';
 import { compareWriters, type WriterRun } from './parquet-writers';
 import { benchBatches, benchInput, BENCH_START, referencesFor, runProcessor, streamedEventTexts, toMskEvents } from './processor-bench';
 import { ConfigurationError, InternalError } from '../model/errors';
@@ -52,12 +52,15 @@ async function mainE2e(): Promise<void> {
   const spec = pipelineByName('clickstream');
   const runs = [];
   for (const rate of [1_000, 10_000]) {
-    process.stderr.write(`e2e: ${spec.name} at ${fmt(rate)} events/s for ${seconds}s (batch size 100, window 500 ms)…\n`);
-    runs.push(await runE2e(spec, rate, seconds, (l) => process.stderr.write(l + '\n')));
+    for (const lakeFormat of ['iceberg', 'per-batch'] as const) {
+      process.stderr.write(`e2e: ${spec.name} at ${fmt(rate)} events/s for ${seconds}s (batch size ${fmt(E2E_BATCH_SIZE)}, window ${E2E_BATCHING_WINDOW_MS / 1000} s), ${lakeFormat} lake…\n`);
+      runs.push(await runE2e(spec, rate, seconds, (l) => process.stderr.write(l + '\n'), lakeFormat));
+    }
   }
-  const rows: string[][] = [['rate (events/s)', 'produced', 'achieved produce rate', 'processed/s', 'freshness p50 ms', 'p95 ms', 'p99 ms', 'max lag', 'drain s', 'reconciled']];
+  const rows: string[][] = [['lake', 'rate (events/s)', 'produced', 'achieved produce rate', 'processed/s', 'freshness p50 ms', 'p95 ms', 'p99 ms', 'max lag', 'drain s', 'reconciled']];
   for (const r of runs)
     rows.push([
+      r.lakeFormat,
       fmt(r.ratePerSec),
       fmt(r.produced),
       fmt(r.achievedProduceRate),
@@ -75,11 +78,11 @@ async function mainE2e(): Promise<void> {
     out,
     JSON.stringify({ generatedAt: new Date().toISOString(), environment: { node: process.version, cores: cpus().length }, pipeline: spec.name, runs }, null, 2) + '\n',
   );
-  console.log(`\nEnd to end on the local broker: ${spec.name}, ${seconds}s per rate, default batching\n`);
+  console.log(`\nEnd to end on the local broker: ${spec.name}, ${seconds}s per rate, batch size ${fmt(E2E_BATCH_SIZE)}, window ${E2E_BATCHING_WINDOW_MS / 1000} s (the deployed defaults)\n`);
   console.log(table(rows));
   for (const r of runs)
     console.log(
-      `\nlag over time at ${fmt(r.ratePerSec)}/s (every 10 s): ${r.lagSamples
+      `\nlag over time, ${r.lakeFormat} lake at ${fmt(r.ratePerSec)}/s (every 10 s): ${r.lagSamples
         .filter((s) => s.t % 10 === 0)
         .map((s) => `${s.t}s:${s.lag}`)
         .join(' ')}`,

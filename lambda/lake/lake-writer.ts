@@ -101,6 +101,8 @@ const sleepFor = (ms: number): Promise<void> => new Promise((r) => setTimeout(r,
 
 export class IcebergLakeWriter {
   private readonly cache = new Map<string, CachedTable>();
+  /** The tail of each table's queue of appends: this writer's appends to one table run one at a time. */
+  private readonly queues = new Map<string, Promise<unknown>>();
   private readonly namespace: Namespace;
 
   constructor(private readonly options: IcebergLakeWriterOptions) {
@@ -125,6 +127,23 @@ export class IcebergLakeWriter {
    * processed or is a parked batch still to replay. Nothing is committed without offsets.
    */
   async append(a: TableAppend): Promise<CommitOutcome> {
+    // concurrent invocations sharing this writer (the local emulator's partitions) would only
+    // conflict with each other: each waits for the previous append to the table, then plans on
+    // the metadata that commit returned. Across writers (Lambda containers) conflicts stay.
+    const previous = this.queues.get(a.table) ?? Promise.resolve();
+    const run = previous.then(
+      () => this.appendNow(a),
+      () => this.appendNow(a),
+    );
+    const tail = run.catch(() => undefined);
+    this.queues.set(a.table, tail);
+    void tail.then(() => {
+      if (this.queues.get(a.table) === tail) this.queues.delete(a.table);
+    });
+    return run;
+  }
+
+  private async appendNow(a: TableAppend): Promise<CommitOutcome> {
     if (Object.keys(a.offsets).length === 0) return { table: a.table, snapshotId: undefined, dataFiles: 0, paths: [], records: 0, bytes: 0, attempts: 0, conflicts: 0 };
     const { files } = this.options;
     const attempts = this.options.commitAttempts ?? 10;
