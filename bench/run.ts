@@ -53,11 +53,15 @@ async function mainE2e(): Promise<void> {
   const runs = [];
   for (const rate of [1_000, 10_000]) {
     for (const lakeFormat of ['iceberg', 'per-batch'] as const) {
-      process.stderr.write(`e2e: ${spec.name} at ${fmt(rate)} events/s for ${seconds}s (batch size ${fmt(E2E_BATCH_SIZE)}, window ${E2E_BATCHING_WINDOW_MS / 1000} s), ${lakeFormat} lake…\n`);
+      process.stderr.write(
+        `e2e: ${spec.name} at ${fmt(rate)} events/s for ${seconds}s (batch size ${fmt(E2E_BATCH_SIZE)}, window ${E2E_BATCHING_WINDOW_MS / 1000} s), ${lakeFormat} lake…\n`,
+      );
       runs.push(await runE2e(spec, rate, seconds, (l) => process.stderr.write(l + '\n'), lakeFormat));
     }
   }
-  const rows: string[][] = [['lake', 'rate (events/s)', 'produced', 'achieved produce rate', 'processed/s', 'freshness p50 ms', 'p95 ms', 'p99 ms', 'max lag', 'drain s', 'reconciled']];
+  const rows: string[][] = [
+    ['lake', 'rate (events/s)', 'produced', 'achieved produce rate', 'processed/s', 'freshness p50 ms', 'p95 ms', 'p99 ms', 'max lag', 'drain s', 'reconciled'],
+  ];
   for (const r of runs)
     rows.push([
       r.lakeFormat,
@@ -78,7 +82,9 @@ async function mainE2e(): Promise<void> {
     out,
     JSON.stringify({ generatedAt: new Date().toISOString(), environment: { node: process.version, cores: cpus().length }, pipeline: spec.name, runs }, null, 2) + '\n',
   );
-  console.log(`\nEnd to end on the local broker: ${spec.name}, ${seconds}s per rate, batch size ${fmt(E2E_BATCH_SIZE)}, window ${E2E_BATCHING_WINDOW_MS / 1000} s (the deployed defaults)\n`);
+  console.log(
+    `\nEnd to end on the local broker: ${spec.name}, ${seconds}s per rate, batch size ${fmt(E2E_BATCH_SIZE)}, window ${E2E_BATCHING_WINDOW_MS / 1000} s (the deployed defaults)\n`,
+  );
   console.log(table(rows));
   for (const r of runs)
     console.log(

@@ -12,7 +12,7 @@ import type { Snapshot, TableCommit, TableMetadata } from '../adapters/rest-cata
 import type { DataFile } from './data-file';
 import { LakeMetadataError } from './errors';
 import { currentSchema, defaultPartitionSpec, type SchemaResolution } from './iceberg-schema';
-import { ADDED, FORMAT_VERSION, readManifestList, writeManifest, writeManifestList, type ManifestFile } from './manifest';
+import { ADDED, EXISTING, FORMAT_VERSION, liveEntries, readManifestList, writeManifest, writeManifestList, type ManifestFile } from './manifest';
 import { appendCommit, appendSummary, committedOffsetsOf, mergeCommitted, newSnapshotId, refSnapshot, type CommittedOffsets, type OffsetRanges } from './snapshot';
 
 export interface AppendRequest {
@@ -34,6 +34,22 @@ export interface AppendRequest {
   readonly uuid?: () => string;
   /** @default 'main' */
   readonly ref?: string;
+  /**
+   * The bytes of carried data manifests to merge into one (by path): given when the parent lists
+   * enough manifests (see `shouldMergeManifests`), as Iceberg's MergeAppend does, so manifest
+   * lists (rewritten by every commit) and scan planning stay small whatever the number of commits.
+   */
+  readonly mergeManifests?: ReadonlyMap<string, Uint8Array>;
+}
+
+/** Iceberg's `commit.manifest.min-count-to-merge` default: merge once an append would list this many manifests. */
+export const MIN_MANIFESTS_TO_MERGE = 100;
+
+/** The carried manifests an append merges once it would list `minCount` or more: the data manifests of the default spec. */
+export function manifestsToMerge(carried: readonly ManifestFile[], specId: number, minCount = MIN_MANIFESTS_TO_MERGE): ManifestFile[] {
+  if (carried.length + 1 < minCount) return [];
+  const mergeable = carried.filter((m) => m.content === 0 && m.partitionSpecId === specId);
+  return mergeable.length >= 2 ? mergeable : [];
 }
 
 export interface MetadataFile {
@@ -103,7 +119,23 @@ export function planAppend(r: AppendRequest): AppendPlan {
     writes.push(manifest);
     manifests.push(written.file);
   }
-  manifests.push(...carried);
+  // merge the small carried manifests into one: their live entries as EXISTING, sequence numbers explicit (the spec requires them)
+  const merging = r.mergeManifests ? carried.filter((m) => r.mergeManifests!.has(m.manifestPath)) : [];
+  if (merging.length >= 2) {
+    const entries = merging.flatMap((m) =>
+      liveEntries(m, r.mergeManifests!.get(m.manifestPath)!).map((e) => ({
+        status: EXISTING,
+        snapshotId: e.snapshotId,
+        sequenceNumber: e.sequenceNumber,
+        fileSequenceNumber: e.fileSequenceNumber,
+        dataFile: e.dataFile,
+      })),
+    );
+    const merged = writeManifest({ path: `${dir}${uuid()}-m1.avro`, schema, spec, snapshotId, sequenceNumber, entries });
+    writes.push({ path: merged.file.manifestPath, bytes: merged.bytes });
+    manifests.push(merged.file);
+    manifests.push(...carried.filter((m) => !merging.includes(m)));
+  } else manifests.push(...carried);
   const manifestList: MetadataFile = {
     path: `${dir}snap-${snapshotId}-1-${uuid()}.avro`,
     bytes: writeManifestList({ snapshotId, parentSnapshotId: parent?.['snapshot-id'], sequenceNumber, manifests }),

@@ -22,7 +22,8 @@ import type { TableSchema } from '../../model/tables';
 import { CommitConflictError, CommitStateUnknownError, type LoadTableResult, type Namespace, type RestCatalogClient, type TableMetadata } from '../adapters/rest-catalog';
 import type { ColumnValues, ParquetFile } from '../core/parquet';
 import { encodeParquetFile } from '../core/parquet';
-import { planAppend, type AppendPlan, type MetadataFile } from './append';
+import { manifestsToMerge, planAppend, type AppendPlan, type MetadataFile } from './append';
+import { readManifestList } from './manifest';
 import { planDataFile, type DataFile } from './data-file';
 import { defaultPartitionSpec, LAKE_NAMESPACE, resolveSchema, type SchemaResolution } from './iceberg-schema';
 import { committedOffsetsOf, overlappingRanges, refSnapshot, type CommittedOffsets, type OffsetRanges } from './snapshot';
@@ -69,6 +70,8 @@ export interface IcebergLakeWriterOptions {
   readonly backoffMs?: number;
   /** @default 2000 */
   readonly maxBackoffMs?: number;
+  /** Merge the carried manifests once an append would list this many. @default 100 (Iceberg's commit.manifest.min-count-to-merge) */
+  readonly minManifestsToMerge?: number;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
   /** @default Math.random */
@@ -159,9 +162,11 @@ export class IcebergLakeWriter {
         resolution = again;
         dataFiles = await this.writeDataFiles(state.metadata, a, resolution);
       } else resolution = again;
+      const parentManifestList = await this.parentManifestList(state);
       const plan = planAppend({
         metadata: state.metadata,
-        parentManifestList: await this.parentManifestList(state),
+        parentManifestList,
+        mergeManifests: await this.manifestsToMerge(state.metadata, parentManifestList),
         dataFiles,
         offsets: a.offsets,
         schema: resolution,
@@ -242,6 +247,21 @@ export class IcebergLakeWriter {
       throw new LakeFileMissingError(`iceberg: table ${state.metadata['table-uuid']}: the manifest list of its current snapshot ${parent['snapshot-id']} (${path}) cannot be read`);
     }
     return bytes;
+  }
+
+  /** The bytes of the parent's manifests to merge, when the append would list enough of them (`commit.manifest.min-count-to-merge`). */
+  private async manifestsToMerge(metadata: TableMetadata, parentManifestList: Uint8Array | undefined): Promise<ReadonlyMap<string, Uint8Array> | undefined> {
+    if (!parentManifestList) return undefined;
+    const merging = manifestsToMerge(readManifestList(parentManifestList).manifests, defaultPartitionSpec(metadata)['spec-id'] ?? 0, this.options.minManifestsToMerge);
+    if (merging.length === 0) return undefined;
+    const read = await Promise.all(
+      merging.map(async (m) => {
+        const bytes = await this.options.files.get(m.manifestPath);
+        if (!bytes) throw new LakeFileMissingError(`iceberg: table ${metadata['table-uuid']}: manifest ${m.manifestPath} of its current snapshot cannot be read`);
+        return [m.manifestPath, bytes] as const;
+      }),
+    );
+    return new Map(read);
   }
 
   /** Encodes and writes one data file per (Kafka partition, day); returns their `data_file`s. */

@@ -5,7 +5,10 @@
  * every attempt (and the backoff between them), a refusal that is not retried, two writers
  * evolving the schema at once, and a table outside the writer's lake.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readManifestList } from '../../../lambda/lake/manifest';
+import { offsetsWithPyiceberg } from '../../support/pyiceberg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
@@ -122,6 +125,37 @@ describe('IcebergLakeWriter against the Apache Iceberg REST catalog', () => {
     await expect(again).rejects.toThrow(OffsetsRaceError);
     await expect(again).rejects.toThrow('already holds sales-0 offsets 0..49');
     expect((await t.load()).snapshots).toHaveLength(2);
+  });
+
+  it('merges the carried manifests once an append would list minManifestsToMerge: every row still read once, by DuckDB over our manifests and by pyiceberg', async () => {
+    const t = await newTable();
+    const writer = new IcebergLakeWriter({ catalog, files: t.files, namespace: t.ns, minManifestsToMerge: 4 });
+    const listed: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < 9; i++) {
+      const out = batch(0, i * 30, 30);
+      rows += out.events;
+      await writer.append(eventsAppend(out, 0, i * 30, i * 30 + 29));
+      const metadata = await t.load();
+      const current = metadata.snapshots!.find((s) => s['snapshot-id'] === metadata['current-snapshot-id'])!;
+      listed.push(readManifestList(readFileSync(fileURLToPath(current['manifest-list']))).manifests.length);
+    }
+    // 1, 2, 3, then a merge at the 4th (new + merged = 2), 3, merge, …: never 4 or more
+    expect(listed).toEqual([1, 2, 3, 2, 3, 2, 3, 2, 3]);
+    const metadata = await t.load();
+    const files = currentDataFiles(metadata);
+    const duck = await TestDuckDb.open();
+    try {
+      const [r] = await duck.rows(
+        `SELECT count(*) AS n, count(DISTINCT kafka_offset) AS d, min(kafka_offset) AS lo, max(kafka_offset) AS hi FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}])`,
+      );
+      expect(r).toEqual({ n: BigInt(rows), d: BigInt(rows), lo: expect.any(BigInt), hi: expect.any(BigInt) });
+    } finally {
+      duck.close();
+    }
+    const py = offsetsWithPyiceberg(server.url, t.ns, TABLE);
+    expect({ rows: py.rows, distinct: py.distinct }).toEqual({ rows, distinct: rows });
+    expect(await writer.committed(TABLE)).toEqual({ 'sales-0': [[0, 269]] });
   });
 
   it('conflicts outlasting commitAttempts: CommitRetriesExhaustedError (retriable) after exactly that many commits, the backoff doubling up to its cap; the table is unchanged', async () => {
