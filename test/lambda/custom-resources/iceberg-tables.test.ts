@@ -3,16 +3,14 @@
  * Iceberg's own server, run locally): the same protocol Glue's Iceberg REST endpoint speaks. A fake
  * signer stands in for SigV4 and records what it signs; the warehouse is sent as Glue's is.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { RestCatalogClient, type CatalogHttpRequest } from '../../../lambda/adapters/rest-catalog';
 import { icebergTablesHandler, type IcebergTablesProperties } from '../../../lambda/custom-resources/iceberg-tables';
 import { icebergSchema } from '../../../lambda/lake/iceberg-schema';
 import { directoryLocation } from '../../../lambda/lake/table-files';
-import { startRestCatalog, type RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
-import { REPO_ROOT } from '../../../local/runtime';
+import type { RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
+import { startTestCatalog, stopTestCatalog } from '../../support/rest-catalog';
 import { icebergTables } from '../../../model/lake-tables';
 import { clickstream } from '../../../pipelines/clickstream';
 import { sales } from '../../../pipelines/sales';
@@ -53,13 +51,10 @@ describe('the Iceberg tables custom resource against a real Iceberg REST catalog
   });
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'streamlake-iceberg-tables-cr-'));
-    server = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: join(root, 'catalog'), warehouseDir: join(root, 'warehouse') });
-    catalog = new RestCatalogClient({ uri: server.url });
+    ({ root, server, catalog } = await startTestCatalog('streamlake-iceberg-tables-cr'));
   }, 120_000);
   afterAll(async () => {
-    await server?.stop();
-    if (root) rmSync(root, { recursive: true, force: true });
+    await stopTestCatalog({ root, server });
   });
 
   const props = (namespace: string, pipelines: IcebergTablesProperties['Pipelines']): IcebergTablesProperties => ({

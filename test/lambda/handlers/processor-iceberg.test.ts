@@ -12,8 +12,7 @@
  * catalog client and writer (an empty cache).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
@@ -27,9 +26,9 @@ import { IcebergLakeWriter, LakeFileMissingError, OffsetsRaceError } from '../..
 import { COMMITTED_KEY, committedOffsetsOf, OFFSETS_KEY, refSnapshot } from '../../../lambda/lake/snapshot';
 import { directoryLocation, storeTableFiles } from '../../../lambda/lake/table-files';
 import { generatorFor, type GeneratedRecord } from '../../../lambda/traffic/generate';
-import { startRestCatalog, type RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
+import type { RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
+import { startTestCatalog, stopTestCatalog } from '../../support/rest-catalog';
 import { currentDataFiles } from '../../../local/query/iceberg-files';
-import { REPO_ROOT } from '../../../local/runtime';
 import { isRetriable } from '../../../model/errors';
 import { eventsTableName, icebergTables, partialsTableName, quarantineTableName } from '../../../model/lake-tables';
 import type { PipelineSpec } from '../../../model/spec';
@@ -129,15 +128,12 @@ describe('processor handler → Iceberg tables through the Apache Iceberg REST c
   let lakes = 0;
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'streamlake-processor-iceberg-'));
-    server = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: join(root, 'catalog'), warehouseDir: join(root, 'warehouse') });
-    catalog = new RestCatalogClient({ uri: server.url });
+    ({ root, server, catalog } = await startTestCatalog('streamlake-processor-iceberg'));
     db = await TestDuckDb.open();
   }, 120_000);
   afterAll(async () => {
     db?.close();
-    await server?.stop();
-    if (root) rmSync(root, { recursive: true, force: true });
+    await stopTestCatalog({ root, server });
   });
 
   interface Container {

@@ -1,13 +1,11 @@
 /** ensureIcebergTables against Apache Iceberg's own REST catalog server, run locally. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestCatalogClient } from '../../../lambda/adapters/rest-catalog';
 import { ensureIcebergTables, tableLocation } from '../../../lambda/lake/ensure-tables';
 import { icebergSchema } from '../../../lambda/lake/iceberg-schema';
 import { directoryLocation } from '../../../lambda/lake/table-files';
-import { startRestCatalog, type RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
-import { REPO_ROOT } from '../../../local/runtime';
+import type { RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
+import { startTestCatalog, stopTestCatalog } from '../../support/rest-catalog';
 import { icebergTables } from '../../../model/lake-tables';
 import { sales } from '../../../pipelines/sales';
 
@@ -19,13 +17,10 @@ describe('ensureIcebergTables', () => {
   let catalog: RestCatalogClient;
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'streamlake-ensure-tables-'));
-    server = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: join(root, 'catalog'), warehouseDir: join(root, 'warehouse') });
-    catalog = new RestCatalogClient({ uri: server.url });
+    ({ root, server, catalog } = await startTestCatalog('streamlake-ensure-tables'));
   }, 120_000);
   afterAll(async () => {
-    await server?.stop();
-    if (root) rmSync(root, { recursive: true, force: true });
+    await stopTestCatalog({ root, server });
   });
 
   it("creates the namespace and the pipeline's tables at <root>iceberg/<table> with the spec's schema, day partition and properties; a second call changes nothing", async () => {

@@ -5,11 +5,10 @@
  * every attempt (and the backoff between them), a refusal that is not retried, two writers
  * evolving the schema at once, and a table outside the writer's lake.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readManifestList } from '../../../lambda/lake/manifest';
 import { offsetsWithPyiceberg } from '../../support/pyiceberg';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
 import { CatalogRequestError, RestCatalogClient, type TableMetadata } from '../../../lambda/adapters/rest-catalog';
@@ -18,9 +17,9 @@ import { createTableRequest } from '../../../lambda/lake/iceberg-schema';
 import { CommitRetriesExhaustedError, IcebergLakeWriter, OffsetsRaceError, type TableAppend, type TableRows } from '../../../lambda/lake/lake-writer';
 import { topicPartitionKey } from '../../../lambda/lake/snapshot';
 import { directoryLocation, storeTableFiles, type TableFiles } from '../../../lambda/lake/table-files';
-import { startRestCatalog, type RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
+import type { RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
+import { startTestCatalog, stopTestCatalog } from '../../support/rest-catalog';
 import { currentDataFiles } from '../../../local/query/iceberg-files';
-import { REPO_ROOT } from '../../../local/runtime';
 import { ConfigurationError, isRetriable } from '../../../model/errors';
 import { eventsTableName } from '../../../model/lake-tables';
 import { eventsSchema, type TableSchema } from '../../../model/tables';
@@ -68,13 +67,10 @@ describe('IcebergLakeWriter against the Apache Iceberg REST catalog', () => {
   let namespaces = 0;
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'streamlake-lake-writer-'));
-    server = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: join(root, 'catalog'), warehouseDir: join(root, 'warehouse') });
-    catalog = new RestCatalogClient({ uri: server.url });
+    ({ root, server, catalog } = await startTestCatalog('streamlake-lake-writer'));
   }, 120_000);
   afterAll(async () => {
-    await server?.stop();
-    if (root) rmSync(root, { recursive: true, force: true });
+    await stopTestCatalog({ root, server });
   });
 
   /** A namespace of its own with the sales events table (`schema`) under a lake directory of its own. */
