@@ -476,6 +476,21 @@ export class RestCatalogClient {
       return true;
     } catch (err) {
       if (err instanceof CatalogRequestError && err.details.status === 409) return false;
+      // a concurrent create can lose its race inside the catalog (the JDBC catalog answers a duplicate
+      // key with 500 instead of 409): what counts is whether the namespace is there now
+      if (err instanceof CatalogUnavailableError && (await this.namespaceExists(namespace).catch(() => false))) return false;
+      throw err;
+    }
+  }
+
+  /** `HEAD …/namespaces/{ns}`. */
+  async namespaceExists(namespace: Namespace): Promise<boolean> {
+    const { ns, label } = await this.namespacePath(namespace);
+    try {
+      await this.call({ operation: `check namespace ${label}`, method: 'HEAD', path: `namespaces/${ns}` });
+      return true;
+    } catch (err) {
+      if (err instanceof CatalogNotFoundError) return false;
       throw err;
     }
   }

@@ -6,7 +6,7 @@
  * schema when the spec has gained an optional column (./iceberg-schema.ts `resolveSchema`).
  */
 import type { Namespace, RestCatalogClient } from '../adapters/rest-catalog';
-import { CatalogRequestError } from '../adapters/rest-catalog';
+import { CatalogRequestError, CatalogUnavailableError } from '../adapters/rest-catalog';
 import { icebergTables } from '../../model/lake-tables';
 import type { PipelineSpec } from '../../model/spec';
 import { createTableRequest, LAKE_NAMESPACE } from './iceberg-schema';
@@ -34,6 +34,8 @@ export async function ensureIcebergTables(catalog: RestCatalogClient, spec: Pipe
     } catch (err) {
       // another process created it between the check and the create
       if (err instanceof CatalogRequestError && err.details.status === 409) continue;
+      // …or lost the race inside the catalog, which some answer with a 500 instead of a 409
+      if (err instanceof CatalogUnavailableError && (await catalog.tableExists(namespace, t.name).catch(() => false))) continue;
       throw err;
     }
   }

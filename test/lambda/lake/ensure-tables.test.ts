@@ -70,6 +70,33 @@ describe('ensureIcebergTables', () => {
     expect(creates).toEqual([409, 409, 409]);
   });
 
+  it('a create that loses its race inside the catalog (HTTP 500 after the other one wrote) is taken as there once the object exists; a 500 for an object that is not there still fails', async () => {
+    const lake = directoryLocation(join(root, 'four'));
+    const answered: string[] = [];
+    // the first create of the namespace and of each table goes through, then answers 500 as the
+    // JDBC catalog does when its INSERT loses to a concurrent one
+    const racing = new RestCatalogClient({
+      uri: server.url,
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        if (init?.method !== 'POST' || !/\/(namespaces|tables)$/.test(String(input))) return res;
+        answered.push(`${/tables$/.test(String(input)) ? 'table' : 'namespace'} ${res.status}`);
+        return new Response(JSON.stringify({ error: { message: 'UncheckedSQLException: Failed to execute: INSERT', type: 'UncheckedSQLException', code: 500 } }), { status: 500 });
+      },
+    });
+    expect(await ensureIcebergTables(racing, sales, lake, 'four')).toEqual([]);
+    expect(answered).toEqual(['namespace 200', 'table 200', 'table 200', 'table 200']);
+    expect(await Promise.all(icebergTables(sales).map((t) => catalog.tableExists('four', t.name)))).toEqual([true, true, true]);
+
+    // the catalog failing without creating anything is still an error
+    const failing = new RestCatalogClient({
+      uri: server.url,
+      fetch: async (input, init) => (init?.method === 'POST' ? new Response('{"error":{"message":"down","type":"X","code":500}}', { status: 500 }) : fetch(input, init)),
+    });
+    await expect(ensureIcebergTables(failing, sales, lake, 'five')).rejects.toThrow(/create namespace five .*HTTP 500/);
+    expect(await catalog.namespaceExists('five')).toBe(false);
+  });
+
   it('places a table under the root whether or not the root ends with a slash', () => {
     expect(tableLocation('s3://bucket', 'sales_events')).toBe('s3://bucket/iceberg/sales_events');
     expect(tableLocation('s3://bucket/', 'sales_events')).toBe('s3://bucket/iceberg/sales_events');
