@@ -63,17 +63,7 @@ export interface StreamlakeConfig {
   readonly removalPolicy: 'destroy' | 'retain';
   /** Athena per-query bytes-scanned cutoff. */
   readonly athenaBytesScannedCutoff: number;
-  /**
-   * How processors write the lake: `per-batch` (Parquet objects per batch, Hive tables with
-   * partition projection, dedup views) or `iceberg` (Apache Iceberg tables in the Glue Data Catalog,
-   * committed exactly once through Glue's Iceberg REST endpoint).
-   */
-  readonly lakeFormat: LakeFormat;
 }
-
-/** The lake layouts a deployment can have (streamlake:lakeFormat). */
-export const LAKE_FORMATS = ['per-batch', 'iceberg'] as const;
-export type LakeFormat = (typeof LAKE_FORMATS)[number];
 
 export interface ConfigProblem {
   /** The context key, e.g. `streamlake:batchSize`. */
@@ -250,9 +240,24 @@ export const CONFIG_OPTIONS = {
   // MSK event source mapping limits (Lambda developer guide, "Amazon MSK event source mapping")
   batchSize: integer({ default: 1000, min: 1, max: 10_000, doc: 'event source mapping batch size' }),
   maxBatchingWindowSeconds: integer({ default: 5, min: 0, max: 300, doc: 'event source mapping batching window, seconds' }),
-  eventsRetentionDays: integer({ default: 365, min: 1, max: 36_500, doc: 'lifecycle expiry of the events area, days' }),
-  aggregatesRetentionDays: integer({ default: 730, min: 1, max: 36_500, doc: 'lifecycle expiry of the aggregates area, days' }),
-  quarantineRetentionDays: integer({ default: 90, min: 1, max: 36_500, doc: 'lifecycle expiry of the quarantine area, days' }),
+  eventsRetentionDays: integer({
+    default: 365,
+    min: 1,
+    max: 36_500,
+    doc: 'days of events the events table keeps (by event day): partition retention of the lake maintenance, not yet enforced (README, "Retention")',
+  }),
+  aggregatesRetentionDays: integer({
+    default: 730,
+    min: 1,
+    max: 36_500,
+    doc: 'days of window partials kept (by window day): partition retention of the lake maintenance, not yet enforced',
+  }),
+  quarantineRetentionDays: integer({
+    default: 90,
+    min: 1,
+    max: 36_500,
+    doc: 'days of quarantine records kept (by arrival day): partition retention of the lake maintenance, not yet enforced',
+  }),
   athenaResultsRetentionDays: integer({ default: 30, min: 1, max: 3650, doc: 'lifecycle expiry of Athena query results, days' }),
   alarmOffsetLag: integer({ default: 100_000, min: 1, max: 1_000_000_000, doc: 'offset-lag alarm threshold (records)' }),
   alarmErrors: integer({ default: 1, min: 1, max: 1_000_000, doc: 'failed invocations per 5 minutes' }),
@@ -274,11 +279,6 @@ export const CONFIG_OPTIONS = {
     allowed: '≥ 10485760 (10 MiB)',
     docDefault: '`10737418240` (10 GiB)',
     doc: 'per-query scan limit of the Athena workgroup, bytes',
-  }),
-  // per-batch stays the default until an Iceberg deployment has been verified end to end in AWS (README, "Iceberg lake in AWS")
-  lakeFormat: choice(LAKE_FORMATS, {
-    default: 'per-batch',
-    doc: '`per-batch` (Hive tables, dedup views) or `iceberg` (Iceberg tables in Glue via its Iceberg REST endpoint, exactly-once commits; not yet the default)',
   }),
 };
 
@@ -348,7 +348,6 @@ function toConfig(v: ConfigValues): StreamlakeConfig {
     },
     removalPolicy: v.removalPolicy,
     athenaBytesScannedCutoff: v.athenaBytesScannedCutoff,
-    lakeFormat: v.lakeFormat,
   };
 }
 
@@ -358,11 +357,17 @@ export const DEFAULT_CONFIG: StreamlakeConfig = toConfig(DEFAULT_VALUES);
 
 type Context = Readonly<Record<string, unknown>>;
 
+/** Keys earlier versions read, with what to do instead: a cdk.json that still sets one fails with this. */
+const REMOVED_KEYS: Readonly<Record<string, string>> = {
+  lakeFormat:
+    'removed: the lake is always Apache Iceberg tables now (README, "The lake"); delete the key (a deployment of the per-batch layout: README, "Upgrading from the per-batch layout")',
+};
+
 /** Builds and validates the configuration from CDK context; fails once, listing every bad key. */
 export function parseConfig(context: Context): StreamlakeConfig {
   const problems: ConfigProblem[] = Object.keys(context)
     .filter((k) => k.startsWith('streamlake:') && !(CONFIG_KEYS as readonly string[]).includes(k.slice('streamlake:'.length)))
-    .map((key) => ({ key, problem: `unknown key; known keys: ${CONFIG_KEYS.map(contextKey).join(', ')}` }));
+    .map((key) => ({ key, problem: REMOVED_KEYS[key.slice('streamlake:'.length)] ?? `unknown key; known keys: ${CONFIG_KEYS.map(contextKey).join(', ')}` }));
 
   const values: Partial<ConfigValues> = {};
   const readKey = (key: ConfigKey): void => {

@@ -27,8 +27,6 @@ export const ENV = {
   kafkaBootstrapServers: 'KAFKA_BOOTSTRAP_SERVERS',
   /** The generator: `{"<pipeline>": "<Glue schema version id>"}` of pipelines deployed with Avro values. */
   avroSchemaVersionIds: 'AVRO_SCHEMA_VERSION_IDS',
-  /** `iceberg` when the processor commits to Iceberg tables (streamlake:lakeFormat); absent for the per-batch layout. */
-  lakeFormat: 'LAKE_FORMAT',
   /** The Iceberg REST catalog's base URI: Glue's `https://glue.<region>.amazonaws.com/iceberg`. */
   icebergCatalogUri: 'ICEBERG_CATALOG_URI',
   /** The catalog's warehouse (Glue: the account id, which is the catalog id). */
@@ -43,10 +41,6 @@ export const ENV = {
   region: 'AWS_REGION',
 } as const;
 
-/** The lake layouts a processor writes (LAKE_FORMAT). */
-export const PROCESSOR_LAKE_FORMATS = ['per-batch', 'iceberg'] as const;
-export type ProcessorLakeFormat = (typeof PROCESSOR_LAKE_FORMATS)[number];
-
 /** What a processor function is told by its environment. */
 export interface ProcessorEnvironment {
   readonly pipeline: string;
@@ -58,8 +52,6 @@ export interface ProcessorEnvironment {
   readonly glueRegistryName?: string;
   readonly confluentRegistryUrl?: string;
   readonly kafkaBootstrapServers?: string;
-  /** `iceberg`, or absent (the per-batch layout). */
-  readonly lakeFormat?: ProcessorLakeFormat;
   readonly icebergCatalogUri?: string;
   readonly icebergWarehouse?: string;
   readonly icebergRegion?: string;
@@ -68,7 +60,7 @@ export interface ProcessorEnvironment {
   readonly region?: string;
 }
 
-/** What a processor that commits to Iceberg tables needs, all of it given. */
+/** The Iceberg lake a processor commits to, all of it given. */
 export interface IcebergLakeEnvironment {
   readonly catalogUri: string;
   readonly warehouse: string;
@@ -80,9 +72,8 @@ export interface IcebergLakeEnvironment {
 /** The variables of an Iceberg lake (`processorEnvironment({ ...env, ...icebergLakeVariables(lake) })`). */
 export function icebergLakeVariables(
   lake: IcebergLakeEnvironment,
-): Pick<ProcessorEnvironment, 'lakeFormat' | 'icebergCatalogUri' | 'icebergWarehouse' | 'icebergRegion' | 'icebergNamespace' | 'lakeRoot'> {
+): Pick<ProcessorEnvironment, 'icebergCatalogUri' | 'icebergWarehouse' | 'icebergRegion' | 'icebergNamespace' | 'lakeRoot'> {
   return {
-    lakeFormat: 'iceberg',
     icebergCatalogUri: lake.catalogUri,
     icebergWarehouse: lake.warehouse,
     icebergRegion: lake.region,
@@ -123,7 +114,6 @@ export function readProcessorEnvironment(vars: Variables = process.env): Process
     glueRegistryName: optional(vars, ENV.glueRegistryName),
     confluentRegistryUrl: optional(vars, ENV.confluentRegistryUrl),
     kafkaBootstrapServers: optional(vars, ENV.kafkaBootstrapServers),
-    lakeFormat: lakeFormatOf(vars),
     icebergCatalogUri: optional(vars, ENV.icebergCatalogUri),
     icebergWarehouse: optional(vars, ENV.icebergWarehouse),
     icebergRegion: optional(vars, ENV.icebergRegion),
@@ -133,20 +123,12 @@ export function readProcessorEnvironment(vars: Variables = process.env): Process
   };
 }
 
-function lakeFormatOf(vars: Variables): ProcessorLakeFormat | undefined {
-  const v = optional(vars, ENV.lakeFormat);
-  if (v === undefined || (PROCESSOR_LAKE_FORMATS as readonly string[]).includes(v)) return v as ProcessorLakeFormat | undefined;
-  throw new ConfigurationError(`environment variable ${ENV.lakeFormat} must be one of ${PROCESSOR_LAKE_FORMATS.join(' | ')}, got '${v}'`);
-}
-
 /**
- * The Iceberg lake a processor commits to, or undefined for the per-batch layout. With
- * LAKE_FORMAT=iceberg every Iceberg variable is required (a ConfigurationError names the first one
- * missing), and the lake root must be a location ending with `/`.
+ * The Iceberg lake a processor commits to: every Iceberg variable is required (a
+ * ConfigurationError names the first one missing), and the lake root must be a location ending with `/`.
  */
-export function icebergLakeOf(env: ProcessorEnvironment): IcebergLakeEnvironment | undefined {
-  if (env.lakeFormat !== 'iceberg') return undefined;
-  const why = `${ENV.lakeFormat} is iceberg`;
+export function icebergLakeOf(env: ProcessorEnvironment): IcebergLakeEnvironment {
+  const why = "the processor commits to the pipeline's Iceberg tables";
   const lake: IcebergLakeEnvironment = {
     catalogUri: requireVariable(env, 'icebergCatalogUri', why),
     warehouse: requireVariable(env, 'icebergWarehouse', why),

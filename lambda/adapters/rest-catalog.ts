@@ -591,8 +591,15 @@ export class RestCatalogClient {
       headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...this.options.headers },
       body,
     };
-    if (this.options.sign) request = await this.options.sign(request);
     const details = { operation: c.operation, method: c.method, url };
+    if (this.options.sign) {
+      try {
+        request = await this.options.sign(request);
+      } catch (err) {
+        // no credentials yet (an expired role session, the metadata endpoint slow): nothing was sent, so a retry may succeed
+        throw new CatalogUnavailableError({ ...details, catalogMessage: `signing the request failed: ${errorText(err)}` }, { cause: err });
+      }
+    }
 
     let response: Response;
     let text: string;

@@ -3,8 +3,7 @@
  * the pipeline picked from it, the S3 store and Powertools logger/metrics created once per
  * container, and the clients the pipeline's requirements name (registry, Kafka producer).
  *
- * With LAKE_FORMAT=iceberg (streamlake:lakeFormat) the processor commits to the pipeline's
- * Iceberg tables: an IcebergLakeWriter over a RestCatalogClient for Glue's Iceberg REST endpoint
+ * The processor commits to the pipeline's Iceberg tables: an IcebergLakeWriter over a RestCatalogClient for Glue's Iceberg REST endpoint
  * (ICEBERG_CATALOG_URI, warehouse = the account id), every request SigV4-signed for the service
  * `glue` with the function's role credentials (the AWS SDK's default provider chain), and the
  * table files read and written through the same S3 store, rooted at LAKE_ROOT (`s3://<bucket>/`).
@@ -18,8 +17,10 @@ import { ERROR_CLASS_DIMENSION, METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } 
 import { avroSchemaNameOf, withAvroValues, type PipelineSpec } from '../../model/spec';
 import { pipelineByName } from '../../pipelines';
 import type { LakeStore } from '../adapters/lake-store';
-import type { RequestSigner } from '../adapters/rest-catalog';
-import type { IcebergLakeWriter } from '../lake/lake-writer';
+import { RestCatalogClient, type RequestSigner } from '../adapters/rest-catalog';
+import { sigV4Signer } from '../adapters/sigv4';
+import { IcebergLakeWriter } from '../lake/lake-writer';
+import { storeTableFiles } from '../lake/table-files';
 import { S3LakeStore } from '../adapters/s3-lake-store';
 import { failedBatchFileName, failedBatchRecord } from '../core/failed-batch';
 import type { MskEvent } from '../core/msk-event';
@@ -59,22 +60,12 @@ export interface IcebergWriterOptions {
 
 /**
  * The writer of an Iceberg lake: the catalog client (Glue's Iceberg REST endpoint, SigV4 `glue`)
- * and the table files in `store`, whose keys start at the lake root. Loaded only by Iceberg
- * processors (cold start of the others unchanged).
+ * and the table files in `store`, whose keys start at the lake root.
  */
 export function icebergLakeWriter(lake: IcebergLakeEnvironment, store: LakeStore, options: IcebergWriterOptions = {}): IcebergLakeWriter {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: only Iceberg processors load the catalog client
-  const { RestCatalogClient } = require('../adapters/rest-catalog') as typeof import('../adapters/rest-catalog');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as above
-  const { IcebergLakeWriter: Writer } = require('../lake/lake-writer') as typeof import('../lake/lake-writer');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as above
-  const { storeTableFiles } = require('../lake/table-files') as typeof import('../lake/table-files');
-  const sign =
-    options.sign ??
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as above
-    (require('../adapters/sigv4') as typeof import('../adapters/sigv4')).sigV4Signer({ region: lake.region, service: 'glue' });
+  const sign = options.sign ?? sigV4Signer({ region: lake.region, service: 'glue' });
   const catalog = new RestCatalogClient({ uri: lake.catalogUri, warehouse: lake.warehouse, sign, fetch: options.fetch });
-  return new Writer({ catalog, files: storeTableFiles(store, lake.lakeRoot), namespace: lake.namespace });
+  return new IcebergLakeWriter({ catalog, files: storeTableFiles(store, lake.lakeRoot), namespace: lake.namespace });
 }
 
 export interface LambdaProcessorOptions {
@@ -108,7 +99,7 @@ export function lambdaProcessorHandler(
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: spec.name, defaultDimensions: { [PIPELINE_DIMENSION]: spec.name } });
   const processEvent = buildProcessor(spec, {
     store,
-    lake: iceberg ? icebergLakeWriter(iceberg, store, options.iceberg) : undefined,
+    lake: icebergLakeWriter(iceberg, store, options.iceberg),
     observe: powertoolsObserver(logger, metrics),
     // the registry and Kafka clients are loaded only by pipelines that use them (cold start)
     schemaRegistry: () => {

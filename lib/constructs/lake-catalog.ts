@@ -4,12 +4,11 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { checkProjectionCoversAcceptedEvents, glueType, icebergViews, lakeTables, namedQueries, projectionDtRange, referenceTableName, views } from '../../model/catalog';
-import { areaPrefix, locationTemplate, referencePrefix } from '../../model/layout';
+import { icebergViews, namedQueries, referenceTableName } from '../../model/catalog';
+import { referencePrefix } from '../../model/layout';
 import { icebergTables, partialsTableName } from '../../model/lake-tables';
 import type { PipelineSpec } from '../../model/spec';
 import type { IcebergTablesProperties } from '../../lambda/custom-resources/iceberg-tables';
-import type { LakeFormat } from '../config';
 import { GLUE_ICEBERG_ACTIONS, grantIcebergTables, icebergLakeOfStack, icebergTablePrefix } from './iceberg-lake';
 import { ATHENA_RESULTS_PREFIX, type LakeStorage } from './lake-storage';
 import { StreamlakeFunction } from './node-function';
@@ -21,33 +20,28 @@ export interface LakeCatalogProps {
   readonly pipelines: readonly PipelineSpec[];
   readonly bytesScannedCutoffPerQuery: number;
   readonly removalPolicy: RemovalPolicy;
-  /** @default 'per-batch' */
-  readonly lakeFormat?: LakeFormat;
 }
 
 /**
  * Glue database and tables generated from the pipeline specs, the views, and the Athena workgroup
  * (engine v3, enforced, KMS-encrypted results, bytes-scanned cutoff) with named queries.
  *
- * Per-batch lake (the default): Hive tables with partition projection (no crawler, no MSCK
- * REPAIR) and views that merge partials and drop duplicates. Iceberg lake: the pipelines' Iceberg
- * tables, created through Glue's Iceberg REST endpoint by a custom resource
- * (lambda/custom-resources/iceberg-tables.ts, retained on delete), and window views that are plain
- * merges of the partials (each offset is committed once, so nothing to drop). Reference tables and
- * named queries are the same in both.
+ * The pipelines' lake tables are Apache Iceberg tables, created through Glue's Iceberg REST
+ * endpoint by a custom resource (lambda/custom-resources/iceberg-tables.ts, retained on delete);
+ * the window views are plain merges of the partials (each offset is committed once, so there is
+ * nothing to drop at read time). Reference data are Hive CSV tables.
  */
 export class LakeCatalog extends Construct {
   public readonly database: glue.CfnDatabase;
   public readonly workGroup: athena.CfnWorkGroup;
   public readonly tables: glue.CfnTable[] = [];
-  /** The Iceberg tables custom resource (Iceberg lake only). */
-  public readonly icebergTables?: CustomResource;
+  /** The Iceberg tables custom resource. */
+  public readonly icebergTables: CustomResource;
   public readonly databaseName: string;
 
   constructor(scope: Construct, id: string, props: LakeCatalogProps) {
     super(scope, id);
     this.databaseName = props.databaseName;
-    const iceberg = props.lakeFormat === 'iceberg';
     const bucket = props.storage.bucket;
     const bucketUri = `s3://${bucket.bucketName}`;
     this.database = new glue.CfnDatabase(this, 'Database', {
@@ -56,44 +50,6 @@ export class LakeCatalog extends Construct {
     });
 
     for (const spec of props.pipelines) {
-      // the Iceberg lake's tables are created through the Iceberg REST endpoint, below
-      for (const t of iceberg ? [] : lakeTables(spec)) {
-        const projection: Record<string, string> = {
-          'projection.enabled': 'true',
-          'projection.dt.type': 'date',
-          'projection.dt.format': 'yyyy-MM-dd',
-          // from notBefore to as far ahead as the processor accepts events (eventTime.maxFutureSeconds)
-          'projection.dt.range': projectionDtRange(spec),
-          'projection.dt.interval': '1',
-          'projection.dt.interval.unit': 'DAYS',
-          'storage.location.template': locationTemplate(bucketUri, t.area),
-        };
-        if (t.schema.partitionKeys.includes('hr')) {
-          Object.assign(projection, { 'projection.hr.type': 'integer', 'projection.hr.range': '0,23', 'projection.hr.digits': '2' });
-        }
-        // synth fails, naming what to change, if Athena could not see every row the processor accepts
-        checkProjectionCoversAcceptedEvents(spec, t.name, projection);
-        const table = new glue.CfnTable(this, `Table-${t.name}`, {
-          catalogId: Aws.ACCOUNT_ID,
-          databaseName: props.databaseName,
-          tableInput: {
-            name: t.name,
-            description: t.description,
-            tableType: 'EXTERNAL_TABLE',
-            parameters: { classification: 'parquet', EXTERNAL: 'TRUE', ...projection },
-            partitionKeys: t.schema.partitionKeys.map((k) => ({ name: k, type: 'string' })),
-            storageDescriptor: {
-              location: `${bucketUri}/${areaPrefix(t.area)}`,
-              inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-              outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-              serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
-              columns: t.schema.columns.map((c) => ({ name: c.name, type: glueType(c.type), comment: c.comment })),
-            },
-          },
-        });
-        table.addResourceDependency(this.database);
-        this.tables.push(table);
-      }
       for (const ref of spec.references ?? []) {
         const table = new glue.CfnTable(this, `Table-${referenceTableName(ref)}`, {
           catalogId: Aws.ACCOUNT_ID,
@@ -146,7 +102,7 @@ export class LakeCatalog extends Construct {
       }
     }
 
-    if (iceberg) this.icebergTables = this.createIcebergTables(props);
+    this.icebergTables = this.createIcebergTables(props);
     this.createViews(props);
   }
 
@@ -211,9 +167,8 @@ export class LakeCatalog extends Construct {
     const bucket = props.storage.bucket;
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [bucket.bucketArn] }));
     props.storage.grantWrite(fn, [ATHENA_RESULTS_PREFIX]);
-    const iceberg = props.lakeFormat === 'iceberg';
     // Athena analyzes a view's query when it creates it: over Iceberg tables, that reads their metadata (with the caller's credentials)
-    const partials = iceberg ? props.pipelines.flatMap((spec) => (spec.windows ?? []).map((w) => `${icebergTablePrefix(partialsTableName(spec, w))}metadata/`)) : [];
+    const partials = props.pipelines.flatMap((spec) => (spec.windows ?? []).map((w) => `${icebergTablePrefix(partialsTableName(spec, w))}metadata/`));
     props.storage.grantRead(fn, [ATHENA_RESULTS_PREFIX, ...partials]);
     const provider = new cr.Provider(this, 'ViewsProvider', { onEventHandler: fn });
     const resource = new CustomResource(this, 'Views', {
@@ -222,11 +177,11 @@ export class LakeCatalog extends Construct {
       properties: {
         Database: props.databaseName,
         WorkGroup: this.workGroup.ref,
-        // Iceberg: the window views only (the events and quarantine tables are Iceberg tables themselves)
-        Views: props.pipelines.flatMap((spec) => (iceberg ? icebergViews(spec) : views(spec)).map((v) => ({ name: v.name, sql: v.sql }))),
+        // the window views only: the events and quarantine tables are read as they are
+        Views: props.pipelines.flatMap((spec) => icebergViews(spec).map((v) => ({ name: v.name, sql: v.sql }))),
       },
     });
     for (const t of this.tables) resource.node.addDependency(t);
-    if (this.icebergTables) resource.node.addDependency(this.icebergTables);
+    resource.node.addDependency(this.icebergTables);
   }
 }

@@ -6,7 +6,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AREA_ROOTS, referencePrefix } from '../../model/layout';
+import { referencePrefix } from '../../model/layout';
 import type { PipelineSpec } from '../../model/spec';
 import type { RetentionConfig } from '../config';
 import { REPO_ROOT } from './node-function';
@@ -22,7 +22,7 @@ export interface LakeStorageProps {
 
 /**
  * The data-lake bucket: KMS (customer key, rotation), versioning, TLS only, public access
- * blocked, server access logs to a separate bucket, lifecycle per area, and the pipelines'
+ * blocked, server access logs to a separate bucket, Athena results expired, and the pipelines'
  * reference data uploaded at deploy time under `reference/<name>/`.
  */
 export class LakeStorage extends Construct {
@@ -56,11 +56,10 @@ export class LakeStorage extends Construct {
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'lake/',
       lifecycleRules: [
-        { id: 'events', prefix: AREA_ROOTS.events, expiration: Duration.days(days.eventsDays) },
-        { id: 'aggregates', prefix: AREA_ROOTS.aggregates, expiration: Duration.days(days.aggregatesDays) },
-        { id: 'quarantine', prefix: AREA_ROOTS.quarantine, expiration: Duration.days(days.quarantineDays) },
+        // no rule under iceberg/: an object a table's metadata lists must only ever be removed through
+        // the table (an expired data file would make every query of its snapshot fail)
         { id: 'athena-results', prefix: ATHENA_RESULTS_PREFIX, expiration: Duration.days(days.athenaResultsDays) },
-        // retried batches overwrite objects: keep the replaced versions only briefly
+        // overwritten or deleted objects (Athena results, reference data): keep the old versions only briefly
         { id: 'noncurrent-versions', noncurrentVersionExpiration: Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       removalPolicy: props.removalPolicy,

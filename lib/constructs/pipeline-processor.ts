@@ -6,7 +6,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { icebergLakeVariables, processorEnvironment } from '../../model/environment';
-import { AREA_ROOTS, areaPrefix } from '../../model/layout';
+import { AREA_ROOTS } from '../../model/layout';
 import { METRICS_NAMESPACE } from '../../model/metric-names';
 import { PROCESSOR_NODE_OPTIONS } from '../../model/node-options';
 import { icebergTables } from '../../model/lake-tables';
@@ -32,8 +32,8 @@ export interface PipelineProcessorProps {
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
   readonly removalPolicy: RemovalPolicy;
-  /** Commit to the pipeline's Iceberg tables in this Glue database (streamlake:lakeFormat=iceberg) instead of the per-batch layout. */
-  readonly icebergDatabase?: string;
+  /** The Glue database of the pipeline's Iceberg tables, which it commits to. */
+  readonly icebergDatabase: string;
 }
 
 /**
@@ -65,8 +65,8 @@ class S3FailureDestination implements lambda.IEventSourceDlq {
 export class PipelineProcessor extends Construct {
   public readonly function: StreamlakeFunction;
   public readonly eventSource: sources.ManagedKafkaEventSource;
-  /** The Glue database of the Iceberg tables it commits to (Iceberg lake only). */
-  public readonly icebergDatabase?: string;
+  /** The Glue database of the Iceberg tables it commits to. */
+  public readonly icebergDatabase: string;
 
   constructor(scope: Construct, id: string, props: PipelineProcessorProps) {
     super(scope, id);
@@ -74,7 +74,7 @@ export class PipelineProcessor extends Construct {
     this.icebergDatabase = props.icebergDatabase;
     const needs = requirementsOf(spec);
     const avroSchema = needs.schemaRegistry ? props.schemas.schemaOf(spec) : undefined;
-    const iceberg = props.icebergDatabase !== undefined ? icebergLakeOfStack(this, props.icebergDatabase, props.storage) : undefined;
+    const iceberg = icebergLakeOfStack(this, props.icebergDatabase, props.storage);
     this.function = new StreamlakeFunction(this, 'Function', {
       // one entry for every pipeline: it reads which one from STREAMLAKE_PIPELINE
       entry: 'lambda/handlers/processor-entry.ts',
@@ -94,7 +94,7 @@ export class PipelineProcessor extends Construct {
           valueFormat: avroSchema ? 'avro' : undefined,
           glueRegistryName: avroSchema?.registryName,
           kafkaBootstrapServers: needs.summaryTopics.length > 0 ? cluster.bootstrapBrokers : undefined,
-          ...(iceberg ? icebergLakeVariables(iceberg) : {}),
+          ...icebergLakeVariables(iceberg),
         }),
         POWERTOOLS_SERVICE_NAME: spec.name,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -127,17 +127,13 @@ export class PipelineProcessor extends Construct {
       );
     }
 
-    if (props.icebergDatabase !== undefined) {
-      // its own tables only: load and commit through the Iceberg REST endpoint, files under iceberg/<table>/ (./iceberg-lake.ts)
-      grantIcebergTables(this, this.function, {
-        storage: props.storage,
-        databaseName: props.icebergDatabase,
-        tables: icebergTables(spec).map((t) => t.name),
-        glueActions: GLUE_ICEBERG_ACTIONS.commit,
-      });
-    } else {
-      props.storage.grantWrite(this.function, needs.writes.map(areaPrefix));
-    }
+    // its own tables only: load and commit through the Iceberg REST endpoint, files under iceberg/<table>/ (./iceberg-lake.ts)
+    grantIcebergTables(this, this.function, {
+      storage: props.storage,
+      databaseName: props.icebergDatabase,
+      tables: icebergTables(spec).map((t) => t.name),
+      glueActions: GLUE_ICEBERG_ACTIONS.commit,
+    });
     if (needs.references.length > 0) props.storage.grantRead(this.function, [AREA_ROOTS.reference]);
 
     this.eventSource = new sources.ManagedKafkaEventSource({

@@ -28,7 +28,6 @@ export class LakeStack extends Stack {
       pipelines: props.pipelines,
       bytesScannedCutoffPerQuery: props.config.athenaBytesScannedCutoff,
       removalPolicy: props.removalPolicy,
-      lakeFormat: props.config.lakeFormat,
     });
     const params: [string, string, string][] = [
       ['LakeBucketParameter', `/${prefix}/lake/bucket`, this.storage.bucket.bucketName],

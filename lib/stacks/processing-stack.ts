@@ -60,7 +60,7 @@ export class ProcessingStack extends Stack {
           batchSize: config.batchSize,
           maxBatchingWindowSeconds: config.maxBatchingWindowSeconds,
           removalPolicy: props.removalPolicy,
-          icebergDatabase: config.lakeFormat === 'iceberg' ? props.databaseName : undefined,
+          icebergDatabase: props.databaseName,
         }),
     );
     this.generator = new DemoGenerator(this, 'Generator', {

@@ -1,17 +1,16 @@
 /**
- * The Iceberg variant of the app (streamlake:lakeFormat=iceberg): the tables custom resource, the
- * processors' environment and IAM, the views; and the default (per-batch) left as it was.
+ * The Iceberg lake of the app: the tables custom resource, the processors' environment and IAM,
+ * the views; and the removed streamlake:lakeFormat key named with what to do.
  */
 import type { Template } from 'aws-cdk-lib/assertions';
-import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../lib/config';
-import { icebergViews, namedQueries, referenceTableName, views } from '../../model/catalog';
+import { ConfigError, parseConfig } from '../../lib/config';
+import { icebergViews, namedQueries, referenceTableName } from '../../model/catalog';
 import { icebergTables } from '../../model/lake-tables';
 import { clickstream } from '../../pipelines/clickstream';
 import { sales } from '../../pipelines/sales';
 import { buildApp, ctx, policyStatements } from './support';
 
-const iceberg = buildApp(ctx({ lakeFormat: 'iceberg' }));
-const perBatch = buildApp();
+const iceberg = buildApp();
 
 /** A resource as text, tokens resolved to their CloudFormation shape (`{"Fn::Join":…}`, `{"Ref":…}`). */
 const text = (v: unknown): string => JSON.stringify(v);
@@ -30,11 +29,9 @@ const tableNamesOf = (...specs: (typeof sales)[]) => specs.flatMap((s) => iceber
 const glueTableArn = (db: string, table: string) => new RegExp(`:table/${db}/${table}"`);
 
 describe('streamlake:lakeFormat', () => {
-  it("defaults to per-batch, reads 'iceberg', and names the key when the value is wrong", () => {
-    expect(DEFAULT_CONFIG.lakeFormat).toBe('per-batch');
-    expect(parseConfig(ctx({ lakeFormat: 'iceberg' })).lakeFormat).toBe('iceberg');
-    expect(() => parseConfig(ctx({ lakeFormat: 'delta' }))).toThrow(ConfigError);
-    expect(() => parseConfig(ctx({ lakeFormat: 'delta' }))).toThrow("config 'streamlake:lakeFormat': must be one of per-batch | iceberg, got 'delta'");
+  it.each(['iceberg', 'per-batch'])("is refused as removed, whatever its value ('%s'), saying what to do", (value) => {
+    expect(() => parseConfig(ctx({ lakeFormat: value }))).toThrow(ConfigError);
+    expect(() => parseConfig(ctx({ lakeFormat: value }))).toThrow(/config 'streamlake:lakeFormat': removed: the lake is always Apache Iceberg tables now .*delete the key/);
   });
 });
 
@@ -67,23 +64,19 @@ describe('the Iceberg lake stack', () => {
     expect(tables.map((x) => x.Name)).toEqual([clickstream, sales].flatMap((spec) => (spec.references ?? []).map((r) => referenceTableName(r))));
     expect(tables).toHaveLength(1);
     for (const x of tables) expect(Object.keys(x.Parameters).filter((k) => k.startsWith('projection.'))).toEqual([]);
-    // the per-batch variant keeps its Hive tables
-    expect(Object.keys(perBatch.templates.lake.findResources('AWS::Glue::Table')).length).toBeGreaterThan(1);
   });
 
   it('creates the window views as plain merges of the Iceberg partials, after the tables', () => {
     const [[, resource]] = Object.entries(t.findResources('Custom::StreamlakeAthenaViews'));
     expect(resource.Properties.Views).toEqual([...icebergViews(clickstream), ...icebergViews(sales)].map((v) => ({ name: v.name, sql: v.sql })));
     expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^CatalogIcebergTables/)]));
-    // per-batch: the dedup views
-    const [[, old]] = Object.entries(perBatch.templates.lake.findResources('Custom::StreamlakeAthenaViews'));
-    expect(old.Properties.Views).toEqual([...views(clickstream), ...views(sales)].map((v) => ({ name: v.name, sql: v.sql })));
+    // no view of the lake tables themselves: they are read as they are
+    for (const v of resource.Properties.Views as { sql: string }[]) expect(v.sql).not.toMatch(/row_number|attempt/i);
   });
 
-  it('keeps the named queries (they name tables and views that exist in both layouts)', () => {
-    const names = (x: Template) => Object.values(x.findResources('AWS::Athena::NamedQuery')).map((q) => q.Properties.Name);
-    expect(names(t)).toEqual([...namedQueries(clickstream), ...namedQueries(sales)].map((q) => q.name));
-    expect(names(t)).toEqual(names(perBatch.templates.lake));
+  it('keeps the named queries, by name and text', () => {
+    const queries = (x: Template) => Object.values(x.findResources('AWS::Athena::NamedQuery')).map((q) => ({ name: q.Properties.Name, sql: q.Properties.QueryString }));
+    expect(queries(t)).toEqual([...namedQueries(clickstream), ...namedQueries(sales)].map((q) => ({ name: q.name, sql: q.sql })));
   });
 
   it('grants the tables handler only the endpoint’s Glue actions on the catalog, the database and each table, and S3 under iceberg/<table>/metadata/', () => {
@@ -118,17 +111,12 @@ describe('the Iceberg processors', () => {
 
   it('are told the catalog, warehouse, region, namespace and lake root', () => {
     const vars = fn('sales').Properties.Environment.Variables;
-    expect(vars.LAKE_FORMAT).toBe('iceberg');
+    expect(vars.LAKE_FORMAT).toBeUndefined();
     expect(text(vars.ICEBERG_CATALOG_URI)).toBe(text({ 'Fn::Join': ['', ['https://glue.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/iceberg']] }));
     expect(vars.ICEBERG_WAREHOUSE).toEqual({ Ref: 'AWS::AccountId' });
     expect(vars.ICEBERG_REGION).toEqual({ Ref: 'AWS::Region' });
     expect(vars.ICEBERG_NAMESPACE).toBe('streamlake');
     expect(text(vars.LAKE_ROOT)).toMatch(/^\{"Fn::Join":\["",\["s3:\/\/",\{"Fn::ImportValue":"streamlake-lake:ExportsOutputRefStorageBucket[A-Za-z0-9]+"\},"\/"\]\]\}$/);
-    // the per-batch processors are told nothing of it
-    const old = Object.values(perBatch.templates.processing.findResources('AWS::Lambda::Function')).find(
-      (f) => f.Properties.Environment?.Variables?.STREAMLAKE_PIPELINE === 'sales',
-    )!;
-    expect(Object.keys(old.Properties.Environment.Variables).filter((k) => /^(LAKE_FORMAT|ICEBERG_|LAKE_ROOT)/.test(k))).toEqual([]);
   });
 
   it.each([
@@ -156,7 +144,7 @@ describe('the Iceberg processors', () => {
     for (const tpl of Object.values(iceberg.templates)) {
       for (const s of policyStatements(tpl)) {
         if (!s.Action.some((a) => /^glue:(GetTable|CreateTable|UpdateTable)$/.test(a))) continue;
-        // the views handler's CREATE OR REPLACE VIEW is the one table/<db>/* grant, as in the per-batch app
+        // the views handler's CREATE OR REPLACE VIEW is the one table/<db>/* grant
         if (s.Action.includes('glue:DeleteTable')) continue;
         expect(text(s.Resource)).not.toMatch(/table\/[a-z0-9_]+\/\*/);
       }

@@ -15,8 +15,7 @@ describe('cdk-nag', () => {
     ['provisioned', { kafkaMode: 'provisioned' }],
     ['existing', EXISTING_CLUSTER],
     ['sales with Avro values', { avroPipelines: 'sales' }],
-    ['Iceberg lake', { lakeFormat: 'iceberg' }],
-    ['Iceberg lake, existing cluster, Avro values', { ...EXISTING_CLUSTER, lakeFormat: 'iceberg', avroPipelines: 'sales' }],
+    ['existing cluster, Avro values', { ...EXISTING_CLUSTER, avroPipelines: 'sales' }],
   ])('has no unsuppressed AwsSolutions or Serverless finding (%s)', (_mode, context) => {
     const { stacks } = buildApp(ctx(context));
     for (const stack of Object.values(stacks)) expect(findings(stack)).toEqual([]);

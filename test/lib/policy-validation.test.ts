@@ -37,7 +37,6 @@ describe('cfn-guard Control Tower rules', () => {
     ['provisioned', ctx({ kafkaMode: 'provisioned' })],
     ['existing', ctx(EXISTING_CLUSTER)],
     ['sales with Avro values', ctx({ avroPipelines: 'sales' })],
-    ['the Iceberg lake', ctx({ lakeFormat: 'iceberg' })],
   ])('pass for %s', (_mode, context) => {
     expect(() => synthWithGuard(context)).not.toThrow();
   });

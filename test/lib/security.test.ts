@@ -4,13 +4,9 @@
  */
 import { buildApp, ctx, policyStatements } from './support';
 
-// the default deployment, one with Avro values (Glue Schema Registry grants) and one with the Iceberg lake (Glue Iceberg REST grants)
+// the default deployment (Glue Iceberg REST grants) and one with Avro values (Glue Schema Registry grants)
 const { templates } = buildApp();
-const all = [
-  ...Object.values(templates),
-  ...Object.values(buildApp(ctx({ avroPipelines: 'sales' })).templates),
-  ...Object.values(buildApp(ctx({ lakeFormat: 'iceberg' })).templates),
-];
+const all = [...Object.values(templates), ...Object.values(buildApp(ctx({ avroPipelines: 'sales' })).templates)];
 
 /** Actions that support no resource-level permissions, so `Resource: "*"` is the narrowest there is. */
 const RESOURCE_STAR_ALLOWED: Record<string, string> = {

@@ -48,7 +48,6 @@ describe('the Iceberg lake variables', () => {
     expect(vars).toEqual({
       STREAMLAKE_PIPELINE: 'sales',
       LAKE_BUCKET: 'lake',
-      LAKE_FORMAT: 'iceberg',
       ICEBERG_CATALOG_URI: 'https://glue.eu-west-1.amazonaws.com/iceberg',
       ICEBERG_WAREHOUSE: '123456789012',
       ICEBERG_REGION: 'eu-west-1',
@@ -58,16 +57,12 @@ describe('the Iceberg lake variables', () => {
     expect(icebergLakeOf(readProcessorEnvironment(vars))).toEqual(lake);
   });
 
-  it('is the per-batch layout when LAKE_FORMAT is absent or per-batch', () => {
-    expect(icebergLakeOf(readProcessorEnvironment({ STREAMLAKE_PIPELINE: 'sales', LAKE_BUCKET: 'lake' }))).toBeUndefined();
-    expect(icebergLakeOf(readProcessorEnvironment({ STREAMLAKE_PIPELINE: 'sales', LAKE_BUCKET: 'lake', LAKE_FORMAT: 'per-batch' }))).toBeUndefined();
-  });
-
-  it('names a wrong format, a missing variable and a lake root that is not a location', () => {
+  it('names a missing variable and a lake root that is not a location', () => {
     const vars = processorEnvironment({ ...base, ...icebergLakeVariables(lake) });
-    expect(() => readProcessorEnvironment({ ...vars, LAKE_FORMAT: 'delta' })).toThrow("environment variable LAKE_FORMAT must be one of per-batch | iceberg, got 'delta'");
     for (const name of ['ICEBERG_CATALOG_URI', 'ICEBERG_WAREHOUSE', 'ICEBERG_REGION', 'ICEBERG_NAMESPACE', 'LAKE_ROOT']) {
-      expect(() => icebergLakeOf(readProcessorEnvironment({ ...vars, [name]: undefined }))).toThrow(`environment variable ${name} is not set: LAKE_FORMAT is iceberg`);
+      expect(() => icebergLakeOf(readProcessorEnvironment({ ...vars, [name]: undefined }))).toThrow(
+        `environment variable ${name} is not set: the processor commits to the pipeline's Iceberg tables`,
+      );
     }
     expect(() => icebergLakeOf(readProcessorEnvironment({ ...vars, LAKE_ROOT: 's3://lake' }))).toThrow(ConfigurationError);
     expect(() => icebergLakeOf(readProcessorEnvironment({ ...vars, LAKE_ROOT: 'lake/' }))).toThrow("LAKE_ROOT must be a location ending with '/'");

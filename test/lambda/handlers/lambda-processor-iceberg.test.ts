@@ -1,5 +1,5 @@
 /**
- * The Lambda wiring of an Iceberg processor (LAKE_FORMAT=iceberg): the tables made by the tables
+ * The Lambda wiring of an Iceberg processor: the tables made by the tables
  * custom resource handler, then the Lambda handler committing a batch through a REAL Apache
  * Iceberg REST catalog (run locally) with the lake in a directory, a fake signer standing in for
  * SigV4; and, without a catalog, that the default signer SigV4-signs for `glue` with the function's
@@ -57,7 +57,6 @@ describe('an Iceberg processor in Lambda', () => {
     const env: ProcessorEnvironment = readProcessorEnvironment({
       STREAMLAKE_PIPELINE: 'clickstream',
       LAKE_BUCKET: 'unused',
-      LAKE_FORMAT: 'iceberg',
       ICEBERG_CATALOG_URI: server.url,
       ICEBERG_WAREHOUSE: '123456789012',
       ICEBERG_REGION: 'eu-west-1',

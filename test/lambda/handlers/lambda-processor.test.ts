@@ -3,11 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { readProcessorEnvironment } from '../../../model/environment';
 import { METRIC, METRICS_NAMESPACE } from '../../../model/metric-names';
 import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
 import type { MskEvent } from '../../../lambda/core/msk-event';
 import { lambdaProcessorHandler, powertoolsObserver } from '../../../lambda/handlers/lambda-processor';
 import { mskEvent } from '../../support/msk';
+
+// nothing listens on port 9: these tests fail before, or without, reaching the catalog
+const ICEBERG_VARS = {
+  ICEBERG_CATALOG_URI: 'http://127.0.0.1:9/iceberg',
+  ICEBERG_WAREHOUSE: '123456789012',
+  ICEBERG_REGION: 'eu-west-1',
+  ICEBERG_NAMESPACE: 'streamlake',
+  LAKE_ROOT: 's3://lake/',
+};
 
 describe('Lambda wiring', () => {
   it('fails at cold start with a message naming the missing variable', () => {
@@ -24,7 +34,14 @@ describe('Lambda wiring', () => {
   it('runs a pipeline deployed with Avro values from VALUE_FORMAT, reading its Glue schema by name', () => {
     const saved = { ...process.env };
     try {
-      Object.assign(process.env, { STREAMLAKE_PIPELINE: 'sales', LAKE_BUCKET: 'lake', VALUE_FORMAT: 'avro', KAFKA_BOOTSTRAP_SERVERS: 'b-1.example:9098', AWS_REGION: 'eu-west-1' });
+      Object.assign(process.env, {
+        STREAMLAKE_PIPELINE: 'sales',
+        LAKE_BUCKET: 'lake',
+        VALUE_FORMAT: 'avro',
+        KAFKA_BOOTSTRAP_SERVERS: 'b-1.example:9098',
+        AWS_REGION: 'eu-west-1',
+        ...ICEBERG_VARS,
+      });
       delete process.env.GLUE_REGISTRY_NAME;
       expect(() => lambdaProcessorHandler()).toThrow(/GLUE_REGISTRY_NAME is not set/);
       process.env.GLUE_REGISTRY_NAME = 'streamlake';
@@ -79,7 +96,7 @@ describe('Lambda wiring', () => {
 });
 
 describe('errors the processor acts on', () => {
-  const env = { pipeline: 'clickstream', lakeBucket: 'lake', s3Endpoint: 'http://127.0.0.1:9', region: 'eu-west-1' };
+  const env = readProcessorEnvironment({ STREAMLAKE_PIPELINE: 'clickstream', LAKE_BUCKET: 'lake', S3_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'eu-west-1', ...ICEBERG_VARS });
   const quiet = () => jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
 
   it('sends a malformed event to the on-failure bucket at once, with its error class, and returns', async () => {
@@ -117,7 +134,12 @@ describe('errors the processor acts on', () => {
     try {
       const handler = lambdaProcessorHandler(env, new LocalLakeStore(dir));
       const event = mskEvent([{ topic: 'clickstream', partition: 0, offset: 0, value: '2026-11-22T11:59:00Z,e1,www.amazon1.com,192.168.2.1' }]);
-      await expect(handler(event)).rejects.toMatchObject({ name: 'LakeStoreError', retriable: true });
+      // no credentials here: signing the catalog request fails before anything is sent
+      await expect(handler(event)).rejects.toMatchObject({
+        name: 'CatalogUnavailableError',
+        retriable: true,
+        message: expect.stringMatching(/signing the request failed: Could not load credentials/),
+      });
       expect(readdirSync(dir)).toEqual([]);
     } finally {
       spy.mockRestore();

@@ -47,7 +47,7 @@ describe('PipelineProcessor', () => {
     }
   });
 
-  it('scopes Kafka permissions to the cluster, topic and group ARNs, and S3 writes to the pipeline prefixes', () => {
+  it("scopes Kafka permissions to the cluster, topic and group ARNs, and S3 writes to the pipeline's own tables", () => {
     const statements = policyStatements(t);
     const read = statements.filter((s) => s.Action.includes('kafka-cluster:ReadData'));
     expect(read).toHaveLength(2);
@@ -55,8 +55,10 @@ describe('PipelineProcessor', () => {
     const groups = statements.filter((s) => s.Action.includes('kafka-cluster:AlterGroup'));
     expect(groups.map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringContaining('streamlake-clickstream'), expect.stringContaining('streamlake-sales')]);
     const puts = statements.filter((s) => s.Action.includes('s3:PutObject')).map((s) => JSON.stringify(s.Resource));
-    expect(puts.some((r) => r.includes('/events/sales/*') && r.includes('/quarantine/sales/*') && r.includes('/aggregates/sales/region_10m/*'))).toBe(true);
-    expect(puts.some((r) => r.includes('/events/clickstream/*') && r.includes('/sales/'))).toBe(false);
+    expect(puts.some((r) => r.includes('/iceberg/sales_events/*') && r.includes('/iceberg/sales_quarantine/*') && r.includes('/iceberg/sales_region_10m_partials/*'))).toBe(true);
+    expect(puts.some((r) => r.includes('/iceberg/clickstream_events/*') && r.includes('/iceberg/sales_'))).toBe(false);
+    // nothing outside the tables (the per-batch prefixes are gone)
+    for (const r of puts) expect(r).not.toMatch(/"\/(events|aggregates|quarantine)\//);
   });
 
   it('writes to Kafka only where it must: the generator to the input topics, the sales processor to sales.summary', () => {
@@ -125,7 +127,8 @@ describe('PipelineSchemas (streamlake:avroPipelines)', () => {
     });
     const clickstream = Object.values(t.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Description === 'streamlake processor of the clickstream pipeline')!;
     expect(clickstream.Properties.Environment.Variables.VALUE_FORMAT).toBeUndefined();
-    const glue = policyStatements(t).filter((s) => s.Action.some((a) => a.startsWith('glue:')));
+    // the schema registry's grants (the Iceberg catalog's glue:GetCatalog/GetTable/UpdateTable are test/lib/iceberg-lake.test.ts's)
+    const glue = policyStatements(t).filter((s) => s.Action.some((a) => a.startsWith('glue:') && !/^glue:(GetCatalog|GetTable|UpdateTable)$/.test(a)));
     expect(glue).toHaveLength(1);
     expect(glue[0].Action.sort()).toEqual(['glue:GetSchemaVersion', 'glue:ListSchemaVersions']);
     expect(glue[0].Resource).toHaveLength(2);
