@@ -2,8 +2,7 @@
  * `npm run bench -- --e2e`: sustained production against the local broker with the deployed
  * default batching (batch size 1,000, window 5 s), at 1,000 and at 10,000 events/s. Reports
  * consumer lag over time, throughput, and freshness (event produced → its row committed to the
- * lake, where the next query sees it) p50/p95/p99, for the Iceberg lake and, as the reference
- * measured in the same run, the per-batch layout it replaces.
+ * lake's Iceberg tables, where the next query sees it) p50/p95/p99.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +14,6 @@ import { LakeDb } from '../local/query/lake-db';
 import { LocalRuntime } from '../local/runtime';
 
 export interface E2eRun {
-  readonly lakeFormat: 'iceberg' | 'per-batch';
   readonly ratePerSec: number;
   readonly seconds: number;
   readonly produced: number;
@@ -34,7 +32,7 @@ export const E2E_BATCHING_WINDOW_MS = 5_000;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-export async function runE2e(spec: PipelineSpec, ratePerSec: number, seconds: number, log: (s: string) => void, lakeFormat: E2eRun['lakeFormat'] = 'iceberg'): Promise<E2eRun> {
+export async function runE2e(spec: PipelineSpec, ratePerSec: number, seconds: number, log: (s: string) => void): Promise<E2eRun> {
   const stateDir = mkdtempSync(join(tmpdir(), 'streamlake-e2e-bench-'));
   const freshness: number[] = [];
   const wrap = (_s: PipelineSpec, handler: (e: MskEvent) => Promise<unknown>) => async (event: MskEvent) => {
@@ -44,7 +42,7 @@ export async function runE2e(spec: PipelineSpec, ratePerSec: number, seconds: nu
     return result;
   };
   // the event source mapping as deployed by default (streamlake:batchSize, streamlake:maxBatchingWindowSeconds)
-  const rt = await LocalRuntime.start({ specs: [spec], stateDir, lakeFormat, batchSize: E2E_BATCH_SIZE, batchingWindowMs: E2E_BATCHING_WINDOW_MS, wrapHandler: wrap as never });
+  const rt = await LocalRuntime.start({ specs: [spec], stateDir, batchSize: E2E_BATCH_SIZE, batchingWindowMs: E2E_BATCHING_WINDOW_MS, wrapHandler: wrap as never });
   try {
     const lagSamples: { t: number; lag: number }[] = [];
     const started = Date.now();
@@ -79,7 +77,6 @@ export async function runE2e(spec: PipelineSpec, ratePerSec: number, seconds: nu
     await db.close();
     freshness.sort((a, b) => a - b);
     return {
-      lakeFormat,
       ratePerSec,
       seconds,
       produced: count,

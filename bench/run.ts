@@ -52,19 +52,12 @@ async function mainE2e(): Promise<void> {
   const spec = pipelineByName('clickstream');
   const runs = [];
   for (const rate of [1_000, 10_000]) {
-    for (const lakeFormat of ['iceberg', 'per-batch'] as const) {
-      process.stderr.write(
-        `e2e: ${spec.name} at ${fmt(rate)} events/s for ${seconds}s (batch size ${fmt(E2E_BATCH_SIZE)}, window ${E2E_BATCHING_WINDOW_MS / 1000} s), ${lakeFormat} lake…\n`,
-      );
-      runs.push(await runE2e(spec, rate, seconds, (l) => process.stderr.write(l + '\n'), lakeFormat));
-    }
+    process.stderr.write(`e2e: ${spec.name} at ${fmt(rate)} events/s for ${seconds}s (batch size ${fmt(E2E_BATCH_SIZE)}, window ${E2E_BATCHING_WINDOW_MS / 1000} s)…\n`);
+    runs.push(await runE2e(spec, rate, seconds, (l) => process.stderr.write(l + '\n')));
   }
-  const rows: string[][] = [
-    ['lake', 'rate (events/s)', 'produced', 'achieved produce rate', 'processed/s', 'freshness p50 ms', 'p95 ms', 'p99 ms', 'max lag', 'drain s', 'reconciled'],
-  ];
+  const rows: string[][] = [['rate (events/s)', 'produced', 'achieved produce rate', 'processed/s', 'freshness p50 ms', 'p95 ms', 'p99 ms', 'max lag', 'drain s', 'reconciled']];
   for (const r of runs)
     rows.push([
-      r.lakeFormat,
       fmt(r.ratePerSec),
       fmt(r.produced),
       fmt(r.achievedProduceRate),
@@ -88,7 +81,7 @@ async function mainE2e(): Promise<void> {
   console.log(table(rows));
   for (const r of runs)
     console.log(
-      `\nlag over time, ${r.lakeFormat} lake at ${fmt(r.ratePerSec)}/s (every 10 s): ${r.lagSamples
+      `\nlag over time, ${fmt(r.ratePerSec)}/s (every 10 s): ${r.lagSamples
         .filter((s) => s.t % 10 === 0)
         .map((s) => `${s.t}s:${s.lag}`)
         .join(' ')}`,

@@ -48,11 +48,6 @@ export interface LocalRuntimeOptions {
    * is the lake directory: the catalog and the local readers see its objects as files there).
    */
   readonly store?: LakeStore;
-  /**
-   * `iceberg` (default): the processors commit to Iceberg tables through a local REST catalog.
-   * `per-batch`: the earlier layout, one Parquet object per batch and partition, read through dedup views.
-   */
-  readonly lakeFormat?: 'iceberg' | 'per-batch';
   /** Use this Iceberg REST catalog instead of starting one on `<lake>/catalog`. */
   readonly catalogUrl?: string;
   /** Use this broker instead of starting one. */
@@ -91,13 +86,13 @@ export class LocalRuntime {
     readonly store: LakeStore,
   ) {}
 
-  /** The Iceberg REST catalog the processors commit through (absent for a per-batch lake). */
-  catalog?: RestCatalogClient;
+  /** The Iceberg REST catalog the processors commit through (set by `start`). */
+  catalog!: RestCatalogClient;
   private catalogServer?: RunningRestCatalog;
 
-  /** The catalog's URL (Iceberg lakes). */
-  get catalogUrl(): string | undefined {
-    return this.catalog?.uri;
+  /** The catalog's URL. */
+  get catalogUrl(): string {
+    return this.catalog.uri;
   }
 
   /** Starts the catalog (unless given one) and creates the pipelines' tables that do not exist. */
@@ -147,7 +142,7 @@ export class LocalRuntime {
       // input topics and the summary topics windows publish to (same partitions as the input)
       await ensureTopics(admin, [...options.specs.map((s) => s.topic), ...summaryTopicsOf(options.specs)]);
       await seedReferenceData(store, options.specs);
-      if ((options.lakeFormat ?? 'iceberg') === 'iceberg') await runtime.startCatalog();
+      await runtime.startCatalog();
       // Avro pipelines: their schemas are in the registry before the first record, as in AWS
       for (const spec of options.specs.filter((s) => requirementsOf(s).schemaRegistry)) await registerLocalSchema(stateDir, spec);
       for (const spec of options.specs) await runtime.startProcessor(spec);
@@ -165,7 +160,7 @@ export class LocalRuntime {
     const base = buildProcessor(spec, {
       store: this.store,
       // one writer per processor, like a Lambda container: its own cache of the tables
-      lake: this.catalog ? lakeWriterFor(this.lakeDir, this.store, this.catalog) : undefined,
+      lake: lakeWriterFor(this.lakeDir, this.store, this.catalog),
       observe: o.onBatch,
       summaryPublisher: () => {
         const publisher = new KafkaSummaryPublisher(this.kafka);

@@ -1,14 +1,13 @@
 /**
  * The processor handler, independent of where it runs: decode the MSK event, run the pure core,
- * encode Parquet, and either commit to the pipeline's Iceberg tables (`lake`: exactly once, see
- * ../lake/lake-writer.ts) or write the per-batch layout through the LakeStore. Lambda (S3 store)
- * and the local runtime (directory or S3-compatible store) call this same function.
+ * encode Parquet and commit it to the pipeline's Iceberg tables, exactly once (`lake`, see
+ * ../lake/lake-writer.ts). Lambda (S3, Glue's Iceberg REST endpoint) and the local runtime
+ * (a directory or S3-compatible store, Apache Iceberg's REST catalog) call this same function.
  */
 import { loadReferenceTable, type ReferenceTable } from '../core/enrich';
 import { referenceKey } from '../../model/layout';
 import type { MskEvent } from '../core/msk-event';
-import { encodeParquet } from '../core/parquet';
-import { compilePipeline, decodeMskEvent, processBatch, type CompiledPipeline, type PlannedObject } from '../core/processor';
+import { compilePipeline, decodeMskEvent, processBatch, type CompiledPipeline } from '../core/processor';
 import type { QuarantineReason } from '../core/quarantine';
 import { ConfigurationError, InfrastructureError } from '../../model/errors';
 import { publishesSummaries, requirementsOf } from '../../model/requirements';
@@ -34,32 +33,32 @@ export interface BatchReport {
   readonly partialRows: number;
   /** Updates published to summary topics. */
   readonly summaryMessages: number;
+  /** The data files committed (their locations). */
   readonly objects: readonly string[];
   readonly bytesWritten: number;
   /** Newest Kafka timestamp of the event's records (epoch millis), or null for an empty event. */
   readonly maxKafkaTimestamp: number | null;
   readonly writtenAt: number;
-  /** The Iceberg commits of the invocation, one per table that got rows (Iceberg lake only). */
-  readonly commits?: readonly CommitOutcome[];
+  /** The Iceberg commits of the invocation, one per table that got rows or offsets. */
+  readonly commits: readonly CommitOutcome[];
   /** Records skipped because a table already held them (a retried batch), summed over tables. */
-  readonly skippedRecords?: number;
+  readonly skippedRecords: number;
 }
 
 export interface ProcessorHandlerOptions {
   readonly spec: PipelineSpec;
+  /** Where reference data are read from. */
   readonly store: LakeStore;
+  /** The pipeline's Iceberg tables, which every invocation commits to. */
+  readonly lake: IcebergLakeWriter;
   /** Called once per successful invocation (logging, metrics). */
   readonly observe?: (report: BatchReport) => void;
   /** @default Date.now */
   readonly now?: () => number;
-  /** Objects written in parallel. @default 8 */
-  readonly concurrency?: number;
   /** Publishes window updates to summary topics; required when a window names one. */
   readonly summaryPublisher?: SummaryPublisher;
   /** Where Avro writer schemas come from; required for `avro` pipelines. */
   readonly schemaRegistry?: SchemaRegistry;
-  /** Commit to the pipeline's Iceberg tables instead of writing the per-batch layout to `store`. */
-  readonly lake?: IcebergLakeWriter;
 }
 
 export type ProcessorHandler = (event: MskEvent) => Promise<BatchReport>;
@@ -75,21 +74,6 @@ export async function loadReferences(spec: PipelineSpec, store: LakeStore): Prom
     tables.set(ref.name, loadReferenceTable(ref, Buffer.from(bytes).toString('utf8')));
   }
   return tables;
-}
-
-async function writeAll(store: LakeStore, objects: readonly PlannedObject[], concurrency: number): Promise<number> {
-  let bytes = 0;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < objects.length) {
-      const o = objects[next++];
-      const body = encodeParquet(o.schema, o.columns, o.rows);
-      bytes += body.byteLength;
-      await store.put(o.key, body);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, objects.length) }, worker));
-  return bytes;
 }
 
 /**
@@ -116,14 +100,14 @@ async function resolveWriterSchemas(avro: AvroDecoder, batches: ReturnType<typeo
  * requirements name, so a CSV pipeline never creates a Kafka producer or a registry client.
  */
 export interface ProcessorDependencies {
+  /** Where reference data are read from. */
   readonly store: LakeStore;
-  /** The pipeline's Iceberg tables (else the per-batch layout in `store`). */
-  readonly lake?: IcebergLakeWriter;
+  /** The pipeline's Iceberg tables. */
+  readonly lake: IcebergLakeWriter;
   readonly schemaRegistry?: () => SchemaRegistry;
   readonly summaryPublisher?: () => SummaryPublisher;
   readonly observe?: (report: BatchReport) => void;
   readonly now?: () => number;
-  readonly concurrency?: number;
 }
 
 /** Wires a pipeline's processor from its requirements (`requirementsOf`): the one way every runtime builds one. */
@@ -148,7 +132,6 @@ export function createProcessorHandler(options: ProcessorHandlerOptions): Proces
     throw new ConfigurationError(`pipeline '${spec.name}' publishes window results to a summary topic: the processor needs a summaryPublisher`);
   }
   const now = options.now ?? Date.now;
-  const concurrency = options.concurrency ?? 8;
   let compiled: Promise<CompiledPipeline> | undefined;
   // compile once per container; a failed load (S3 down) is retried by the next invocation
   const pipeline = (): Promise<CompiledPipeline> => {
@@ -166,15 +149,8 @@ export function createProcessorHandler(options: ProcessorHandlerOptions): Proces
     // the Avro decoder's writer schemas come from the registry, before the batch is decoded
     if (p.valueDecoder.input === 'bytes') await resolveWriterSchemas(p.valueDecoder.avro, batches, options.schemaRegistry!);
     const outputs = batches.map((b) => processBatch(p, b, writtenAt));
-    const objects = outputs.flatMap((o) => o.objects);
-    let bytesWritten: number;
-    let lakeReport: Pick<BatchReport, 'commits' | 'skippedRecords' | 'objects'> | undefined;
-    if (options.lake) {
-      const committed = await commitToTables(options.lake, p, batches, outputs, writtenAt);
-      bytesWritten = committed.commits.reduce((n, c) => n + c.bytes, 0);
-      lakeReport = committed;
-    } else bytesWritten = await writeAll(store, objects, concurrency);
-    // after the lake writes: a failure of either throws, and the retried batch repeats both
+    const committed = await commitToTables(options.lake, p, batches, outputs, writtenAt);
+    // after the commits: a failure of either throws, and the retried batch skips what was committed
     const summaries = outputs.flatMap((o) => o.summaries).filter((s) => s.messages.length > 0);
     for (const s of summaries) await options.summaryPublisher!.publish(s.topic, s.messages);
     const reasons: Partial<Record<QuarantineReason, number>> = {};
@@ -188,11 +164,12 @@ export function createProcessorHandler(options: ProcessorHandlerOptions): Proces
       reasons,
       partialRows: outputs.reduce((n, o) => n + o.partialRows, 0),
       summaryMessages: summaries.reduce((n, s) => n + s.messages.length, 0),
-      objects: objects.map((o) => o.key),
-      bytesWritten,
+      objects: committed.objects,
+      bytesWritten: committed.commits.reduce((n, c) => n + c.bytes, 0),
       maxKafkaTimestamp: Number.isFinite(maxTs) ? maxTs : null,
       writtenAt,
-      ...lakeReport,
+      commits: committed.commits,
+      skippedRecords: committed.skippedRecords,
     };
     options.observe?.(report);
     return report;

@@ -8,7 +8,6 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { logLevel, type Kafka } from 'kafkajs';
 import { createKafka, parseBootstrap } from '../../lambda/adapters/kafka-client';
 import { LocalLakeStore } from '../../lambda/adapters/local-lake-store';
-import { S3LakeStore } from '../../lambda/adapters/s3-lake-store';
 import { StreamlakeError } from '../../model/errors';
 import { withAvroValues, type PipelineSpec } from '../../model/spec';
 import { PIPELINE_NAMES, pipelineByName } from '../../pipelines';
@@ -87,7 +86,7 @@ export function specsOf(pipelines: string | undefined, avro: readonly string[] =
   return names.map((n) => specOf(n, avro.includes(n)));
 }
 
-// ---- the lake: --lake DIR | --s3-endpoint URL --bucket NAME ----
+// ---- the lake: --lake DIR ----
 
 /** Where the local lake is unless `--lake` says otherwise. */
 export const DEFAULT_LAKE_DIR = join(DEFAULT_STATE_DIR, 'lake');
@@ -101,7 +100,11 @@ export interface LakeFlags {
   readonly bucket?: string;
 }
 
-export type LakeChoice = { readonly kind: 'directory'; readonly dir: string; readonly store: LocalLakeStore } | { readonly kind: 's3'; readonly store: S3LakeStore };
+export interface LakeChoice {
+  readonly kind: 'directory';
+  readonly dir: string;
+  readonly store: LocalLakeStore;
+}
 
 /** `--lake DIR`, absolute; the `fallback` directory when absent (asked only then). */
 export function lakeDirOf(o: Pick<LakeFlags, 'lake'>, fallback: () => string = () => DEFAULT_LAKE_DIR): string {
@@ -109,21 +112,18 @@ export function lakeDirOf(o: Pick<LakeFlags, 'lake'>, fallback: () => string = (
 }
 
 /**
- * The lake store: a bucket on an S3-compatible endpoint (`--s3-endpoint URL --bucket NAME`,
- * credentials from the environment) or a directory with the bucket's layout (`--lake DIR`,
- * default .streamlake/lake). Half an S3 pair, or both choices at once, is a UsageError.
+ * The lake: a directory with the bucket's layout (`--lake DIR`, default .streamlake/lake), its
+ * Iceberg tables' metadata kept by the local catalog beside them. `--s3-endpoint`/`--bucket`
+ * (a bucket on an S3-compatible endpoint, the per-batch layout's option) are refused with what to do.
  */
 export function lakeStoreOf(o: LakeFlags): LakeChoice {
-  const endpoint = o['s3-endpoint'];
-  if (endpoint === undefined) {
-    if (o.bucket !== undefined) throw new UsageError('--bucket needs --s3-endpoint URL (the S3-compatible endpoint the bucket is on)');
-    const dir = lakeDirOf(o);
-    return { kind: 'directory', dir, store: new LocalLakeStore(dir) };
+  if (o['s3-endpoint'] !== undefined || o.bucket !== undefined) {
+    throw new UsageError(
+      "--s3-endpoint/--bucket: the local lake is Apache Iceberg tables whose catalog (Apache Iceberg's REST catalog server) keeps table metadata as files: pass --lake DIR instead (the S3 store is exercised by the test suite with an S3-compatible server whose bucket is that directory)",
+    );
   }
-  if (!/^https?:\/\/[^/\s]+/.test(endpoint)) throw new UsageError(`--s3-endpoint must be an http(s) URL, got '${endpoint}'`);
-  if (o.bucket === undefined) throw new UsageError('--s3-endpoint needs --bucket NAME (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)');
-  if (o.lake !== undefined) throw new UsageError('--lake and --s3-endpoint both choose the lake: pass one of them');
-  return { kind: 's3', store: new S3LakeStore({ bucket: o.bucket, endpoint, region: process.env.AWS_REGION ?? 'us-east-1' }) };
+  const dir = lakeDirOf(o);
+  return { kind: 'directory', dir, store: new LocalLakeStore(dir) };
 }
 
 // ---- the broker: --bootstrap, KAFKA_BOOTSTRAP, the running 'up' ----

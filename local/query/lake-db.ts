@@ -2,16 +2,16 @@
  * The local Athena: DuckDB over a lake directory, the reference tables over their CSV, and the
  * same views and named queries as Athena.
  *
- * An Iceberg lake (a directory with a catalog, local/catalog/lake-catalog.ts) is read as Athena
- * reads its tables: each table is a view over exactly the data files of its current snapshot, as
- * its manifests list them (./iceberg-files.ts), with `timestamptz` columns as UTC timestamps; the
- * window views merge the partials. A per-batch lake is read as before: views over the Parquet
- * files (hive partitions as strings) and the dedup views.
+ * The lake's Iceberg tables (a directory with a catalog, local/catalog/lake-catalog.ts) are read
+ * as Athena reads them: each table is a view over exactly the data files of its current snapshot,
+ * as its manifests list them (./iceberg-files.ts), with `timestamptz` columns as UTC timestamps;
+ * the window views merge the partials. A directory no processor has written yet reads as empty
+ * tables.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { icebergViews, lakeTables, namedQueries, referenceTableName, views, type NamedQuery } from '../../model/catalog';
+import { icebergViews, namedQueries, referenceTableName, type NamedQuery } from '../../model/catalog';
 import type { RestCatalogClient } from '../../lambda/adapters/rest-catalog';
 import { CatalogNotFoundError } from '../../lambda/adapters/rest-catalog';
 import { icebergSchema, LAKE_NAMESPACE } from '../../lambda/lake/iceberg-schema';
@@ -19,30 +19,21 @@ import { icebergTables } from '../../model/lake-tables';
 import { isIcebergLake, openLakeCatalog, type LakeCatalog } from '../catalog/lake-catalog';
 import { REPO_ROOT } from '../runtime';
 import { createIcebergView, icebergSnapshotSql } from './iceberg-files';
-import { areaPrefix, referenceKey } from '../../model/layout';
+import { referenceKey } from '../../model/layout';
 import type { PipelineSpec } from '../../model/spec';
-import type { ColumnType } from '../../model/tables';
 import { athenaToDuckDb, DUCKDB_ATHENA_SETUP } from './dialect';
 import { ConfigurationError } from '../../model/errors';
 
-const DUCK_TYPE: Record<ColumnType, string> = { string: 'VARCHAR', int: 'INTEGER', long: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', timestamp: 'TIMESTAMP', binary: 'BLOB' };
 const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-function hasParquet(dir: string): boolean {
-  if (!existsSync(dir)) return false;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isFile() && e.name.endsWith('.parquet')) return true;
-    if (e.isDirectory() && hasParquet(join(dir, e.name))) return true;
-  }
-  return false;
-}
-
 export interface LakeDbOptions {
-  /** The catalog of an Iceberg lake; else the one running on the lake directory, or one started for as long as the LakeDb is open. */
+  /** The lake's catalog; else the one running on the lake directory, or one started for as long as the LakeDb is open. */
   readonly catalog?: RestCatalogClient;
   /** Where the local catalog server is installed (needed only to start one). */
   readonly repoRoot?: string;
+  /** The namespace of the tables. @default streamlake */
+  readonly namespace?: string;
 }
 
 export class LakeDb {
@@ -51,9 +42,10 @@ export class LakeDb {
     private readonly connection: DuckDBConnection,
     readonly lakeDir: string,
     readonly specs: readonly PipelineSpec[],
-    /** The Iceberg catalog (absent: a per-batch lake). */
+    /** The lake's catalog (absent: a directory no processor has written, read as empty tables). */
     private readonly catalog?: RestCatalogClient,
     private readonly ownCatalog?: LakeCatalog,
+    private readonly namespace: string = LAKE_NAMESPACE,
   ) {}
 
   static async open(lakeDir: string, specs: readonly PipelineSpec[], options: LakeDbOptions = {}): Promise<LakeDb> {
@@ -68,7 +60,7 @@ export class LakeDb {
       const connection = await instance.connect();
       // the settings and macros the translated Athena SQL relies on (integer division, refusals)
       for (const statement of DUCKDB_ATHENA_SETUP) await connection.run(statement);
-      const db = new LakeDb(instance, connection, lakeDir, specs, catalog, own);
+      const db = new LakeDb(instance, connection, lakeDir, specs, catalog, own, options.namespace);
       await db.refresh();
       return db;
     } catch (err) {
@@ -77,41 +69,23 @@ export class LakeDb {
     }
   }
 
-  /** Whether the lake is read as Iceberg tables. */
-  get iceberg(): boolean {
-    return this.catalog !== undefined;
-  }
-
-  /** (Re)creates every table view: call after new commits (Iceberg) or new files in an area that was empty (per-batch). */
-  async refresh(): Promise<void> {
-    if (this.catalog) return this.refreshIceberg(this.catalog);
-    for (const spec of this.specs) {
-      for (const t of lakeTables(spec)) {
-        const dir = join(this.lakeDir, areaPrefix(t.area));
-        const cols = t.schema.columns.map((c) => `CAST(${q(c.name)} AS ${DUCK_TYPE[c.type]}) AS ${q(c.name)}`);
-        const parts = t.schema.partitionKeys.map((k) => `CAST(${q(k)} AS VARCHAR) AS ${q(k)}`);
-        const source = hasParquet(dir)
-          ? `SELECT ${[...cols, ...parts].join(', ')} FROM read_parquet(${lit(join(dir, '**', '*.parquet'))}, hive_partitioning = true, hive_types_autocast = false, union_by_name = true)`
-          : `SELECT ${[...t.schema.columns.map((c) => `CAST(NULL AS ${DUCK_TYPE[c.type]}) AS ${q(c.name)}`), ...t.schema.partitionKeys.map((k) => `CAST(NULL AS VARCHAR) AS ${q(k)}`)].join(', ')} WHERE false`;
-        await this.connection.run(`CREATE OR REPLACE VIEW ${q(t.name)} AS ${source}`);
-      }
-      await this.referenceViews(spec);
-      for (const v of views(spec)) await this.connection.run(`CREATE OR REPLACE VIEW ${q(v.name)} AS ${athenaToDuckDb(v.sql)}`);
-    }
-  }
-
-  /** The data files each table's view reads (Iceberg lakes), by table name: what its current snapshot lists. */
+  /** The data files each table's view reads, by table name: what its current snapshot lists. */
   readonly files = new Map<string, readonly string[]>();
 
-  private async refreshIceberg(catalog: RestCatalogClient): Promise<void> {
+  /** (Re)creates every table view: call after new commits. */
+  async refresh(): Promise<void> {
     for (const spec of this.specs) {
       for (const t of icebergTables(spec)) {
-        let files: string[];
+        let files: string[] | undefined;
         try {
-          const { metadata } = await catalog.loadTable(LAKE_NAMESPACE, t.name);
-          files = await createIcebergView(this.connection, t.name, metadata, undefined, { instantsAsUtcTimestamps: true });
+          if (this.catalog) {
+            const { metadata } = await this.catalog.loadTable(this.namespace, t.name);
+            files = await createIcebergView(this.connection, t.name, metadata, undefined, { instantsAsUtcTimestamps: true });
+          }
         } catch (err) {
           if (!(err instanceof CatalogNotFoundError)) throw err;
+        }
+        if (!files) {
           // not created yet (no processor has started): an empty table with the spec's columns
           const schema = icebergSchema(t.schema);
           const empty = {

@@ -3,7 +3,7 @@ import { LocalRuntime } from '../../runtime';
 import { int, LAKE_STORE_OPTIONS, lakeStoreOf, listOf, parseOptions, specsOf } from '../args';
 import { clearUpState, writeUpState } from '../up-state';
 
-export const usage = `usage: streamlake up [--pipelines a,b] [--avro a,b] [--registry-url URL] [--lake DIR | --s3-endpoint URL --bucket NAME]
+export const usage = `usage: streamlake up [--pipelines a,b] [--avro a,b] [--registry-url URL] [--lake DIR]
                    [--batch-size N] [--batching-window-ms N]
   --avro         pipelines whose values are Avro (as streamlake:avroPipelines deploys them); writer
                  schemas from .streamlake/schemas, then the Confluent-compatible --registry-url
@@ -27,9 +27,7 @@ export async function run(args: string[]): Promise<void> {
   const rt = await LocalRuntime.start({
     specs,
     store: lake.store,
-    lakeDir: lake.kind === 'directory' ? lake.dir : undefined,
-    // the local catalog writes table metadata as files: a bucket on an S3-compatible endpoint keeps the per-batch layout
-    lakeFormat: lake.kind === 'directory' ? 'iceberg' : 'per-batch',
+    lakeDir: lake.dir,
     batchSize: int('batch-size', o['batch-size'], 100, 1, 10_000),
     batchingWindowMs: int('batching-window-ms', o['batching-window-ms'], 500, 0, 300_000),
     keepBrokerData: true,

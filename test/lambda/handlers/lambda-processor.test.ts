@@ -75,6 +75,8 @@ describe('Lambda wiring', () => {
         bytesWritten: 1234,
         maxKafkaTimestamp: 4_000,
         writtenAt: 9_000,
+        commits: [],
+        skippedRecords: 0,
       });
     } finally {
       spy.mockRestore();

@@ -70,7 +70,6 @@ describe('S3 endpoint outage', () => {
 
     const db = await LakeDb.open(join(root, 'lake'), [sales]);
     try {
-      expect(db.iceberg).toBe(true);
       const [c] = await db.query(`SELECT (SELECT count(*) FROM sales_events) AS events, (SELECT count(*) FROM sales_quarantine) AS quarantined`);
       expect(Number(c.events) + Number(c.quarantined)).toBe(produced.length);
       expect(Number(c.quarantined)).toBe(produced.filter((r) => r.malformed).length);

@@ -1,13 +1,13 @@
 /** Athena SQL → DuckDB: the catalog's SQL passes unchanged, Athena-only functions are rewritten and run. */
 import { athenaToDuckDb } from '../../../local/query/dialect';
 import { LakeDb } from '../../../local/query/lake-db';
-import { namedQueries, views } from '../../../model/catalog';
+import { icebergViews, namedQueries } from '../../../model/catalog';
 import { PIPELINES } from '../../../pipelines';
 
 describe('athenaToDuckDb', () => {
   it('leaves every catalog view and named query unchanged', () => {
     for (const spec of Object.values(PIPELINES)) {
-      for (const sql of [...views(spec).map((v) => v.sql), ...namedQueries(spec).map((q) => q.sql)]) expect(athenaToDuckDb(sql)).toBe(sql);
+      for (const sql of [...icebergViews(spec).map((v) => v.sql), ...namedQueries(spec).map((q) => q.sql)]) expect(athenaToDuckDb(sql)).toBe(sql);
     }
   });
 

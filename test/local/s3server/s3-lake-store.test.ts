@@ -1,7 +1,8 @@
 import { recordingPublisher } from '../../support/publisher';
 /**
  * The S3 sink against a real S3-compatible server (versitygw, plain files on disk): put, get,
- * overwrite, missing keys, outage → LakeStoreError; and the processor writing its lake through it.
+ * overwrite, missing keys, outage → LakeStoreError; and the processor writing its tables' files
+ * through it (the bucket is a directory the local catalog and readers also see).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,11 @@ import { join } from 'node:path';
 import { LakeStoreError } from '../../../lambda/adapters/lake-store';
 import { S3LakeStore } from '../../../lambda/adapters/s3-lake-store';
 import { createProcessorHandler } from '../../../lambda/handlers/processor';
+import { ensureIcebergTables } from '../../../lambda/lake/ensure-tables';
+import { IcebergLakeWriter } from '../../../lambda/lake/lake-writer';
+import { directoryLocation, storeTableFiles } from '../../../lambda/lake/table-files';
 import { LakeDb } from '../../../local/query/lake-db';
+import { startTestCatalog, stopTestCatalog, type TestCatalog } from '../../support/rest-catalog';
 import { REPO_ROOT, seedReferenceData } from '../../../local/runtime';
 import { startS3Server, type RunningS3Server } from '../../../local/s3server/versitygw';
 import { clickstream } from '../../../pipelines/clickstream';
@@ -21,15 +26,25 @@ jest.setTimeout(300_000);
 describe('S3LakeStore on versitygw', () => {
   let server: RunningS3Server;
   let root: string;
+  let catalog: TestCatalog;
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'streamlake-s3-'));
     server = await startS3Server(REPO_ROOT, root);
     await server.createBucket('lake');
+    catalog = await startTestCatalog('streamlake-s3-catalog');
   });
   afterAll(async () => {
     await server?.stop();
+    await stopTestCatalog(catalog);
     rmSync(root, { recursive: true, force: true });
   });
+
+  /** The tables of `specs` at the bucket's directory, and a writer whose files go through `s`. */
+  const lakeThrough = async (s: S3LakeStore, namespace: string, specs = [clickstream, sales]) => {
+    const location = directoryLocation(join(root, 'lake'));
+    for (const spec of specs) await ensureIcebergTables(catalog.catalog, spec, location, namespace);
+    return new IcebergLakeWriter({ catalog: catalog.catalog, files: storeTableFiles(s, location), namespace });
+  };
 
   const store = () => new S3LakeStore({ bucket: 'lake', client: server.client() });
 
@@ -48,12 +63,16 @@ describe('S3LakeStore on versitygw', () => {
     await expect(s.put('k', Buffer.from('x'))).rejects.toThrow(LakeStoreError);
   });
 
-  it('lets the processor write the lake through S3; the files are the same layout DuckDB reads', async () => {
+  it("lets the processor write its tables' files through S3 and commit them; DuckDB reads the committed tables", async () => {
     const s = store();
     await seedReferenceData(s, [sales]);
-    await createProcessorHandler({ spec: clickstream, store: s })(loadEvent('msk-clickstream'));
-    await createProcessorHandler({ spec: sales, store: s, summaryPublisher: recordingPublisher() })(loadEvent('msk-sales'));
-    const db = await LakeDb.open(join(root, 'lake'), [clickstream, sales]);
+    const lake = await lakeThrough(s, 'through_s3');
+    await createProcessorHandler({ spec: clickstream, store: s, lake })(loadEvent('msk-clickstream'));
+    const report = await createProcessorHandler({ spec: sales, store: s, lake, summaryPublisher: recordingPublisher() })(loadEvent('msk-sales'));
+    // the data files are objects of the bucket
+    expect(report.objects.length).toBeGreaterThan(0);
+    for (const o of report.objects) expect(await s.get(o.replace(/^file:\/*.*?\/lake\//, ''))).toBeDefined();
+    const db = await LakeDb.open(join(root, 'lake'), [clickstream, sales], { catalog: catalog.catalog, namespace: 'through_s3' });
     expect(await db.query('SELECT count(*) AS n FROM clickstream_events')).toEqual([{ n: 3n }]);
     expect(await db.query('SELECT region FROM sales_events ORDER BY payment_id')).toEqual([{ region: 'Europe' }, { region: 'Unassigned' }, { region: 'Asia Pacific' }]);
     await db.close();
@@ -77,7 +96,8 @@ describe('S3LakeStore on versitygw', () => {
     );
     expect(stopped).toBe('refused');
     await expect(s.put('k', Buffer.from('x'))).rejects.toThrow(LakeStoreError);
-    await expect(createProcessorHandler({ spec: clickstream, store: s })(loadEvent('msk-clickstream'))).rejects.toThrow(LakeStoreError);
+    const lake = await lakeThrough(s, 'server_down', [clickstream]);
+    await expect(createProcessorHandler({ spec: clickstream, store: s, lake })(loadEvent('msk-clickstream'))).rejects.toThrow(LakeStoreError);
     rmSync(otherRoot, { recursive: true, force: true });
   });
 });

@@ -1,48 +1,29 @@
 /**
  * Athena's engine in the test suite: a real Trino (Athena engine v3's upstream, from Maven
- * Central) started once for this file, with the tables, views and named queries the CDK app
- * deploys (read from the synthesized template). It checks
- * 1. the local dialect: each Athena/DuckDB difference, run on both engines: the DuckDB lake gives
- *    Trino's answer or refuses with a message naming the function;
- * 2. a lake written end to end on a real Kafka broker (malformed records, batches that crash after
- *    writing and are retried with other boundaries): every view and named query returns the same
- *    rows on Trino as on the DuckDB lake, and Trino reads every object the processors wrote;
- * 3. partition projection: every event the processor accepts is visible to Athena's engine.
+ * Central) started once for this file, checking the local dialect: each Athena/DuckDB difference,
+ * run on both engines: the DuckDB lake gives Trino's answer or refuses with a message naming the
+ * function. The lake's tables, views and named queries on Trino's Iceberg connector, after faults
+ * on a real broker: ./iceberg-lake.test.ts.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
-import { createProcessorHandler } from '../../../lambda/handlers/processor';
-import type { GeneratedRecord } from '../../../lambda/traffic/generate';
-import { produce } from '../../../local/produce';
+import { join } from 'node:path';
 import { LakeDb } from '../../../local/query/lake-db';
-import { LocalRuntime, REPO_ROOT } from '../../../local/runtime';
+import { REPO_ROOT } from '../../../local/runtime';
 import { TrinoQueryError } from '../../../local/trino/client';
-import { lakeDefinitions, type LakeDefinitions } from '../../../local/trino/definitions';
-import { TrinoLake } from '../../../local/trino/lake';
-import { queryWithTrino } from '../../../local/trino/query';
 import { startTrino, type RunningTrino } from '../../../local/trino/server';
-import { checkProjectionCoversAcceptedEvents } from '../../../model/catalog';
-import type { PipelineSpec } from '../../../model/spec';
-import { clickstream } from '../../../pipelines/clickstream';
-import { sales } from '../../../pipelines/sales';
-import { mskEvent } from '../../support/msk';
 import { expectSameRows, fromDuck, fromTrino, inParallel, type Rows } from '../../support/engine-rows';
 
 jest.setTimeout(300_000);
-const specs = [clickstream, sales];
 const timings: string[] = [];
 
 let trino: RunningTrino;
 let emptyLake: string;
 let duck: LakeDb;
-/** The deployed catalog of the shipped pipelines, synthesized while Trino boots. */
-let deployed: LakeDefinitions;
 
 beforeAll(async () => {
   emptyLake = mkdtempSync(join(tmpdir(), 'streamlake-trino-empty-'));
-  trino = await startTrino({ repoRoot: REPO_ROOT, lakeDir: emptyLake, log: (l) => timings.push(l), whileStarting: () => void (deployed = lakeDefinitions()) });
+  trino = await startTrino({ repoRoot: REPO_ROOT, lakeDir: emptyLake, log: (l) => timings.push(l) });
   duck = await LakeDb.open(emptyLake, []);
 });
 
@@ -224,218 +205,5 @@ describe("the local dialect gives Athena's answer or refuses, each case run on T
     const r = await both(sql);
     expect(r.trino).toBeInstanceOf(TrinoQueryError);
     expect(duckError(r.duck)).toContain(message);
-  });
-});
-
-/** Parquet files under a folder, as paths relative to the lake. */
-function parquetFiles(lakeDir: string, dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name.endsWith('.parquet')) out.push(relative(lakeDir, join(d, e.name)));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
-
-describe('the deployed catalog on Trino over a lake written on a real broker', () => {
-  let stateDir: string;
-  let lakeDir: string;
-  let db: LakeDb;
-  let lake: TrinoLake;
-  let definitions: LakeDefinitions;
-  let failedAfterWrite = 0;
-  const produced: Record<string, GeneratedRecord[]> = { clickstream: [], sales: [] };
-
-  beforeAll(async () => {
-    stateDir = mkdtempSync(join(tmpdir(), 'streamlake-trino-e2e-'));
-    lakeDir = join(stateDir, 'lake');
-    let invocations = 0;
-    // a batch that crashes after writing its Parquet objects, before its offsets are committed: retried
-    const wrap = (_spec: PipelineSpec, handler: (e: never) => Promise<unknown>) => async (event: never) => {
-      invocations += 1;
-      const result = await handler(event);
-      if (invocations % 4 === 1) {
-        failedAfterWrite += 1;
-        throw new Error('simulated crash after write');
-      }
-      return result;
-    };
-    const started = Date.now();
-    const rt = await LocalRuntime.start({
-      specs,
-      stateDir,
-      lakeDir,
-      lakeFormat: 'per-batch',
-      batchSize: 400,
-      batchingWindowMs: 100,
-      retryBaseMs: 10,
-      maxAttempts: 10,
-      wrapHandler: wrap as never,
-    });
-    try {
-      // three event-time days, so views and projection span several dt and hr partitions
-      const starts = [50, 26, 2].map((h) => Date.now() - h * 3_600_000);
-      for (const [round, startTime] of starts.entries()) {
-        for (const spec of specs) produced[spec.name].push(...(await produce(rt.kafka, spec, { count: 1_500, rate: Infinity, seed: 7 + round, malformedRatio: 0.02, startTime })));
-        // processors restarted with another batch size: retried batches get other boundaries
-        for (const spec of specs) {
-          await rt.stopProcessor(spec);
-          (rt.options as { batchSize?: number }).batchSize = 400 + 131 * (round + 1);
-          await rt.startProcessor(spec);
-        }
-      }
-      await rt.waitForLagZero(120_000);
-    } finally {
-      await rt.stop();
-    }
-    timings.push(`lake written on the broker in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    db = await LakeDb.open(lakeDir, specs);
-    const opened = Date.now();
-    definitions = deployed;
-    lake = await TrinoLake.open({ trino, lakeDir, definitions });
-    timings.push(`tables and views created on Trino in ${((Date.now() - opened) / 1000).toFixed(1)} s`);
-  });
-
-  afterAll(async () => {
-    await db?.close();
-    await lake?.close();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
-
-  it('holds what was produced, with batches that crashed after writing', async () => {
-    expect(failedAfterWrite).toBeGreaterThan(0);
-    for (const spec of specs) {
-      const [{ n }] = await lake.rows(`SELECT (SELECT count(*) FROM "${spec.name}_events") + (SELECT count(*) FROM "${spec.name}_quarantine") AS n`);
-      expect(n).toBe(BigInt(produced[spec.name].length));
-    }
-  });
-
-  it('creates every deployed table and view', async () => {
-    const tables = (await lake.rows(`SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = '${definitions.database}' ORDER BY table_name`)).map(
-      (r) => `${r.table_name} ${r.table_type}`,
-    );
-    expect(tables).toEqual([...definitions.tables.map((t) => `${t.Name} BASE TABLE`), ...definitions.views.map((v) => `${v.name} VIEW`)].sort());
-  });
-
-  it('returns the same rows for every view on Trino and on the DuckDB lake', async () => {
-    const sqls = definitions.views.map((v) => `SELECT * FROM "${v.name}"`);
-    const answers = await inParallel(sqls, 3, async (sql) => fromTrino(await lake.query(sql)));
-    for (const [i, sql] of sqls.entries()) {
-      expect({ sql, rows: answers[i].rows.length > 0 }).toEqual({ sql, rows: true });
-      expectSameRows(sql, answers[i], await fromDuck(db, sql), false);
-    }
-  });
-
-  it('returns the same rows in the same order for every named query', async () => {
-    expect(definitions.namedQueries.map((q) => q.name)).toContain('sales-top-countries');
-    const answers = await inParallel(definitions.namedQueries, 3, async (q) => fromTrino(await lake.named(q.name)));
-    for (const [i, q] of definitions.namedQueries.entries()) {
-      expect({ query: q.name, rows: answers[i].rows.length > 0 }).toEqual({ query: q.name, rows: true });
-      expectSameRows(q.name, answers[i], await fromDuck(db, q.sql), true);
-    }
-  });
-
-  it('reads every object the processors wrote: rows per object, row counts and per-column min/max equal to DuckDB', async () => {
-    const statsOf = (table: (typeof definitions.tables)[number]) => {
-      const columns = [...table.StorageDescriptor.Columns, ...(table.PartitionKeys ?? [])].map((c) => c.Name);
-      return `SELECT count(*) AS "rows", ${columns.map((c) => `count("${c}") AS "n_${c}", min("${c}") AS "min_${c}", max("${c}") AS "max_${c}"`).join(', ')} FROM "${table.Name}"`;
-    };
-    const perObjectOf = (table: (typeof definitions.tables)[number]) =>
-      `SELECT substr("$path", length('local:///lake/') + 1) AS object, count(*) AS n FROM "${table.Name}" GROUP BY 1 ORDER BY 1`;
-    const answers = await inParallel(definitions.tables, 3, async (t) => ({
-      stats: fromTrino(await lake.query(statsOf(t))),
-      perObject: fromTrino(await lake.query(perObjectOf(t))),
-    }));
-    for (const [i, table] of definitions.tables.entries()) {
-      const stats = statsOf(table);
-      expectSameRows(stats, answers[i].stats, await fromDuck(db, stats), true);
-      if (table.Parameters.classification !== 'parquet') continue;
-      const folder = table.StorageDescriptor.Location.replace(definitions.bucketUri, '');
-      const files = parquetFiles(lakeDir, join(lakeDir, folder));
-      expect(files.length).toBeGreaterThan(0);
-      const perObject = answers[i].perObject;
-      expect(perObject.rows.map((r) => r[0])).toEqual(files);
-      const duckPerObject = await fromDuck(
-        db,
-        `SELECT filename AS object, count(*) AS n FROM read_parquet('${join(lakeDir, folder)}**/*.parquet', filename = true) GROUP BY 1 ORDER BY 1`,
-      );
-      expectSameRows(
-        `${table.Name} rows per object`,
-        perObject,
-        { columns: duckPerObject.columns, rows: duckPerObject.rows.map(([f, n]) => [relative(lakeDir, String(f)), n]) },
-        true,
-      );
-    }
-  });
-
-  it("prints the statement and Trino's error when Trino fails", async () => {
-    const error = await lake.query('SELECT no_such_column FROM "sales_events"').catch((e: unknown) => e as Error);
-    expect(error).toBeInstanceOf(TrinoQueryError);
-    expect((error as Error).message).toMatch(
-      /^Trino failed \(COLUMN_NOT_FOUND\): line 1:8: Column 'no_such_column' cannot be resolved\n--- statement ---\nSELECT no_such_column FROM "sales_events"$/,
-    );
-  });
-
-  it('runs a named query for the CLI (query --engine trino) on a running server', async () => {
-    const r = await queryWithTrino({ named: 'sales-top-countries', lakeDir, trino, definitions });
-    expect(r.columns.map((c) => c.name)).toEqual(['country', 'sales', 'orders']);
-    expect(r.rows).toEqual((await lake.named('sales-top-countries')).rows);
-    expect(r.trino.version).toBe('476');
-    await expect(queryWithTrino({ named: 'nope', lakeDir, trino, definitions })).rejects.toThrow("unknown named query 'nope' (known: clickstream-latest-events, ");
-    await expect(queryWithTrino({ sql: 'SELECT count(*) AS n FROM "sales_events"', lakeDir, trino, definitions })).resolves.toMatchObject({
-      rows: [[BigInt(produced.sales.filter((x) => !x.malformed).length)]],
-    });
-  });
-});
-
-describe('partition projection shows every event the processor accepts', () => {
-  // a pipeline whose producers may stamp events up to three days ahead
-  const ahead: PipelineSpec = { ...clickstream, eventTime: { ...clickstream.eventTime, maxFutureSeconds: 3 * 86_400 } };
-  let lakeDir: string;
-  const now = Date.now();
-
-  beforeAll(async () => {
-    lakeDir = mkdtempSync(join(tmpdir(), 'streamlake-trino-ahead-'));
-    const handler = createProcessorHandler({ spec: ahead, store: new LocalLakeStore(lakeDir) });
-    const times = [now, now + 2.5 * 86_400_000, now + 2.99 * 86_400_000, now + 3.5 * 86_400_000];
-    await handler(mskEvent(times.map((t, i) => ({ topic: 'clickstream', partition: 0, offset: i, value: `${t},${i},www.amazon1.com,192.168.2.1`, timestamp: now }))));
-  });
-  afterAll(() => rmSync(lakeDir, { recursive: true, force: true }));
-
-  const count = async (lake: TrinoLake) =>
-    (await lake.rows(`SELECT (SELECT count(*) FROM "clickstream_events") AS events, (SELECT count(*) FROM "clickstream_quarantine") AS quarantined`))[0];
-
-  it('on Trino with the deployed range, as on the DuckDB lake: events up to maxFutureSeconds ahead are visible', async () => {
-    const definitions = lakeDefinitions({ pipelines: [ahead] });
-    expect(definitions.tables.find((t) => t.Name === 'clickstream_events_raw')!.Parameters['projection.dt.range']).toBe('2000-01-01,NOW+4DAYS');
-    const lake = await TrinoLake.open({ trino, lakeDir, definitions });
-    try {
-      expect(await count(lake)).toEqual({ events: 3n, quarantined: 1n });
-    } finally {
-      await lake.close();
-    }
-    const db = await LakeDb.open(lakeDir, [ahead]);
-    expect(await db.query(`SELECT (SELECT count(*) FROM "clickstream_events") AS events, (SELECT count(*) FROM "clickstream_quarantine") AS quarantined`)).toEqual([
-      { events: 3n, quarantined: 1n },
-    ]);
-    await db.close();
-  });
-
-  it('while the old NOW+1DAYS range hid them on Trino, which the synth-time check now refuses', async () => {
-    const deployed = lakeDefinitions({ pipelines: [ahead] });
-    const old: LakeDefinitions = {
-      ...deployed,
-      tables: deployed.tables.map((t) => (t.Parameters['projection.dt.range'] ? { ...t, Parameters: { ...t.Parameters, 'projection.dt.range': '2000-01-01,NOW+1DAYS' } } : t)),
-    };
-    const lake = await TrinoLake.open({ trino, lakeDir, definitions: old });
-    try {
-      expect(await count(lake)).toEqual({ events: 1n, quarantined: 1n });
-    } finally {
-      await lake.close();
-    }
-    expect(() => checkProjectionCoversAcceptedEvents(ahead, 'clickstream_events_raw', old.tables[0].Parameters)).toThrow(/end it at NOW\+4DAYS/);
   });
 });

@@ -1,7 +1,6 @@
 /**
  * The local Trino's parts that need no server: the Java it picks, the HTTP protocol client
- * (against a fake server), the catalog read from the synthesized template and written into
- * Trino's file metastore.
+ * (against a fake server), the server and catalog configuration, the views' DDL.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -10,11 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { viewDdl as customResourceViewDdl } from '../../../lambda/custom-resources/athena-views';
 import { decodeValue, TrinoClient, TrinoQueryError } from '../../../local/trino/client';
-import { lakeDefinitions, resolveTokens } from '../../../local/trino/definitions';
 import { compareJavaVersions, ensureJava, findJava, TRINO_MIN_JAVA } from '../../../local/trino/java';
-import { localProjectionRange, metastoreFiles } from '../../../local/trino/lake';
 import { hiveCatalogConfig, serverConfig } from '../../../local/trino/server';
-import { namedQueries, viewDdl, views } from '../../../model/catalog';
+import { icebergViews, viewDdl } from '../../../model/catalog';
 import { PrerequisiteError } from '../../../model/errors';
 import { clickstream } from '../../../pipelines/clickstream';
 import { sales } from '../../../pipelines/sales';
@@ -146,95 +143,14 @@ describe('the Trino HTTP client', () => {
   });
 });
 
-describe('the deployed catalog, from the synthesized template', () => {
-  const definitions = lakeDefinitions();
-
-  it('has every Glue table, view and named query the CDK app deploys, nothing written by hand', () => {
-    expect(definitions.database).toBe('streamlake');
-    expect(definitions.tables.map((t) => t.Name).sort()).toEqual(
-      [
-        'clickstream_events_raw',
-        'clickstream_quarantine_raw',
-        'clickstream_page_views_1m_partials',
-        'sales_events_raw',
-        'sales_quarantine_raw',
-        'sales_region_10m_partials',
-        'ref_country_region',
-      ].sort(),
-    );
-    expect(definitions.views).toEqual([...views(clickstream), ...views(sales)].map((v) => ({ name: v.name, sql: v.sql })));
-    expect(definitions.namedQueries.map((q) => [q.name, q.sql]).sort()).toEqual([...namedQueries(clickstream), ...namedQueries(sales)].map((q) => [q.name, q.sql]).sort());
+describe('the local catalog and views', () => {
+  it('creates the window views with the DDL the views custom resource sends to Athena', () => {
+    const all = [...icebergViews(clickstream), ...icebergViews(sales)];
+    expect(all.length).toBeGreaterThan(1);
+    for (const v of all) expect(viewDdl(v.name, v.sql)).toBe(customResourceViewDdl(v.name, v.sql));
   });
 
-  it('creates the views with the DDL the views custom resource sends to Athena', () => {
-    for (const v of definitions.views) expect(viewDdl(v.name, v.sql)).toBe(customResourceViewDdl(v.name, v.sql));
-  });
-
-  it('resolves the bucket in locations and leaves other tokens visible', () => {
-    expect(resolveTokens({ 'Fn::Join': ['', ['s3://', { Ref: 'Bucket1' }, '/events/']] })).toBe('s3://{{Ref:Bucket1}}/events/');
-    expect(resolveTokens({ a: [{ 'Fn::GetAtt': ['X', 'Arn'] }] })).toEqual({ a: ['{{Fn::GetAtt:["X","Arn"]}}'] });
-  });
-
-  it("writes Trino's file metastore from the Glue tables: columns, SerDe and parameters as deployed, the bucket pointed at the lake", () => {
-    const lakeDir = mkdtempSync(join(tmpdir(), 'streamlake-metastore-'));
-    mkdirSync(join(lakeDir, 'events', 'sales', 'dt=2026-11-20', 'hr=07'), { recursive: true });
-    mkdirSync(join(lakeDir, 'events', 'sales', 'dt=2026-11-22', 'hr=01'), { recursive: true });
-    try {
-      const files = metastoreFiles(definitions, { lakeDir, writerVersion: '476', today: '2026-11-23' });
-      expect([...files.keys()]).toEqual(['.streamlake.trinoSchema', ...definitions.tables.map((t) => `streamlake/${t.Name}/.trinoSchema`)]);
-      const glue = definitions.tables.find((t) => t.Name === 'sales_events_raw')!;
-      const table = files.get('streamlake/sales_events_raw/.trinoSchema') as Record<string, unknown>;
-      expect(table).toEqual({
-        writerVersion: '476',
-        owner: 'streamlake',
-        tableType: 'EXTERNAL_TABLE',
-        dataColumns: glue.StorageDescriptor.Columns.map((c) => ({ name: c.Name, type: c.Type, comment: c.Comment, properties: {} })),
-        partitionColumns: [
-          { name: 'dt', type: 'string', properties: {} },
-          { name: 'hr', type: 'string', properties: {} },
-        ],
-        parameters: {
-          ...glue.Parameters,
-          'storage.location.template': 'local:///lake/events/sales/dt=${dt}/hr=${hr}/',
-          // the days before the earliest partition present hold nothing: the same rows, far fewer partitions to list
-          'projection.dt.range': '2026-11-20,NOW+2DAYS',
-        },
-        originalStorageFormat: {
-          serde: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
-          inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-          outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-        },
-        serdeParameters: {},
-        externalLocation: 'local:///lake/events/sales/',
-        columnStatistics: {},
-      });
-      const ref = files.get('streamlake/ref_country_region/.trinoSchema') as { serdeParameters: unknown; parameters: unknown; originalStorageFormat: { serde: string } };
-      expect(ref.originalStorageFormat.serde).toBe('org.apache.hadoop.hive.serde2.OpenCSVSerde');
-      expect(ref.serdeParameters).toEqual({ separatorChar: ',', quoteChar: '"' });
-      expect(ref.parameters).toEqual({ classification: 'csv', 'skip.header.line.count': '1', EXTERNAL: 'TRUE' });
-      // an empty area starts today, never before the deployed start
-      expect((files.get('streamlake/clickstream_events_raw/.trinoSchema') as { parameters: Record<string, string> }).parameters['projection.dt.range']).toBe(
-        '2026-11-23,NOW+2DAYS',
-      );
-    } finally {
-      rmSync(lakeDir, { recursive: true, force: true });
-    }
-  });
-
-  it('never starts the local projection before the deployed range (data Athena cannot see stays unseen)', () => {
-    const lakeDir = mkdtempSync(join(tmpdir(), 'streamlake-range-'));
-    mkdirSync(join(lakeDir, 'dt=1999-12-31'));
-    mkdirSync(join(lakeDir, 'dt=2026-01-01'));
-    try {
-      expect(localProjectionRange('2000-01-01,NOW+2DAYS', lakeDir, '2026-11-23')).toBe('2000-01-01,NOW+2DAYS');
-      expect(localProjectionRange('2026-06-01,NOW+2DAYS', lakeDir, '2026-11-23')).toBe('2026-06-01,NOW+2DAYS');
-      expect(localProjectionRange('2000-01-01,NOW+2DAYS', join(lakeDir, 'none'), '2026-11-23')).toBe('2026-11-23,NOW+2DAYS');
-    } finally {
-      rmSync(lakeDir, { recursive: true, force: true });
-    }
-  });
-
-  it('configures one node on loopback with the Hive catalog over the local file system and partition projection', () => {
+  it('configures one node on loopback with the Hive catalog over the local file system (the dialect checks run there)', () => {
     expect(serverConfig(8123)).toContain('node-scheduler.include-coordinator=true\nhttp-server.http.port=8123\ndiscovery.uri=http://127.0.0.1:8123');
     expect(hiveCatalogConfig('/x/root')).toBe(
       [
