@@ -11,6 +11,8 @@ fi
 [ -f cdk.out/manifest.json ] || npx cdk synth --quiet >/dev/null 2>&1
 # the Iceberg lake variant too (cdk.out/iceberg, as scripts/cfn-lint.sh synthesizes it); -d cdk.out scans its subdirectories
 [ -f cdk.out/iceberg/manifest.json ] || npx cdk synth --quiet -c streamlake:lakeFormat=iceberg -o cdk.out/iceberg >/dev/null 2>&1
+# and the event source mapping variant (cdk.out/esm: provisioned pollers, Kafka on-failure destinations)
+[ -f cdk.out/esm/manifest.json ] || npx cdk synth --quiet -c streamlake:onFailure=kafka -c streamlake:minimumPollers=2 -c streamlake:maximumPollers=20 -o cdk.out/esm >/dev/null 2>&1
 # --skip-download: never contact the vendor platform for guidelines (no network here, none needed)
 BC_SKIP_MAPPING=TRUE "$venv/bin/checkov" --config-file .checkov.yaml -d cdk.out --quiet --compact --skip-download
 echo "checkov: no failed checks"

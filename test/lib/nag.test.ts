@@ -17,6 +17,9 @@ describe('cdk-nag', () => {
     ['sales with Avro values', { avroPipelines: 'sales' }],
     ['Iceberg lake', { lakeFormat: 'iceberg' }],
     ['Iceberg lake, existing cluster, Avro values', { ...EXISTING_CLUSTER, lakeFormat: 'iceberg', avroPipelines: 'sales' }],
+    ['provisioned pollers', { minimumPollers: 2, maximumPollers: 20 }],
+    ['Kafka on-failure destination', { onFailure: 'kafka', maximumPollers: 10 }],
+    ['Kafka on-failure destination, existing cluster, Iceberg lake', { ...EXISTING_CLUSTER, onFailure: 'kafka', minimumPollers: 1, lakeFormat: 'iceberg' }],
   ])('has no unsuppressed AwsSolutions or Serverless finding (%s)', (_mode, context) => {
     const { stacks } = buildApp(ctx(context));
     for (const stack of Object.values(stacks)) expect(findings(stack)).toEqual([]);

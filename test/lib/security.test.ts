@@ -4,12 +4,14 @@
  */
 import { buildApp, ctx, policyStatements } from './support';
 
-// the default deployment, one with Avro values (Glue Schema Registry grants) and one with the Iceberg lake (Glue Iceberg REST grants)
+// the default deployment, one with Avro values (Glue Schema Registry grants), one with the Iceberg lake (Glue Iceberg REST grants)
+// and one with provisioned pollers and the Kafka on-failure destination (grants on the on-failure topics)
 const { templates } = buildApp();
 const all = [
   ...Object.values(templates),
   ...Object.values(buildApp(ctx({ avroPipelines: 'sales' })).templates),
   ...Object.values(buildApp(ctx({ lakeFormat: 'iceberg' })).templates),
+  ...Object.values(buildApp(ctx({ onFailure: 'kafka', minimumPollers: 2, maximumPollers: 20 })).templates),
 ];
 
 /** Actions that support no resource-level permissions, so `Resource: "*"` is the narrowest there is. */
