@@ -49,6 +49,28 @@ export interface AlarmConfig {
   readonly email?: string;
 }
 
+/** How the event source mappings poll and where they put what finally fails. */
+export interface EventSourceMappingConfig {
+  /**
+   * Provisioned mode: this many event pollers dedicated to each mapping, at least `minimum` and
+   * at most `maximum`; absent for on-demand mode (Lambda scales the pollers on offset lag).
+   */
+  readonly provisionedPollers?: { readonly minimum: number; readonly maximum: number };
+  /**
+   * Where the invocation records of batches that finally fail go: `s3` (the failed-batches bucket)
+   * or `kafka` (a topic of the same cluster per pipeline, `failureTopicOf(spec)`).
+   */
+  readonly onFailure: OnFailureDestinationKind;
+}
+
+/** The on-failure destinations a deployment can have (streamlake:onFailure). */
+export const ON_FAILURE_DESTINATIONS = ['s3', 'kafka'] as const;
+export type OnFailureDestinationKind = (typeof ON_FAILURE_DESTINATIONS)[number];
+
+/** Lambda's defaults when only one bound of provisioned mode is given (Lambda API reference, ProvisionedPollerConfig). */
+export const DEFAULT_MINIMUM_POLLERS = 1;
+export const DEFAULT_MAXIMUM_POLLERS = 200;
+
 export interface StreamlakeConfig {
   /** Prefix of stack names and resource names. */
   readonly prefix: string;
@@ -58,6 +80,7 @@ export interface StreamlakeConfig {
   readonly avroPipelines: readonly string[];
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
+  readonly eventSourceMapping: EventSourceMappingConfig;
   readonly retention: RetentionConfig;
   readonly alarms: AlarmConfig;
   readonly removalPolicy: 'destroy' | 'retain';
@@ -120,6 +143,12 @@ function integer(o: Docs & { readonly default: number; readonly min: number; rea
       return Number.isInteger(n) && n >= min && n <= max ? ok(n) : bad(`must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
     },
   };
+}
+
+/** An integer that may be left unset (its absence means something, e.g. on-demand mode). */
+function optionalInteger(o: Docs & { readonly min: number; readonly max: number; readonly docDefault: string }): ConfigOption<number | undefined> {
+  const { read, allowed } = integer({ ...o, default: o.min });
+  return { ...o, allowed, default: undefined, read };
 }
 
 function decimal(o: Docs & { readonly default: number; readonly min: number; readonly max: number }): ConfigOption<number> {
@@ -240,6 +269,24 @@ export const CONFIG_OPTIONS = {
   // MSK event source mapping limits (Lambda developer guide, "Amazon MSK event source mapping")
   batchSize: integer({ default: 1000, min: 1, max: 10_000, doc: 'event source mapping batch size' }),
   maxBatchingWindowSeconds: integer({ default: 5, min: 0, max: 300, doc: 'event source mapping batching window, seconds' }),
+  // provisioned mode (Lambda developer guide, "Apache Kafka event poller scaling modes"; CloudFormation
+  // AWS::Lambda::EventSourceMapping ProvisionedPollerConfig: MinimumPollers 1–200, MaximumPollers 1–2000)
+  minimumPollers: optionalInteger({
+    min: 1,
+    max: 200,
+    docDefault: `unset (on-demand mode; \`${DEFAULT_MINIMUM_POLLERS}\` when only maximumPollers is set)`,
+    doc: 'provisioned mode: event pollers always ready per mapping (each up to 5 MB/s or 5 concurrent invocations; billed while provisioned)',
+  }),
+  maximumPollers: optionalInteger({
+    min: 1,
+    max: 2000,
+    docDefault: `unset (on-demand mode; \`${DEFAULT_MAXIMUM_POLLERS}\` when only minimumPollers is set)`,
+    doc: 'provisioned mode: event pollers per mapping at most; ≥ minimumPollers',
+  }),
+  onFailure: choice(ON_FAILURE_DESTINATIONS, {
+    default: 's3',
+    doc: 'on-failure destination of the event source mappings: `s3` (the failed-batches bucket) or `kafka` (topic `<input topic>.failed` of the same cluster; needs provisioned mode)',
+  }),
   eventsRetentionDays: integer({
     default: 365,
     min: 1,
@@ -298,6 +345,15 @@ function crossKeyProblems(v: Partial<ConfigValues>): ConfigProblem[] {
       out.push({ key: contextKey('avroPipelines'), problem: `'${p}' is not deployed (streamlake:pipelines is ${v.pipelines.join(',')}): add it there or remove it here` });
     }
   }
+  const { minimumPollers: min, maximumPollers: max } = v;
+  if (min !== undefined && max !== undefined && min > max) {
+    out.push({ key: contextKey('minimumPollers'), problem: `must be at most streamlake:maximumPollers (${max}), got ${min}` });
+  }
+  // Lambda's Kafka on-failure destinations are a provisioned-mode feature (Lambda developer guide,
+  // "Using a Kafka topic as an on-failure destination": its examples create the mapping with a ProvisionedPollerConfig)
+  if (v.onFailure === 'kafka' && v.minimumPollers === undefined && v.maximumPollers === undefined && 'minimumPollers' in v && 'maximumPollers' in v) {
+    out.push({ key: contextKey('onFailure'), problem: `'kafka' needs provisioned mode: set streamlake:minimumPollers and/or streamlake:maximumPollers, or use 's3'` });
+  }
   const { existingSubnetIds: subnets, existingAvailabilityZones: zones } = v;
   if (subnets && zones && zones.length !== subnets.length) {
     out.push({ key: contextKey('existingAvailabilityZones'), problem: `must list the availability zone of each subnet (${subnets.length}), got ${JSON.stringify(zones)}` });
@@ -333,6 +389,13 @@ function toConfig(v: ConfigValues): StreamlakeConfig {
     avroPipelines: [...new Set(v.avroPipelines)],
     batchSize: v.batchSize,
     maxBatchingWindowSeconds: v.maxBatchingWindowSeconds,
+    eventSourceMapping: {
+      provisionedPollers:
+        v.minimumPollers === undefined && v.maximumPollers === undefined
+          ? undefined
+          : { minimum: v.minimumPollers ?? DEFAULT_MINIMUM_POLLERS, maximum: v.maximumPollers ?? DEFAULT_MAXIMUM_POLLERS },
+      onFailure: v.onFailure,
+    },
     retention: {
       eventsDays: v.eventsRetentionDays,
       aggregatesDays: v.aggregatesRetentionDays,

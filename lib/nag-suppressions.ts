@@ -18,7 +18,7 @@ const REASONS = {
   runtime: 'The Node.js 22 runtime is fixed by the product (the local runtime and CI run the same major); functions move to the next LTS deliberately.',
   cdkRuntime: 'CDK-managed singleton function (custom resource framework / AwsCustomResource / BucketDeployment): its runtime and memory are set by aws-cdk-lib.',
   syncInvocation:
-    "Invoked synchronously (by the MSK event source mapping or the CloudFormation custom resource framework): a DLQ for asynchronous invocations would never receive anything; failed MSK batches go to the event source mapping's on-failure S3 destination.",
+    "Invoked synchronously (by the MSK event source mapping or the CloudFormation custom resource framework): a DLQ for asynchronous invocations would never receive anything; failed MSK batches go to the event source mapping's on-failure destination (S3 bucket or Kafka topic, streamlake:onFailure).",
   cdkTracing: 'CDK-managed custom resource function: runs only during deployments; aws-cdk-lib exposes no tracing option for it.',
   objectPrefix:
     'Object-level resources: the function writes objects it names itself under its own pipeline prefix of the lake (events/<p>/, aggregates/<p>/<w>/, quarantine/<p>/) or reads reference/; no bucket-wide access.',

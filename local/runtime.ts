@@ -12,9 +12,10 @@ import type { LakeStore } from '../lambda/adapters/lake-store';
 import { LocalLakeStore } from '../lambda/adapters/local-lake-store';
 import { referenceKey } from '../model/layout';
 import { requirementsOf } from '../model/requirements';
-import { consumerGroupOf, summaryTopicsOf, type PipelineSpec } from '../model/spec';
+import { consumerGroupOf, failureTopicOf, failureTopicsOf, summaryTopicsOf, type PipelineSpec } from '../model/spec';
 import { buildProcessor, type BatchReport } from '../lambda/handlers/processor';
 import { KafkaSummaryPublisher } from '../lambda/adapters/summary-publisher';
+import { KafkaFailureSink } from '../lambda/adapters/failure-sink';
 import { startBroker, type RunningBroker } from './broker/kafka-broker';
 import { consumerLag, waitForLagZero } from './broker/lag';
 import { ensureTopics } from './broker/topics';
@@ -63,7 +64,20 @@ export interface LocalRuntimeOptions {
   readonly log?: (line: string) => void;
   /** A Confluent-compatible registry asked after the schema directory (Avro pipelines). */
   readonly confluentRegistryUrl?: string;
+  /**
+   * Where batches that finally fail go, as streamlake:onFailure chooses in AWS: `directory`
+   * (default; `<state>/failed-batches/<pipeline>/`, the S3 destination's layout) or `kafka` (the
+   * pipeline's `<topic>.failed` topic on the broker, created with the other topics).
+   */
+  readonly onFailure?: LocalFailureDestination;
 }
+
+/** The local on-failure destinations (`up --on-failure`). */
+export const LOCAL_FAILURE_DESTINATIONS = ['directory', 'kafka'] as const;
+export type LocalFailureDestination = (typeof LOCAL_FAILURE_DESTINATIONS)[number];
+
+/** The folder a pipeline's exhausted batches go to with the directory destination. */
+export const failedBatchesDirOf = (stateDir: string, spec: PipelineSpec): string => join(stateDir, 'failed-batches', spec.name);
 
 /** Copies the specs' reference data into the lake (`reference/<name>/<file>`), as the CDK app's BucketDeployment does. */
 export async function seedReferenceData(store: LakeStore, specs: readonly PipelineSpec[]): Promise<void> {
@@ -139,8 +153,12 @@ export class LocalRuntime {
     const runtime = new LocalRuntime(options, broker, kafka, admin, lakeDir, store);
     try {
       await admin.connect();
-      // input topics and the summary topics windows publish to (same partitions as the input)
-      await ensureTopics(admin, [...options.specs.map((s) => s.topic), ...summaryTopicsOf(options.specs)]);
+      // input topics, the summary topics windows publish to (same partitions as the input), and the on-failure topics when chosen
+      await ensureTopics(admin, [
+        ...options.specs.map((s) => s.topic),
+        ...summaryTopicsOf(options.specs),
+        ...(options.onFailure === 'kafka' ? failureTopicsOf(options.specs) : []),
+      ]);
       await seedReferenceData(store, options.specs);
       await runtime.startCatalog();
       // Avro pipelines: their schemas are in the registry before the first record, as in AWS
@@ -180,7 +198,9 @@ export class LocalRuntime {
       batchingWindowMs: o.batchingWindowMs,
       maxAttempts: o.maxAttempts,
       retryBaseMs: o.retryBaseMs,
-      onFailureDir: join(o.stateDir ?? DEFAULT_STATE_DIR, 'failed-batches', spec.name),
+      ...(o.onFailure === 'kafka'
+        ? { onFailure: new KafkaFailureSink(this.kafka, failureTopicOf(spec)) }
+        : { onFailureDir: failedBatchesDirOf(o.stateDir ?? DEFAULT_STATE_DIR, spec) }),
       log: o.log,
     });
     await emulator.start();

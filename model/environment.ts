@@ -17,6 +17,8 @@ export const ENV = {
   s3Endpoint: 'S3_ENDPOINT',
   /** The bucket of the on-failure destination: batches that can never be processed are written there at once. */
   failureBucket: 'FAILURE_BUCKET',
+  /** The Kafka on-failure topic instead (streamlake:onFailure=kafka): batches that can never be processed are produced there at once. */
+  failureTopic: 'FAILURE_TOPIC',
   /** `avro` when the pipeline is deployed with Avro values (streamlake:avroPipelines). */
   valueFormat: 'VALUE_FORMAT',
   /** The Glue Schema Registry of an Avro pipeline. */
@@ -47,6 +49,7 @@ export interface ProcessorEnvironment {
   readonly lakeBucket: string;
   readonly s3Endpoint?: string;
   readonly failureBucket?: string;
+  readonly failureTopic?: string;
   /** `avro` when the deployed value format differs from the shipped spec's; checked against the spec by the entry. */
   readonly valueFormat?: string;
   readonly glueRegistryName?: string;
@@ -110,6 +113,7 @@ export function readProcessorEnvironment(vars: Variables = process.env): Process
     lakeBucket: required(vars, ENV.lakeBucket),
     s3Endpoint: optional(vars, ENV.s3Endpoint),
     failureBucket: optional(vars, ENV.failureBucket),
+    failureTopic: optional(vars, ENV.failureTopic),
     valueFormat: optional(vars, ENV.valueFormat),
     glueRegistryName: optional(vars, ENV.glueRegistryName),
     confluentRegistryUrl: optional(vars, ENV.confluentRegistryUrl),

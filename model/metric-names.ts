@@ -20,3 +20,27 @@ export const METRIC = {
   /** Batches sent to the on-failure bucket at once because their error is not retriable. */
   notRetriableBatches: 'NotRetriableBatches',
 } as const;
+
+/**
+ * Metrics the event source mappings publish themselves once their MetricsConfig enables them, in
+ * `AWS/Lambda` with the dimension `EventSourceMappingUUID` (Lambda developer guide, "Types of
+ * metrics for Lambda functions" → event source mapping metrics).
+ */
+export const ESM_METRICS_NAMESPACE = 'AWS/Lambda';
+export const ESM_DIMENSION = 'EventSourceMappingUUID';
+/** The metric groups every mapping enables (CloudFormation MetricsConfig.Metrics; all three are valid for MSK). */
+export const ESM_METRIC_GROUPS = ['EventCount', 'ErrorCount', 'KafkaMetrics'] as const;
+export const ESM_METRIC = {
+  /** Records behind the head of the topic (KafkaMetrics). */
+  offsetLag: 'OffsetLag',
+  /** Records the pollers read (EventCount). */
+  polled: 'PolledEventCount',
+  /** Records delivered to an invocation (EventCount). */
+  invoked: 'InvokedEventCount',
+  /** Records in invocations that failed (EventCount). */
+  failedInvoke: 'FailedInvokeEventCount',
+  /** Records given up after the retries or the maximum age (EventCount). */
+  dropped: 'DroppedEventCount',
+  /** Records delivered to the on-failure destination (EventCount). */
+  onFailureDelivered: 'OnFailureDestinationDeliveredEventCount',
+} as const;

@@ -182,6 +182,17 @@ function fieldOf(spec: PipelineSpec, name: string): FieldSpec | undefined {
 /** Consumer group of a pipeline's event source mapping (AWS) and emulator (local). */
 export const consumerGroupOf = (spec: PipelineSpec): string => `streamlake-${spec.name}`;
 
+/**
+ * The Kafka on-failure destination of a pipeline (streamlake:onFailure=kafka): a topic of the same
+ * cluster, never the input topic itself (Lambda refuses that configuration to prevent loops).
+ */
+export const failureTopicOf = (spec: PipelineSpec): string => `${spec.topic.name}.failed`;
+
+/** The on-failure topics of the specs, each with its input topic's partition count. */
+export function failureTopicsOf(specs: readonly PipelineSpec[]): TopicSpec[] {
+  return specs.map((s) => ({ name: failureTopicOf(s), partitions: s.topic.partitions }));
+}
+
 /** The summary topics the specs' windows publish to, each with its input topic's partition count. */
 export function summaryTopicsOf(specs: readonly PipelineSpec[]): TopicSpec[] {
   return specs.flatMap((s) => (s.windows ?? []).flatMap((w) => (w.summaryTopic ? [{ name: w.summaryTopic, partitions: s.topic.partitions }] : [])));

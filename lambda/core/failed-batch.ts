@@ -6,7 +6,7 @@
  * Pure: the clock and the error are arguments.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html
  */
-import { errorClass } from '../../model/errors';
+import { errorClass, MalformedEventError } from '../../model/errors';
 import type { MskEvent } from './msk-event';
 
 /** Why the batch was given up: its retries ran out, or its error says retrying cannot help. */
@@ -63,4 +63,34 @@ export function failedBatchFileName(record: FailedBatchRecord): string {
   const info = record.KafkaBatchInfo;
   if (!info) return `unidentified-${record.timestamp.replace(/[:.]/g, '-')}.json`;
   return `${info.topic}-${info.partition}-${String(info.firstOffset).padStart(20, '0')}.json`;
+}
+
+/**
+ * Reads an on-failure record back, from an object of the bucket or directory or a message of the
+ * on-failure topic. The event to replay is `event` in the records streamlake writes; a record
+ * that carries the invocation as `payload` instead (an object or a JSON string) is read too.
+ * Throws a MalformedEventError when there is no event to replay.
+ */
+export function parseFailedBatchRecord(text: string): FailedBatchRecord {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new MalformedEventError(`on-failure record is not JSON: ${(err as Error).message}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new MalformedEventError('on-failure record is not a JSON object');
+  const r = doc as Record<string, unknown>;
+  let event = r.event ?? r.payload;
+  if (typeof event === 'string') {
+    try {
+      event = JSON.parse(event);
+    } catch {
+      throw new MalformedEventError('on-failure record has a payload that is not JSON');
+    }
+  }
+  if (typeof event !== 'object' || event === null || typeof (event as MskEvent).records !== 'object') {
+    throw new MalformedEventError('on-failure record holds no MSK event to replay (neither "event" nor "payload" with "records")');
+  }
+  const record = { ...(r as unknown as FailedBatchRecord), event: event as MskEvent };
+  return { ...record, KafkaBatchInfo: record.KafkaBatchInfo ?? batchInfoOf(record.event) };
 }

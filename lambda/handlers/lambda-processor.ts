@@ -11,7 +11,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { icebergLakeOf, readProcessorEnvironment, requireVariable, type IcebergLakeEnvironment, type ProcessorEnvironment } from '../../model/environment';
+import { ENV, icebergLakeOf, readProcessorEnvironment, requireVariable, type IcebergLakeEnvironment, type ProcessorEnvironment } from '../../model/environment';
 import { ConfigurationError, errorClass, isRetriable } from '../../model/errors';
 import { ERROR_CLASS_DIMENSION, METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../../model/metric-names';
 import { avroSchemaNameOf, withAvroValues, type PipelineSpec } from '../../model/spec';
@@ -22,7 +22,8 @@ import { sigV4Signer } from '../adapters/sigv4';
 import { IcebergLakeWriter } from '../lake/lake-writer';
 import { storeTableFiles } from '../lake/table-files';
 import { S3LakeStore } from '../adapters/s3-lake-store';
-import { failedBatchFileName, failedBatchRecord } from '../core/failed-batch';
+import { KafkaFailureSink, StoreFailureSink, type FailureSink } from '../adapters/failure-sink';
+import { failedBatchRecord } from '../core/failed-batch';
 import type { MskEvent } from '../core/msk-event';
 import { buildProcessor, type BatchReport } from './processor';
 
@@ -79,22 +80,46 @@ export interface LambdaProcessorOptions {
 export const NOT_RETRIABLE_PREFIX = 'streamlake/not-retriable/';
 
 /**
+ * Where this function puts a batch it can never handle: the same kind of destination as its event
+ * source mapping's — the on-failure topic (FAILURE_TOPIC, produced over MSK IAM auth) or the
+ * on-failure bucket (FAILURE_BUCKET, under `streamlake/not-retriable/<pipeline>/`); none when
+ * neither is set (the batch is then rethrown like any failure). `store` replaces the bucket (tests).
+ */
+export function failureSinkOf(env: ProcessorEnvironment, spec: PipelineSpec, store?: LakeStore): FailureSink | undefined {
+  const prefix = `${NOT_RETRIABLE_PREFIX}${spec.name}/`;
+  if (store) return new StoreFailureSink(store, prefix);
+  if (env.failureTopic) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: keeps kafkajs out of the cold start of S3-destination processors
+    const { createKafka, parseBootstrap } = require('../adapters/kafka-client') as typeof import('../adapters/kafka-client');
+    const brokers = parseBootstrap(requireVariable(env, 'kafkaBootstrapServers', `${ENV.failureTopic} is set (the on-failure topic is on the cluster)`));
+    const kafka = createKafka({
+      brokers,
+      clientId: `streamlake-${spec.name}-on-failure`,
+      auth: { kind: 'iam', region: requireVariable(env, 'region', 'MSK IAM auth signs for a region') },
+    });
+    return new KafkaFailureSink(kafka, env.failureTopic);
+  }
+  return env.failureBucket ? new StoreFailureSink(new S3LakeStore({ bucket: env.failureBucket, endpoint: env.s3Endpoint }), prefix) : undefined;
+}
+
+/**
  * The Lambda handler of the pipeline the environment names. An infrastructure failure (or any
  * unknown one) is rethrown so the event source mapping retries the batch; an error that says
  * retrying cannot help (a malformed event) sends the batch to the on-failure bucket at once —
  * counted and logged by error class — and returns, so the partition moves on without burning
- * retries. `failureStore` replaces the S3 on-failure bucket (tests), `options` the lake store and
- * the catalog's transport (tests).
+ * retries (the on-failure topic instead with streamlake:onFailure=kafka, see `failureSinkOf`).
+ * `failureStore` replaces the S3 on-failure bucket, or `failureSink` the destination altogether
+ * (tests); `options` the lake store and the catalog's transport (tests).
  */
 export function lambdaProcessorHandler(
   env: ProcessorEnvironment = readProcessorEnvironment(),
-  failureStore?: LakeStore,
+  failureStore?: LakeStore | FailureSink,
   options: LambdaProcessorOptions = {},
 ): (event: MskEvent, context?: Context) => Promise<BatchReport | undefined> {
   const spec = deployedSpec(env);
   const iceberg = icebergLakeOf(env);
   const store = options.store ?? new S3LakeStore({ bucket: env.lakeBucket, endpoint: env.s3Endpoint });
-  const failures = failureStore ?? (env.failureBucket ? new S3LakeStore({ bucket: env.failureBucket, endpoint: env.s3Endpoint }) : undefined);
+  const failures = failureStore && 'write' in failureStore ? failureStore : failureSinkOf(env, spec, failureStore);
   const logger = new Logger({ serviceName: spec.name });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: spec.name, defaultDimensions: { [PIPELINE_DIMENSION]: spec.name } });
   const processEvent = buildProcessor(spec, {
@@ -133,13 +158,17 @@ export function lambdaProcessorHandler(
         throw err;
       }
       const record = failedBatchRecord(event, { condition: 'NotRetriable', attempts: 1, functionArn: context?.invokedFunctionArn ?? spec.name, error: err, now: Date.now() });
-      const key = `${NOT_RETRIABLE_PREFIX}${spec.name}/${failedBatchFileName(record)}`;
       // a failed write throws: the batch is retried rather than lost
-      await failures.put(key, Buffer.from(JSON.stringify(record)), 'application/json');
+      const key = await failures.write(record);
       metrics.addDimension(ERROR_CLASS_DIMENSION, cls);
       metrics.addMetric(METRIC.notRetriableBatches, MetricUnit.Count, 1);
       metrics.publishStoredMetrics();
-      logger.error('batch cannot be processed; sent to the on-failure bucket without retries', { errorClass: cls, key, error: err as Error });
+      logger.error('batch cannot be processed; sent to the on-failure destination without retries', {
+        errorClass: cls,
+        destination: failures.describe(),
+        key,
+        error: err as Error,
+      });
       return undefined;
     }
   };

@@ -1,5 +1,5 @@
 /**
- * The Iceberg lake in AWS (streamlake:lakeFormat=iceberg): the pipelines' Apache Iceberg tables
+ * The Iceberg lake in AWS: the pipelines' Apache Iceberg tables
  * live in the Glue Data Catalog and are created and committed through Glue's Iceberg REST endpoint.
  *
  * What the endpoint is and needs, from the AWS Glue developer guide ("Connecting to the Data

@@ -7,12 +7,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../../model/metric-names';
+import { ESM_DIMENSION, ESM_METRIC, ESM_METRICS_NAMESPACE, METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../../model/metric-names';
 import type { AlarmConfig } from '../config';
 
 export interface MonitoredPipeline {
   readonly name: string;
   readonly function: lambda.IFunction;
+  /** The UUID of its event source mapping, whose own metrics (MetricsConfig) are shown next to the function's. */
+  readonly eventSourceMappingId: string;
 }
 
 export interface MonitoringProps {
@@ -22,9 +24,11 @@ export interface MonitoringProps {
 }
 
 /**
- * A CloudWatch dashboard (offset lag, invocations, errors, duration, throttles, records processed
- * and quarantined, freshness) and alarms (offset lag, errors, quarantine ratio, freshness) that
- * notify an SNS topic (KMS-encrypted, optional e-mail subscription).
+ * A CloudWatch dashboard (the event source mapping's own metrics: offset lag, events polled,
+ * invoked, failed, dropped and sent to the on-failure destination, and all the others it publishes;
+ * the function's invocations, errors, duration, throttles; records processed and quarantined,
+ * freshness) and alarms (the mapping's offset lag, errors, quarantine ratio, freshness) that notify
+ * an SNS topic (KMS-encrypted, optional e-mail subscription).
  */
 export class Monitoring extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
@@ -46,8 +50,34 @@ export class Monitoring extends Construct {
       const fn = p.function;
       const custom = (metricName: string, statistic: string) =>
         new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { [PIPELINE_DIMENSION]: p.name, service: p.name }, statistic, period });
-      // OffsetLag: emitted by Lambda for Kafka event sources (Lambda developer guide, "Event source mapping metrics")
-      const offsetLag = new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'OffsetLag', dimensionsMap: { FunctionName: fn.functionName }, statistic: 'Maximum', period });
+      // the mapping's own metrics (MetricsConfig EventCount, ErrorCount, KafkaMetrics), by its UUID
+      // (Lambda developer guide, "Types of metrics for Lambda functions" → event source mapping metrics)
+      const esm = (metricName: string, statistic: string, label?: string) =>
+        new cloudwatch.Metric({ namespace: ESM_METRICS_NAMESPACE, metricName, dimensionsMap: { [ESM_DIMENSION]: p.eventSourceMappingId }, statistic, period, label });
+      const offsetLag = esm(ESM_METRIC.offsetLag, 'Maximum');
+      // the function-level OffsetLag Lambda has always published for Kafka sources, beside it
+      const functionOffsetLag = new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'OffsetLag',
+        dimensionsMap: { FunctionName: fn.functionName },
+        statistic: 'Maximum',
+        period,
+        label: 'offset lag (function)',
+      });
+      const esmEvents = [
+        esm(ESM_METRIC.polled, 'Sum', 'polled'),
+        esm(ESM_METRIC.invoked, 'Sum', 'invoked'),
+        esm(ESM_METRIC.failedInvoke, 'Sum', 'in failed invocations'),
+        esm(ESM_METRIC.dropped, 'Sum', 'dropped'),
+        esm(ESM_METRIC.onFailureDelivered, 'Sum', 'to the on-failure destination'),
+      ];
+      // every metric the mapping publishes (the error counts and Kafka metrics included), whatever their names
+      const everyEsmMetric = new cloudwatch.MathExpression({
+        expression: `SEARCH('{${ESM_METRICS_NAMESPACE},${ESM_DIMENSION}} ${ESM_DIMENSION}="${p.eventSourceMappingId}"', 'Sum', 300)`,
+        usingMetrics: {},
+        label: '',
+        period,
+      });
       const recordsIn = custom(METRIC.recordsIn, 'Sum');
       const processed = custom(METRIC.recordsProcessed, 'Sum');
       const quarantined = custom(METRIC.recordsQuarantined, 'Sum');
@@ -61,7 +91,9 @@ export class Monitoring extends Construct {
 
       this.dashboard.addWidgets(
         new cloudwatch.TextWidget({ markdown: `## ${p.name}`, width: 24, height: 1 }),
-        new cloudwatch.GraphWidget({ title: `${p.name}: offset lag`, left: [offsetLag], width: 6 }),
+        new cloudwatch.GraphWidget({ title: `${p.name}: offset lag`, left: [offsetLag.with({ label: 'offset lag (mapping)' }), functionOffsetLag], width: 6 }),
+        new cloudwatch.GraphWidget({ title: `${p.name}: event source mapping, events`, left: esmEvents, width: 9 }),
+        new cloudwatch.GraphWidget({ title: `${p.name}: event source mapping, every metric it publishes`, left: [everyEsmMetric], width: 9 }),
         new cloudwatch.GraphWidget({
           title: `${p.name}: invocations, errors, throttles`,
           left: [fn.metricInvocations({ period }), fn.metricErrors({ period }), fn.metricThrottles({ period })],
@@ -89,7 +121,7 @@ export class Monitoring extends Construct {
         a.addOkAction(action);
         this.alarms.push(a);
       };
-      alarm('OffsetLag', offsetLag, props.alarms.offsetLag, `offset lag ≥ ${props.alarms.offsetLag} records`);
+      alarm('OffsetLag', offsetLag, props.alarms.offsetLag, `offset lag of the event source mapping ≥ ${props.alarms.offsetLag} records`);
       alarm('Errors', fn.metricErrors({ period, statistic: 'Sum' }), props.alarms.errors, `≥ ${props.alarms.errors} failed invocations per 5 minutes (batches are being retried)`);
       alarm('QuarantineRatio', quarantineRatio, props.alarms.quarantineRatio, `quarantine ratio ≥ ${props.alarms.quarantineRatio}`);
       alarm('Freshness', freshness, props.alarms.freshnessSeconds, `data older than ${props.alarms.freshnessSeconds}s when written`);

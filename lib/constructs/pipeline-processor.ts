@@ -18,12 +18,26 @@ import type { LakeStorage } from './lake-storage';
 import type { PipelineSchemas } from './pipeline-schemas';
 import { StreamlakeFunction } from './node-function';
 
+/**
+ * Where the event source mapping (and the processor, for a batch it can never handle) puts the
+ * invocation records of batches that finally fail: an S3 bucket, or a Kafka topic of the cluster.
+ */
+export type ProcessorFailureDestination = { readonly kind: 's3'; readonly bucket: s3.IBucket } | { readonly kind: 'kafka'; readonly topic: string };
+
+/** Provisioned mode: the event pollers dedicated to the mapping. */
+export interface ProvisionedPollers {
+  readonly minimum: number;
+  readonly maximum: number;
+}
+
 export interface PipelineProcessorProps {
   readonly spec: PipelineSpec;
   readonly cluster: KafkaCluster;
   readonly storage: LakeStorage;
   /** Keeps the invocation records of batches that finally fail. */
-  readonly failureBucket: s3.IBucket;
+  readonly onFailure: ProcessorFailureDestination;
+  /** Provisioned mode with these poller bounds. @default on-demand mode */
+  readonly provisionedPollers?: ProvisionedPollers;
   /** The Glue schemas of Avro pipelines. */
   readonly schemas: PipelineSchemas;
   readonly vpc: ec2.IVpc;
@@ -57,14 +71,42 @@ class S3FailureDestination implements lambda.IEventSourceDlq {
 }
 
 /**
+ * The event source mapping's on-failure destination as a Kafka topic of the same cluster
+ * (`kafka://<topic>`): Lambda's poller produces the failed records there with the function's role,
+ * so the role may write that topic only (Lambda developer guide, "Capturing discarded batches for
+ * Amazon MSK and self-managed Apache Kafka event sources": kafka-cluster:WriteData for a Kafka
+ * destination; DescribeTopic for the producer's metadata requests, MSK developer guide, "IAM access
+ * control"). kafka-cluster:Connect on the cluster is granted for the poller already.
+ */
+class KafkaFailureDestination implements lambda.IEventSourceDlq {
+  private readonly destination: sources.KafkaDlq;
+
+  constructor(
+    private readonly cluster: KafkaCluster,
+    private readonly topic: string,
+  ) {
+    this.destination = new sources.KafkaDlq(topic);
+  }
+
+  bind(target: lambda.IEventSourceMapping, targetHandler: lambda.IFunction): lambda.DlqDestinationConfig {
+    targetHandler.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], resources: [this.cluster.resourceArn('topic', this.topic)] }),
+    );
+    return this.destination.bind(target, targetHandler);
+  }
+}
+
+/**
  * One pipeline's processor: the Lambda function (the same handler the local runtime runs) and
- * its MSK event source mapping (IAM auth, TRIM_HORIZON, batch size and window, on-failure
- * destination), with IAM scoped to the cluster, topic and group ARNs and to the bucket prefixes
+ * its MSK event source mapping (IAM auth, TRIM_HORIZON, batch size and window, on-demand or
+ * provisioned pollers, its own metrics, an S3 or Kafka on-failure destination), with IAM scoped to the cluster, topic and group ARNs and to the bucket prefixes
  * it writes.
  */
 export class PipelineProcessor extends Construct {
   public readonly function: StreamlakeFunction;
   public readonly eventSource: sources.ManagedKafkaEventSource;
+  /** The UUID of the event source mapping: the dimension of the metrics it publishes. */
+  public readonly eventSourceMappingId: string;
   /** The Glue database of the Iceberg tables it commits to. */
   public readonly icebergDatabase: string;
 
@@ -89,11 +131,13 @@ export class PipelineProcessor extends Construct {
         ...processorEnvironment({
           pipeline: spec.name,
           lakeBucket: props.storage.bucket.bucketName,
-          failureBucket: props.failureBucket.bucketName,
+          failureBucket: props.onFailure.kind === 's3' ? props.onFailure.bucket.bucketName : undefined,
+          // a batch it can never handle goes to the same kind of destination as the mapping's (the topic, over IAM auth)
+          failureTopic: props.onFailure.kind === 'kafka' ? props.onFailure.topic : undefined,
           // the handler swaps the shipped spec's value format for Avro and reads writer schemas from Glue
           valueFormat: avroSchema ? 'avro' : undefined,
           glueRegistryName: avroSchema?.registryName,
-          kafkaBootstrapServers: needs.summaryTopics.length > 0 ? cluster.bootstrapBrokers : undefined,
+          kafkaBootstrapServers: needs.summaryTopics.length > 0 || props.onFailure.kind === 'kafka' ? cluster.bootstrapBrokers : undefined,
           ...icebergLakeVariables(iceberg),
         }),
         POWERTOOLS_SERVICE_NAME: spec.name,
@@ -143,8 +187,13 @@ export class PipelineProcessor extends Construct {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
       batchSize: props.batchSize,
       maxBatchingWindow: Duration.seconds(props.maxBatchingWindowSeconds),
-      onFailure: new S3FailureDestination(props.failureBucket, props.storage),
+      onFailure: props.onFailure.kind === 's3' ? new S3FailureDestination(props.onFailure.bucket, props.storage) : new KafkaFailureDestination(cluster, props.onFailure.topic),
+      // provisioned mode (Lambda developer guide, "Apache Kafka event poller scaling modes"); batch size and window apply in both modes
+      provisionedPollerConfig: props.provisionedPollers ? { minimumPollers: props.provisionedPollers.minimum, maximumPollers: props.provisionedPollers.maximum } : undefined,
+      // the mapping's own metrics: event counts, errors, Kafka consumer metrics such as offset lag (CloudFormation MetricsConfig)
+      metricsConfig: { metrics: [lambda.MetricType.EVENT_COUNT, lambda.MetricType.ERROR_COUNT, lambda.MetricType.KAFKA_METRICS] },
     });
     this.function.addEventSource(this.eventSource);
+    this.eventSourceMappingId = this.eventSource.eventSourceMappingId;
   }
 }

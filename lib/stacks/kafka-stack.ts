@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { summaryTopicsOf, type PipelineSpec } from '../../model/spec';
+import { failureTopicsOf, summaryTopicsOf, type PipelineSpec } from '../../model/spec';
 import type { StreamlakeConfig } from '../config';
 import { KafkaCluster } from '../constructs/kafka-cluster';
 import { KafkaTopics } from '../constructs/kafka-topics';
@@ -31,8 +31,13 @@ export class KafkaStack extends Stack {
     });
     new KafkaTopics(this, 'Topics', {
       cluster: this.cluster,
-      // input topics, and the summary topics windows publish to (same partition count as their input)
-      topics: [...props.pipelines.map((p) => p.topic), ...summaryTopicsOf(props.pipelines)],
+      // input topics, the summary topics windows publish to (same partition count as their input), and
+      // with streamlake:onFailure=kafka the on-failure topics (Lambda needs them to exist in the same cluster)
+      topics: [
+        ...props.pipelines.map((p) => p.topic),
+        ...summaryTopicsOf(props.pipelines),
+        ...(config.eventSourceMapping.onFailure === 'kafka' ? failureTopicsOf(props.pipelines) : []),
+      ],
       vpc: network.vpc,
       subnets: network.subnets,
       securityGroup: network.clientSecurityGroup,

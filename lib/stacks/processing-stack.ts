@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { PipelineSpec } from '../../model/spec';
+import { failureTopicOf, type PipelineSpec } from '../../model/spec';
 import type { StreamlakeConfig } from '../config';
 import { DemoGenerator } from '../constructs/demo-generator';
 import type { KafkaCluster } from '../constructs/kafka-cluster';
@@ -32,19 +32,9 @@ export class ProcessingStack extends Stack {
   constructor(scope: Construct, id: string, props: ProcessingStackProps) {
     super(scope, id, props);
     const { network, cluster, storage, config } = props;
-    const failureBucket = new s3.Bucket(this, 'FailedBatches', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: storage.key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      serverAccessLogsBucket: storage.accessLogsBucket,
-      serverAccessLogsPrefix: 'failed-batches/',
-      lifecycleRules: [{ id: 'expire-failed-batches', expiration: Duration.days(config.retention.quarantineDays) }],
-      removalPolicy: props.removalPolicy,
-      autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
-    });
+    const esm = config.eventSourceMapping;
+    // the S3 on-failure destination; with streamlake:onFailure=kafka each pipeline's `<topic>.failed` topic instead
+    const failureBucket = esm.onFailure === 's3' ? this.failedBatchesBucket(props) : undefined;
     this.schemas = new PipelineSchemas(this, 'Schemas', { registryName: config.prefix, pipelines: props.pipelines });
     this.processors = props.pipelines.map(
       (spec) =>
@@ -52,7 +42,8 @@ export class ProcessingStack extends Stack {
           spec,
           cluster,
           storage,
-          failureBucket,
+          onFailure: failureBucket ? { kind: 's3', bucket: failureBucket } : { kind: 'kafka', topic: failureTopicOf(spec) },
+          provisionedPollers: esm.provisionedPollers,
           schemas: this.schemas,
           vpc: network.vpc,
           subnets: network.subnets,
@@ -74,7 +65,7 @@ export class ProcessingStack extends Stack {
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       dashboardName: config.prefix,
-      pipelines: props.pipelines.map((spec, i) => ({ name: spec.name, function: this.processors[i].function })),
+      pipelines: props.pipelines.map((spec, i) => ({ name: spec.name, function: this.processors[i].function, eventSourceMappingId: this.processors[i].eventSourceMappingId })),
       alarms: config.alarms,
     });
     new CfnOutput(this, 'GeneratorFunction', { value: this.generator.function.functionName, description: 'invoke with {"pipeline":"sales","count":10000,"ratePerSecond":500}' });
@@ -82,6 +73,30 @@ export class ProcessingStack extends Stack {
     if (this.schemas.registry) {
       new CfnOutput(this, 'SchemaRegistry', { value: config.prefix, description: 'Glue Schema Registry of the Avro pipelines (produce --msk --format avro --registry)' });
     }
-    new CfnOutput(this, 'FailedBatchesBucket', { value: failureBucket.bucketName, description: 'invocation records of batches that exhausted their retries' });
+    if (failureBucket) {
+      new CfnOutput(this, 'FailedBatchesBucket', { value: failureBucket.bucketName, description: 'invocation records of batches that exhausted their retries' });
+    } else {
+      new CfnOutput(this, 'FailedBatchesTopics', {
+        value: props.pipelines.map(failureTopicOf).join(','),
+        description: 'Kafka topics of the invocation records of batches that exhausted their retries (replay-failed --from kafka)',
+      });
+    }
+  }
+
+  /** The S3 on-failure destination of every mapping (and of the processors' not-retriable batches). */
+  private failedBatchesBucket(props: ProcessingStackProps): s3.Bucket {
+    return new s3.Bucket(this, 'FailedBatches', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.storage.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      serverAccessLogsBucket: props.storage.accessLogsBucket,
+      serverAccessLogsPrefix: 'failed-batches/',
+      lifecycleRules: [{ id: 'expire-failed-batches', expiration: Duration.days(props.config.retention.quarantineDays) }],
+      removalPolicy: props.removalPolicy,
+      autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
+    });
   }
 }

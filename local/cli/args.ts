@@ -56,6 +56,13 @@ export function rateOf(value: string | undefined, fallback: number): number {
   return n === 0 ? Infinity : n;
 }
 
+/** One of `values` (`up --on-failure kafka`); `fallback` when absent; anything else is a UsageError listing them. */
+export function choiceOf<T extends string>(name: string, value: string | undefined, values: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(values as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${values.join(' | ')}, got '${value}'`);
+  return value as T;
+}
+
 /** A comma-separated list option (`--pipelines a,b`, `up --avro a,b`); empty when absent. */
 export function listOf(value: string | undefined): string[] {
   return value === undefined ? [] : value.split(',');

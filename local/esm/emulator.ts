@@ -7,8 +7,9 @@
  * - keeps per-partition order: one batch per partition in flight;
  * - commits offsets only after the handler returned;
  * - retries a throwing handler with exponential backoff and, once the attempts are exhausted,
- *   writes the failed batch to an on-failure folder (the record Lambda's on-failure destination
- *   gets, plus the event to replay it) and moves on;
+ *   writes the failed batch to its on-failure destination — a folder, as the S3 destination keeps
+ *   objects, or a Kafka topic of the broker, as the `kafka://` destination — (the record Lambda's
+ *   on-failure destination gets, plus the event to replay it) and moves on;
  * - does not retry an error that says retrying cannot help (`retriable: false`, e.g. a malformed
  *   event): the batch goes to the on-failure folder at once, counted by error class, as the
  *   processor function does in AWS.
@@ -20,10 +21,10 @@
  * committed offset.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { failedBatchFileName, failedBatchRecord, type FailureCondition } from '../../lambda/core/failed-batch';
+import { StoreFailureSink, type FailureSink } from '../../lambda/adapters/failure-sink';
+import { LocalLakeStore } from '../../lambda/adapters/local-lake-store';
+import { failedBatchRecord, type FailureCondition } from '../../lambda/core/failed-batch';
 import type { MskEvent, MskRecord, MskRecordHeader } from '../../lambda/core/msk-event';
 import { ConfigurationError, errorClass, isRetriable } from '../../model/errors';
 
@@ -47,8 +48,10 @@ export interface EmulatorOptions {
   readonly retryBaseMs?: number;
   /** Longest retry delay. @default 30_000 ms */
   readonly retryMaxMs?: number;
-  /** Where exhausted batches are written as JSON, one file per batch. */
-  readonly onFailureDir: string;
+  /** Where exhausted batches are written as JSON, one file per batch (unless `onFailure` is given). */
+  readonly onFailureDir?: string;
+  /** The on-failure destination instead of the folder, e.g. a KafkaFailureSink on the pipeline's `<topic>.failed` topic. */
+  readonly onFailure?: FailureSink;
   /** Start at the earliest offset when the group has no committed offset (TRIM_HORIZON). @default true */
   readonly fromBeginning?: boolean;
   readonly log?: (line: string) => void;
@@ -120,8 +123,13 @@ export class EventSourceMappingEmulator {
   private readonly pending = new Map<number, { readonly offset: string; readonly since: number }>();
   private readonly lagByPartition = new Map<number, number>();
 
+  /** Where batches that finally fail go. */
+  readonly onFailure: FailureSink;
+
   constructor(private readonly options: EmulatorOptions) {
     this.eventSourceArn = localEventSourceArn(options.groupId);
+    if (!options.onFailure && !options.onFailureDir) throw new ConfigurationError('the emulator needs an on-failure destination: onFailureDir or onFailure');
+    this.onFailure = options.onFailure ?? new StoreFailureSink(new LocalLakeStore(options.onFailureDir!));
   }
 
   event(topic: string, partition: number, messages: readonly KafkaMessage[]): MskEvent {
@@ -245,19 +253,18 @@ export class EventSourceMappingEmulator {
     event: MskEvent,
   ): Promise<void> {
     const o = this.options;
-    this.stats.failedBatches += 1;
-    await mkdir(o.onFailureDir, { recursive: true });
     const record = failedBatchRecord(event, { condition, attempts, functionArn: `local:${o.groupId}`, error, now: Date.now() });
-    const file = join(o.onFailureDir, failedBatchFileName(record));
-    await writeFile(file, JSON.stringify(record, null, 2));
+    const where = await this.onFailure.write(record);
+    this.stats.failedBatches += 1;
     const what = condition === 'RetryAttemptsExhausted' ? `exhausted ${attempts} attempts` : 'is not retriable';
-    o.log?.(`${o.groupId}: batch ${topic}-${partition}@${messages[0].offset} ${what}; written to ${file}`);
+    o.log?.(`${o.groupId}: batch ${topic}-${partition}@${messages[0].offset} ${what}; written to ${this.onFailure.describe()} (${where})`);
   }
 
   async stop(): Promise<void> {
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect();
+    await this.onFailure.close();
   }
 }
 

@@ -54,9 +54,37 @@ describe('parseConfig', () => {
     [{ alarmEmail: 'ops-at-example' }, "'streamlake:alarmEmail': is not an e-mail address"],
     [{ removalPolicy: 'keep' }, 'must be one of destroy | retain'],
     [{ batchsize: 10 }, "config 'streamlake:batchsize': unknown key"],
+    [{ minimumPollers: 0 }, "config 'streamlake:minimumPollers': must be an integer from 1 to 200, got 0"],
+    [{ minimumPollers: '201' }, 'config \'streamlake:minimumPollers\': must be an integer from 1 to 200, got "201"'],
+    [{ maximumPollers: 2001 }, "config 'streamlake:maximumPollers': must be an integer from 1 to 2000, got 2001"],
+    [{ maximumPollers: 'many' }, "config 'streamlake:maximumPollers': must be an integer from 1 to 2000"],
+    [{ minimumPollers: 10, maximumPollers: 5 }, "config 'streamlake:minimumPollers': must be at most streamlake:maximumPollers (5), got 10"],
+    [{ onFailure: 'sqs' }, "config 'streamlake:onFailure': must be one of s3 | kafka, got 'sqs'"],
+    [{ onFailure: 'kafka' }, "config 'streamlake:onFailure': 'kafka' needs provisioned mode: set streamlake:minimumPollers and/or streamlake:maximumPollers, or use 's3'"],
   ])('rejects %j with a message naming the key', (context, message) => {
     expect(() => parseConfig(ctx(context))).toThrow(ConfigError);
     expect(() => parseConfig(ctx(context))).toThrow(message);
+  });
+
+  it('keeps the event source mappings on demand with the S3 on-failure destination by default', () => {
+    expect(DEFAULT_CONFIG.eventSourceMapping).toEqual({ provisionedPollers: undefined, onFailure: 's3' });
+  });
+
+  it("turns on provisioned mode when either poller bound is set, with Lambda's default for the other", () => {
+    expect(parseConfig(ctx({ minimumPollers: '2', maximumPollers: '20' })).eventSourceMapping.provisionedPollers).toEqual({ minimum: 2, maximum: 20 });
+    expect(parseConfig(ctx({ minimumPollers: 3 })).eventSourceMapping.provisionedPollers).toEqual({ minimum: 3, maximum: 200 });
+    expect(parseConfig(ctx({ maximumPollers: 8 })).eventSourceMapping.provisionedPollers).toEqual({ minimum: 1, maximum: 8 });
+    expect(parseConfig(ctx({ minimumPollers: 5, maximumPollers: 5 })).eventSourceMapping.provisionedPollers).toEqual({ minimum: 5, maximum: 5 });
+  });
+
+  it('takes a Kafka on-failure destination in provisioned mode', () => {
+    expect(parseConfig(ctx({ onFailure: 'kafka', maximumPollers: 4 })).eventSourceMapping).toEqual({ provisionedPollers: { minimum: 1, maximum: 4 }, onFailure: 'kafka' });
+  });
+
+  it('reports a bad poller bound once, not again as a missing provisioned mode', () => {
+    expect(() => parseConfig(ctx({ onFailure: 'kafka', minimumPollers: 0 }))).toThrow(
+      expect.objectContaining({ problems: [expect.objectContaining({ key: 'streamlake:minimumPollers' })] }),
+    );
   });
 
   it('lists every bad key in one error, unknown keys first, the first one as key', () => {
@@ -101,7 +129,7 @@ describe('parseConfig', () => {
 
   it('derives the defaults and the known keys from one table, whose defaults parse back to themselves', () => {
     expect(CONFIG_KEYS).toEqual(Object.keys(CONFIG_OPTIONS));
-    expect(CONFIG_KEYS).toHaveLength(27);
+    expect(CONFIG_KEYS).toHaveLength(30);
     const given = Object.fromEntries(CONFIG_KEYS.filter((k) => CONFIG_OPTIONS[k].kafkaMode === undefined).map((k) => [k, CONFIG_OPTIONS[k].default]));
     expect(parseConfig(ctx(given))).toEqual(DEFAULT_CONFIG);
     for (const key of CONFIG_KEYS) expect(CONFIG_OPTIONS[key].doc).toMatch(/^\S.*\S$/);

@@ -16,6 +16,9 @@ describe('cdk-nag', () => {
     ['existing', EXISTING_CLUSTER],
     ['sales with Avro values', { avroPipelines: 'sales' }],
     ['existing cluster, Avro values', { ...EXISTING_CLUSTER, avroPipelines: 'sales' }],
+    ['provisioned pollers', { minimumPollers: 2, maximumPollers: 20 }],
+    ['Kafka on-failure destination', { onFailure: 'kafka', maximumPollers: 10 }],
+    ['Kafka on-failure destination, existing cluster', { ...EXISTING_CLUSTER, onFailure: 'kafka', minimumPollers: 1 }],
   ])('has no unsuppressed AwsSolutions or Serverless finding (%s)', (_mode, context) => {
     const { stacks } = buildApp(ctx(context));
     for (const stack of Object.values(stacks)) expect(findings(stack)).toEqual([]);

@@ -37,6 +37,8 @@ describe('cfn-guard Control Tower rules', () => {
     ['provisioned', ctx({ kafkaMode: 'provisioned' })],
     ['existing', ctx(EXISTING_CLUSTER)],
     ['sales with Avro values', ctx({ avroPipelines: 'sales' })],
+    ['provisioned pollers', ctx({ minimumPollers: 2, maximumPollers: 20 })],
+    ['a Kafka on-failure destination', ctx({ onFailure: 'kafka', maximumPollers: 10 })],
   ])('pass for %s', (_mode, context) => {
     expect(() => synthWithGuard(context)).not.toThrow();
   });

@@ -4,9 +4,14 @@
  */
 import { buildApp, ctx, policyStatements } from './support';
 
-// the default deployment (Glue Iceberg REST grants) and one with Avro values (Glue Schema Registry grants)
+// the default deployment (Glue Iceberg REST grants), one with Avro values (Glue Schema Registry grants)
+// and one with provisioned pollers and the Kafka on-failure destination (grants on the on-failure topics)
 const { templates } = buildApp();
-const all = [...Object.values(templates), ...Object.values(buildApp(ctx({ avroPipelines: 'sales' })).templates)];
+const all = [
+  ...Object.values(templates),
+  ...Object.values(buildApp(ctx({ avroPipelines: 'sales' })).templates),
+  ...Object.values(buildApp(ctx({ onFailure: 'kafka', minimumPollers: 2, maximumPollers: 20 })).templates),
+];
 
 /** Actions that support no resource-level permissions, so `Resource: "*"` is the narrowest there is. */
 const RESOURCE_STAR_ALLOWED: Record<string, string> = {

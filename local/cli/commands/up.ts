@@ -1,12 +1,14 @@
 /** `streamlake up`: the broker and the processors, kept running until `down` or Ctrl-C. */
-import { LocalRuntime } from '../../runtime';
-import { int, LAKE_STORE_OPTIONS, lakeStoreOf, listOf, parseOptions, specsOf } from '../args';
+import { LOCAL_FAILURE_DESTINATIONS, LocalRuntime, type LocalFailureDestination } from '../../runtime';
+import { choiceOf, int, LAKE_STORE_OPTIONS, lakeStoreOf, listOf, parseOptions, specsOf } from '../args';
 import { clearUpState, writeUpState } from '../up-state';
 
 export const usage = `usage: streamlake up [--pipelines a,b] [--avro a,b] [--registry-url URL] [--lake DIR]
-                   [--batch-size N] [--batching-window-ms N]
+                   [--batch-size N] [--batching-window-ms N] [--on-failure directory|kafka]
   --avro         pipelines whose values are Avro (as streamlake:avroPipelines deploys them); writer
                  schemas from .streamlake/schemas, then the Confluent-compatible --registry-url
+  --on-failure   where batches that exhausted their retries go, as streamlake:onFailure in AWS:
+                 directory (default, .streamlake/failed-batches/<pipeline>/) or kafka (topic <topic>.failed)
   Starts a broker (KAFKA_BOOTSTRAP, else Docker, else the Kafka jars with Java) and the processors,
   then keeps running; 'streamlake down' or Ctrl-C stops them.`;
 
@@ -17,6 +19,7 @@ export async function run(args: string[]): Promise<void> {
     'registry-url': { type: 'string' },
     'batch-size': { type: 'string' },
     'batching-window-ms': { type: 'string' },
+    'on-failure': { type: 'string' },
     ...LAKE_STORE_OPTIONS,
   });
   if (o.help) return void console.log(usage);
@@ -32,6 +35,7 @@ export async function run(args: string[]): Promise<void> {
     batchingWindowMs: int('batching-window-ms', o['batching-window-ms'], 500, 0, 300_000),
     keepBrokerData: true,
     confluentRegistryUrl: o['registry-url'],
+    onFailure: choiceOf<LocalFailureDestination>('on-failure', o['on-failure'], LOCAL_FAILURE_DESTINATIONS, 'directory'),
     log: (l) => console.log(l),
   });
   writeUpState({ pid: process.pid, bootstrap: rt.broker.bootstrap, lake: rt.lakeDir });

@@ -7,7 +7,10 @@ import { readProcessorEnvironment } from '../../../model/environment';
 import { METRIC, METRICS_NAMESPACE } from '../../../model/metric-names';
 import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
 import type { MskEvent } from '../../../lambda/core/msk-event';
-import { lambdaProcessorHandler, powertoolsObserver } from '../../../lambda/handlers/lambda-processor';
+import { failureSinkOf, lambdaProcessorHandler, powertoolsObserver } from '../../../lambda/handlers/lambda-processor';
+import { KafkaFailureSink, StoreFailureSink, type FailureSink } from '../../../lambda/adapters/failure-sink';
+import type { FailedBatchRecord } from '../../../lambda/core/failed-batch';
+import { pipelineByName } from '../../../pipelines';
 import { mskEvent } from '../../support/msk';
 
 // nothing listens on port 9: these tests fail before, or without, reaching the catalog
@@ -127,6 +130,41 @@ describe('errors the processor acts on', () => {
     } finally {
       spy.mockRestore();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('picks the same kind of on-failure destination as its mapping: the topic with FAILURE_TOPIC, else the bucket', () => {
+    const spec = pipelineByName('clickstream');
+    const kafka = failureSinkOf({ ...env, failureTopic: 'clickstream.failed', kafkaBootstrapServers: 'b-1:9098,b-2:9098' }, spec);
+    expect(kafka).toBeInstanceOf(KafkaFailureSink);
+    expect(kafka!.describe()).toBe('kafka://clickstream.failed');
+    const bucket = failureSinkOf({ ...env, failureBucket: 'failed' }, spec);
+    expect(bucket).toBeInstanceOf(StoreFailureSink);
+    expect(bucket!.describe()).toBe('s3://failed/streamlake/not-retriable/clickstream/');
+    expect(failureSinkOf(env, spec)).toBeUndefined();
+    expect(() => failureSinkOf({ ...env, failureTopic: 'clickstream.failed' }, spec)).toThrow(/KAFKA_BOOTSTRAP_SERVERS is not set: FAILURE_TOPIC is set/);
+  });
+
+  it('sends a malformed event to the on-failure topic when the mapping has one', async () => {
+    const written: FailedBatchRecord[] = [];
+    const sink: FailureSink = {
+      write: async (r) => (written.push(r), 'clickstream.failed-0@12'),
+      describe: () => 'kafka://clickstream.failed',
+      close: async () => undefined,
+    };
+    const spy = quiet();
+    const errSpy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const handler = lambdaProcessorHandler({ ...env, failureTopic: 'clickstream.failed', kafkaBootstrapServers: 'b-1:9098' }, sink);
+      const event = { eventSource: 'aws:kafka', records: { 'clickstream-0': [{ partition: 0, offset: 7, value: 'eA==' }] } } as unknown as MskEvent;
+      await expect(handler(event)).resolves.toBeUndefined();
+      expect(written).toHaveLength(1);
+      expect(written[0]).toMatchObject({ requestContext: { condition: 'NotRetriable' }, responseContext: { errorType: 'MalformedEventError' }, event });
+      const logged = [...spy.mock.calls, ...errSpy.mock.calls].map(([c]) => String(c)).find((l) => l.includes('sent to the on-failure destination'));
+      expect(JSON.parse(logged!)).toMatchObject({ destination: 'kafka://clickstream.failed', key: 'clickstream.failed-0@12' });
+    } finally {
+      spy.mockRestore();
+      errSpy.mockRestore();
     }
   });
 

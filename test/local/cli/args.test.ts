@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
 import { StreamlakeError } from '../../../model/errors';
-import { DEFAULT_LAKE_DIR, LAKE_STORE_OPTIONS, UsageError, bootstrapFor, int, lakeStoreOf, parseOptions, rateOf, specOf, specsOf } from '../../../local/cli/args';
+import { DEFAULT_LAKE_DIR, LAKE_STORE_OPTIONS, UsageError, bootstrapFor, choiceOf, int, lakeStoreOf, parseOptions, rateOf, specOf, specsOf } from '../../../local/cli/args';
 
 /** The UsageError `fn` throws (fails the test if it throws something else or nothing). */
 function usageErrorOf(fn: () => unknown): UsageError {
@@ -23,6 +23,15 @@ describe('UsageError', () => {
     expect(err).toBeInstanceOf(StreamlakeError);
     expect(err.name).toBe('UsageError');
     expect(err.retriable).toBe(false);
+  });
+});
+
+describe('choiceOf', () => {
+  it('takes one of the values, the fallback when absent, and names the option and the values otherwise', () => {
+    const kinds = ['directory', 'kafka'] as const;
+    expect(choiceOf('on-failure', 'kafka', kinds, 'directory')).toBe('kafka');
+    expect(choiceOf('on-failure', undefined, kinds, 'directory')).toBe('directory');
+    expect(usageErrorOf(() => choiceOf('on-failure', 's3', kinds, 'directory')).message).toBe("--on-failure must be one of directory | kafka, got 's3'");
   });
 });
 

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { MskEvent } from '../../../lambda/core/msk-event';
 import { ensureTopics, consumerLag } from '../../../local/broker/topics';
 import { EventSourceMappingEmulator } from '../../../local/esm/emulator';
+import { KafkaFailureSink } from '../../../lambda/adapters/failure-sink';
+import { parseFailedBatchRecord } from '../../../lambda/core/failed-batch';
 import { MalformedEventError } from '../../../model/errors';
 import { startTestBroker, uniqueTopic, waitFor, type TestBroker } from '../support';
 
@@ -223,6 +225,80 @@ describe('event-source-mapping emulator on a real broker', () => {
     expect(failure.responseContext).toMatchObject({ errorType: 'MalformedEventError', errorMessage: 'records lack an offset' });
     expect(failure.KafkaBatchInfo).toEqual({ topic, partition: 0, firstOffset: 0, lastOffset: 1, batchSize: 2 });
     expect(delivered).toEqual(['v2', 'v3']);
+  });
+
+  /** Every message of a topic, read from the beginning with a throw-away group. */
+  async function readAll(topic: string, count: number): Promise<{ key: string; value: string; partition: number; headers: Record<string, string> }[]> {
+    const out: { key: string; value: string; partition: number; headers: Record<string, string> }[] = [];
+    const consumer = tb.kafka.consumer({ groupId: `read-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) =>
+        void out.push({
+          partition,
+          key: message.key!.toString(),
+          value: message.value!.toString(),
+          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+        }),
+    });
+    await waitFor(() => out.length >= count, 30_000, `${count} messages on ${topic}`);
+    await consumer.disconnect();
+    return out;
+  }
+
+  it('writes exhausted and not-retriable batches to a Kafka on-failure topic on the broker, as the kafka:// destination does', async () => {
+    const topic = await topicWith(
+      2,
+      Array.from({ length: 8 }, (_, i) => ({ value: i === 0 ? 'poison' : i === 5 ? 'malformed' : `v${i}`, partition: i < 4 ? 0 : 1 })),
+    );
+    const failureTopic = `${topic}.failed`;
+    const admin = tb.kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [{ name: failureTopic, partitions: 2 }]);
+    await admin.disconnect();
+    const delivered: string[] = [];
+    let attempts = 0;
+    const e = emulator(
+      topic,
+      async (ev) => {
+        const values = Object.values(ev.records)
+          .flat()
+          .map((r) => Buffer.from(r.value!, 'base64').toString());
+        if (values.includes('poison')) {
+          attempts += 1;
+          throw new Error('cannot handle poison');
+        }
+        if (values.includes('malformed')) throw new MalformedEventError('records lack an offset');
+        delivered.push(...values);
+      },
+      { batchSize: 2, maxAttempts: 3, onFailure: new KafkaFailureSink(tb.kafka, failureTopic), onFailureDir: undefined },
+    );
+    await e.start();
+    await waitFor(() => delivered.length === 4, 30_000, 'the batches after the failed ones');
+    await e.stop();
+    expect(attempts).toBe(3);
+    expect(e.stats).toMatchObject({ failedBatches: 2, retries: 2, notRetriable: { MalformedEventError: 1 } });
+    expect(existsSync(join(tb.stateDir, 'failed', topic))).toBe(false); // nothing in a folder
+
+    const messages = await readAll(failureTopic, 2);
+    expect(messages).toHaveLength(2);
+    const byKey = new Map(messages.map((m) => [m.key, m]));
+    // keyed by the failed batch's source partition; the JSON invocation record with the event to replay
+    const exhausted = parseFailedBatchRecord(byKey.get(`${topic}-0`)!.value);
+    expect(exhausted.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 });
+    expect(exhausted.responseContext).toMatchObject({ functionError: 'Unhandled', errorMessage: 'cannot handle poison' });
+    expect(exhausted.KafkaBatchInfo).toEqual({ topic, partition: 0, firstOffset: 0, lastOffset: 1, batchSize: 2 });
+    expect(
+      Object.values(exhausted.event.records)
+        .flat()
+        .map((r) => Buffer.from(r.value!, 'base64').toString()),
+    ).toEqual(['poison', 'v1']);
+    expect(byKey.get(`${topic}-0`)!.headers).toEqual({ 'content-type': 'application/json', condition: 'RetryAttemptsExhausted' });
+    const notRetriable = parseFailedBatchRecord(byKey.get(`${topic}-1`)!.value);
+    expect(notRetriable.requestContext).toMatchObject({ condition: 'NotRetriable', approximateInvokeCount: 1 });
+    expect(notRetriable.KafkaBatchInfo).toEqual({ topic, partition: 1, firstOffset: 0, lastOffset: 1, batchSize: 2 });
+    expect(delivered.sort()).toEqual(['v2', 'v3', 'v6', 'v7']);
   });
 
   it('gives up retrying when stopped, without committing or writing a failure', async () => {
