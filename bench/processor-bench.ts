@@ -103,7 +103,8 @@ export function runProcessor(spec: PipelineSpec, eventTexts: Iterable<string>, r
       for (const batch of decodeMskEvent(event)) {
         const out = processBatch(p, batch, BENCH_START);
         for (const o of out.objects) {
-          const n = encodeParquet(o.schema, o.columns, o.rows).byteLength;
+          // as the lake writes them: Iceberg timestamptz in micros
+          const n = encodeParquet(o.schema, o.columns, o.rows, { timestampUnit: 'MICROS' }).byteLength;
           totalBytes += n;
           if (o.kind === 'events') eventsBytes += n;
         }

@@ -1,7 +1,7 @@
 /**
- * `npm run bench`: processor throughput per core, Parquet bytes per record, bundle size and cold
- * start, each next to a reference measured in the same run (DuckDB with one thread; a minimal
- * S3 handler; parquet-wasm). Prints a table and writes the figures as JSON to --out.
+ * `npm run bench`: processor throughput per core, with and without the commits to the Iceberg
+ * tables, Parquet bytes per record, bundle size and cold start, each next to a reference measured
+ * in the same run (DuckDB with one thread; the processor path alone; a minimal S3 handler; parquet-wasm). Prints a table and writes the figures as JSON to --out.
  *
  *   npm run bench [-- --quick] [-- --out bench/results.json]
  */
@@ -17,6 +17,7 @@ import { measureBundles } from './bundle-bench';
 import { runDuckDb } from './duckdb-bench';
 import { E2E_BATCH_SIZE, E2E_BATCHING_WINDOW_MS, runE2e } from './e2e-bench';
 import { compareWriters, type WriterRun } from './parquet-writers';
+import { runCommits, type CommitRun } from './commit-bench';
 import { benchBatches, benchInput, BENCH_START, referencesFor, runProcessor, streamedEventTexts, toMskEvents } from './processor-bench';
 import { ConfigurationError, InternalError } from '../model/errors';
 
@@ -36,6 +37,8 @@ const FULL_RUN = quick ? 50_000 : 1_000_000;
 const PER_BATCH_SIZE_RECORDS = quick ? 20_000 : 100_000;
 const BATCH_SIZES = [100, 1_000, 10_000];
 const REPEATS = quick ? 2 : 3;
+/** The event source mapping's default batch size and its maximum. */
+const COMMIT_BATCH_SIZES = [1_000, 10_000];
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -99,6 +102,8 @@ interface PipelineResult {
   readonly recordsPerSecByBatchSize: Record<string, number>;
   readonly records: number;
   readonly parquetWriters: Record<string, WriterRun>;
+  /** The handler committing to the Iceberg tables through the local REST catalog, by batch size. */
+  readonly commits: Record<string, CommitRun>;
 }
 
 /** Every figure of one pipeline. Runs in a process of its own (see main). */
@@ -123,6 +128,11 @@ async function measurePipeline(name: string): Promise<PipelineResult> {
     .flatMap((e) => decodeMskEvent(e))
     .flatMap((b) => processBatch(p, b, BENCH_START).objects.filter((o) => o.kind === 'events'));
   const writerRuns = await compareWriters(eventObjects, sample.length, REPEATS);
+  const commits: Record<string, CommitRun> = {};
+  for (const size of COMMIT_BATCH_SIZES) {
+    commits[size] = await runCommits(spec, sample, size);
+    process.stderr.write(`${name}: batch ${size} committed to Iceberg tables: ${fmt(commits[size].recordsPerSec)} records/s\n`);
+  }
   return {
     recordsPerSec: full.recordsPerSec,
     duckdbRecordsPerSec: duck.recordsPerSec,
@@ -133,6 +143,7 @@ async function measurePipeline(name: string): Promise<PipelineResult> {
     recordsPerSecByBatchSize: byBatch,
     records: FULL_RUN,
     parquetWriters: writerRuns,
+    commits,
   };
 }
 
@@ -146,6 +157,7 @@ async function main(): Promise<void> {
   const summary: string[][] = [['pipeline', 'records/s', 'DuckDB records/s', 'ratio', 'bytes/record', 'DuckDB bytes/record', 'ratio']];
   const batches: string[][] = [['pipeline', ...BATCH_SIZES.map((b) => `batch ${fmt(b)}`), `${fmt(FULL_RUN)} records (batches of 10,000)`]];
   const writers: string[][] = [['pipeline / Parquet library', 'records/s', 'bytes/record', 'package bytes']];
+  const commitRows: string[][] = [['pipeline / batch size', 'records/s, commits included', 'processor path alone', 'ratio', 'ms per invocation', 'snapshots']];
 
   for (const name of args.pipelines!.split(',')) {
     pipelineByName(name); // fails here, with the known names, for a typo
@@ -168,6 +180,15 @@ async function main(): Promise<void> {
     ]);
     batches.push([name, ...BATCH_SIZES.map((b) => fmt(r.recordsPerSecByBatchSize[b])), fmt(r.recordsPerSec)]);
     for (const [lib, w] of Object.entries(r.parquetWriters)) writers.push([`${name} / ${lib}`, fmt(w.recordsPerSec), fmt(w.bytesPerRecord, 2), fmt(w.packageBytes)]);
+    for (const c of Object.values(r.commits))
+      commitRows.push([
+        `${name} / ${fmt(c.batchSize)}`,
+        fmt(c.recordsPerSec),
+        fmt(c.coreRecordsPerSec),
+        `${fmt(c.recordsPerSec / c.coreRecordsPerSec, 2)}×`,
+        fmt(c.msPerInvocation, 1),
+        fmt(c.commits),
+      ]);
   }
 
   process.stderr.write('bundles and cold start…\n');
@@ -196,6 +217,8 @@ async function main(): Promise<void> {
   console.log(table(summary));
   console.log('\nRecords/s by batch size\n');
   console.log(table(batches));
+  console.log('\nCommitted to the Iceberg tables through the local REST catalog (one invocation at a time), next to the processor path alone\n');
+  console.log(table(commitRows));
   console.log('\nParquet libraries on the same events rows\n');
   console.log(table(writers));
   console.log('\nBundles\n');

@@ -3,7 +3,6 @@
  * local runtime, `replay-failed` and the CDK construct all ask here instead of inspecting the
  * spec themselves. Pure.
  */
-import { aggregatesArea, eventsArea, quarantineArea, type LakeArea } from './layout';
 import type { PipelineSpec, ReferenceSpec } from './spec';
 
 export interface PipelineRequirements {
@@ -13,8 +12,6 @@ export interface PipelineRequirements {
   readonly summaryTopics: readonly string[];
   /** Reference data sets it loads from the lake before the first batch. */
   readonly references: readonly ReferenceSpec[];
-  /** The lake areas it writes: events, quarantine, one per window's partial aggregates. */
-  readonly writes: readonly LakeArea[];
 }
 
 export function requirementsOf(spec: PipelineSpec): PipelineRequirements {
@@ -23,7 +20,6 @@ export function requirementsOf(spec: PipelineSpec): PipelineRequirements {
     schemaRegistry: spec.value.kind === 'avro',
     summaryTopics: windows.flatMap((w) => (w.summaryTopic ? [w.summaryTopic] : [])),
     references: spec.references ?? [],
-    writes: [eventsArea(spec), quarantineArea(spec), ...windows.map((w) => aggregatesArea(spec, w))],
   };
 }
 

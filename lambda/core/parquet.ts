@@ -15,10 +15,10 @@
  * For Apache Iceberg, each column may carry its field id (`ParquetOptions.fieldIds`), and
  * `encodeParquetFile` returns, with the bytes, the per-column figures an Iceberg data file records
  * (value, null and NaN counts, min/max, bytes on disk), gathered while encoding: nothing is read
- * back. Timestamps are INT64 epoch millis with the converted type TIMESTAMP_MILLIS by default (the
- * per-batch layout's Hive tables read them as TIMESTAMP); Iceberg data files store them as
- * MICROS (`timestampUnit`), with the logical type TIMESTAMP(isAdjustedToUTC=true, MICROS) that
- * Iceberg's `timestamptz` is: Trino's Iceberg reader, Athena's engine, refuses MILLIS there.
+ * back. Timestamps are INT64 epoch millis with the converted type TIMESTAMP_MILLIS by default;
+ * the lake's Iceberg data files store them as MICROS (`timestampUnit`), with the logical type
+ * TIMESTAMP(isAdjustedToUTC=true, MICROS) that Iceberg's `timestamptz` is: Trino's Iceberg reader,
+ * Athena's engine, refuses MILLIS there.
  */
 import { gzipSync } from 'node:zlib';
 import { bitWidth, ByteWriter, compareUtf8, int64Bytes, ThriftWriter, writeDeltaBinaryPacked, writeHybrid, writePlainInt64 } from './parquet-bytes';

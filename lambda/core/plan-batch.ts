@@ -1,8 +1,8 @@
 /**
- * The last stage: one topic-partition batch → the Parquet objects to write (events by event hour,
- * quarantine by day, window partials by day) and the batch's figures. No I/O: the handler hands
- * the planned objects to a LakeStore. Every input record ends up in exactly one of events or
- * quarantine.
+ * The last stage: one topic-partition batch → the rows of each Iceberg table by day partition
+ * (events by event day, quarantine by Kafka-timestamp day, window partials by window-start day)
+ * and the batch's figures. No I/O: the handler commits the planned rows to the tables. Every
+ * input record ends up in exactly one of events or quarantine.
  */
 import { processTextInto, processValueInto, type CompiledPipeline } from './compile';
 import type { FieldValue } from './fields';
@@ -11,17 +11,16 @@ import type { ColumnValues } from './parquet';
 import { reject, Rejection, type QuarantineReason } from './quarantine';
 import { summaryMessages, type SummaryMessage } from './summary';
 import { WindowAggregator } from './window';
-import { aggregatesArea, eventsArea, HOUR_MS, objectKey, quarantineArea, timePartition } from '../../model/layout';
+import { DAY_MS, dayOf } from '../../model/layout';
 import type { TableSchema } from '../../model/tables';
 
-/** A Parquet object to write: its key, table schema and column values. */
+/** The rows of one table and day partition: one Parquet data file. */
 export interface PlannedObject {
   readonly kind: 'events' | 'aggregates' | 'quarantine';
   /** The Iceberg table its rows belong to (model/lake-tables.ts). */
   readonly table: string;
   /** Its rows' day (days since 1970-01-01, UTC) of the table's partition column: Iceberg's `day()` partition. */
   readonly day: number;
-  readonly key: string;
   readonly schema: TableSchema;
   readonly columns: ColumnValues[];
   readonly rows: number;
@@ -53,19 +52,16 @@ class ColumnBuilder {
   }
 }
 
-function builderFor(map: Map<string, ColumnBuilder>, key: string, width: number, day: number): ColumnBuilder {
-  let b = map.get(key);
+function builderFor(map: Map<number, ColumnBuilder>, day: number, width: number): ColumnBuilder {
+  let b = map.get(day);
   if (!b) {
     b = new ColumnBuilder(width, day);
-    map.set(key, b);
+    map.set(day, b);
   }
   return b;
 }
 
-/**
- * Processes one topic-partition batch. `writtenAt` (epoch millis) is stamped on every row: the
- * views use it to prefer a retried attempt over the one it replaces.
- */
+/** Processes one topic-partition batch. `writtenAt` (epoch millis) is stamped on every row. */
 export function processBatch(p: CompiledPipeline, batch: PartitionBatch, writtenAt: number): BatchOutput {
   const { topic, partition, records } = batch;
   if (records.length === 0) {
@@ -91,15 +87,15 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
     written_at: qWrittenAt,
   } = p.quarantineColumns;
   const textDecoder = p.valueDecoder.input === 'text' ? p.valueDecoder : undefined;
-  const events = new Map<string, ColumnBuilder>();
-  const quarantine = new Map<string, ColumnBuilder>();
+  const events = new Map<number, ColumnBuilder>();
+  const quarantine = new Map<number, ColumnBuilder>();
   const aggregators = p.windows.map((w) => new WindowAggregator(w.compiled));
   const reasons: Partial<Record<QuarantineReason, number>> = {};
   let eventCount = 0;
   let quarantined = 0;
   let maxKafkaTimestamp = -Infinity;
   // records arrive in time order: the previous record's partition is almost always this one's
-  let lastHour = NaN;
+  let lastDay = NaN;
   let lastBuilder: ColumnBuilder | undefined;
   const scratchRow: FieldValue[] = new Array(fieldCount);
   const decodeBuffer = new DecodeBuffer();
@@ -122,8 +118,7 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
       row = reject('internal-error', `unexpected failure: ${(err as Error).message}`);
     }
     if (row instanceof Rejection) {
-      const { dt, day } = timePartition(r.timestamp);
-      const b = builderFor(quarantine, dt, quarantineWidth, day);
+      const b = builderFor(quarantine, dayOf(r.timestamp), quarantineWidth);
       const c = b.columns;
       c[qReason].push(row.reason);
       c[qDetail].push(row.detail);
@@ -140,13 +135,12 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
       continue;
     }
     const t = row[p.eventTimeIndex] as number;
-    const hour = Math.floor(t / HOUR_MS);
+    const day = Math.floor(t / DAY_MS);
     let b = lastBuilder;
-    if (hour !== lastHour || b === undefined) {
-      const tp = timePartition(t);
-      b = builderFor(events, tp.id, eventsWidth, tp.day);
+    if (day !== lastDay || b === undefined) {
+      b = builderFor(events, day, eventsWidth);
       lastBuilder = b;
-      lastHour = hour;
+      lastDay = day;
     }
     const c = b.columns;
     for (let i = 0; i < fieldCount; i++) c[eventFieldColumns[i]].push(row[i]);
@@ -162,26 +156,21 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
   }
 
   const objects: PlannedObject[] = [];
-  const evArea = eventsArea(p.spec);
-  for (const [part, b] of events) {
-    const [dt, hr] = part.split('/');
+  for (const b of events.values()) {
     objects.push({
       kind: 'events',
       table: p.tables.events,
       day: b.day,
-      key: objectKey(evArea, { dt, hr }, topic, partition, firstOffset),
       schema: p.eventsSchema,
       columns: b.columns,
       rows: b.rows,
     });
   }
-  const qArea = quarantineArea(p.spec);
-  for (const [dt, b] of quarantine) {
+  for (const b of quarantine.values()) {
     objects.push({
       kind: 'quarantine',
       table: p.tables.quarantine,
       day: b.day,
-      key: objectKey(qArea, { dt }, topic, partition, firstOffset),
       schema: p.quarantineSchema,
       columns: b.columns,
       rows: b.rows,
@@ -194,7 +183,7 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
     const agg = aggregators[wi];
     if (agg.size === 0) return;
     maxEventTime = Math.max(maxEventTime, agg.maxEventTime);
-    const byDt = new Map<string, ColumnBuilder>();
+    const byDay = new Map<number, ColumnBuilder>();
     const cols = w.columns;
     const width = w.schema.columns.length;
     const groups = agg.groupsSorted();
@@ -203,8 +192,7 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
       summaries.push({ topic: summaryTopic, messages: summaryMessages(p.spec, w.compiled, groups, { topic, partition, first_offset: firstOffset, last_offset: lastOffset }) });
     }
     for (const g of groups) {
-      const { dt, day } = timePartition(g.windowStart);
-      const b = builderFor(byDt, dt, width, day);
+      const b = builderFor(byDay, dayOf(g.windowStart), width);
       const c = b.columns;
       c[cols.window_start].push(g.windowStart);
       c[cols.window_end].push(g.windowEnd);
@@ -219,13 +207,11 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
       b.rows += 1;
       partialRows += 1;
     }
-    const area = aggregatesArea(p.spec, w.compiled.spec);
-    for (const [dt, b] of byDt) {
+    for (const b of byDay.values()) {
       objects.push({
         kind: 'aggregates',
         table: w.table,
         day: b.day,
-        key: objectKey(area, { dt }, topic, partition, firstOffset),
         schema: w.schema,
         columns: b.columns,
         rows: b.rows,
@@ -235,7 +221,7 @@ export function processBatch(p: CompiledPipeline, batch: PartitionBatch, written
   if (maxEventTime === -Infinity && eventCount > 0) {
     // no windows declared: still report the newest event time
     const eventTimeColumn = eventFieldColumns[p.eventTimeIndex];
-    for (const [, b] of events) for (const t of b.columns[eventTimeColumn] as number[]) if (t > maxEventTime) maxEventTime = t;
+    for (const b of events.values()) for (const t of b.columns[eventTimeColumn] as number[]) if (t > maxEventTime) maxEventTime = t;
   }
   return { objects, recordsIn: records.length, events: eventCount, quarantined, reasons, partialRows, maxKafkaTimestamp, maxEventTime, summaries };
 }

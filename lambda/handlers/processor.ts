@@ -18,7 +18,6 @@ import type { SummaryPublisher } from '../adapters/summary-publisher';
 import type { AvroDecoder, SchemaRef } from '../core/avro';
 import type { PartitionBatch } from '../core/msk-decode';
 import type { BatchOutput } from '../core/plan-batch';
-import type { ColumnValues } from '../core/parquet';
 import type { CommitOutcome, IcebergLakeWriter, TableAppend, TableRows } from '../lake/lake-writer';
 import { isCommitted, topicPartitionKey, uncommittedRanges, type OffsetRange } from '../lake/snapshot';
 import { icebergTables } from '../../model/lake-tables';
@@ -176,16 +175,10 @@ export function createProcessorHandler(options: ProcessorHandlerOptions): Proces
   };
 }
 
-/** One table's rows of a batch output, concatenated per day (the table's partition): one data file each. */
+/** One table's rows of a batch output: one data file per day partition (the core plans one object per table and day). */
 function rowsOf(table: string, batch: PartitionBatch, firstOffset: number, output: BatchOutput): TableRows {
-  const byDay = new Map<number, { columns: ColumnValues[]; rows: number }>();
-  for (const o of output.objects) {
-    if (o.table !== table) continue;
-    const had = byDay.get(o.day);
-    if (!had) byDay.set(o.day, { columns: o.columns, rows: o.rows });
-    else byDay.set(o.day, { columns: had.columns.map((c, i) => c.concat(o.columns[i])), rows: had.rows + o.rows });
-  }
-  return { topic: batch.topic, partition: batch.partition, firstOffset, parts: [...byDay].map(([day, part]) => ({ day, ...part })) };
+  const parts = output.objects.filter((o) => o.table === table).map((o) => ({ day: o.day, columns: o.columns, rows: o.rows }));
+  return { topic: batch.topic, partition: batch.partition, firstOffset, parts };
 }
 
 /**

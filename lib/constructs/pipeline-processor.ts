@@ -6,7 +6,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { icebergLakeVariables, processorEnvironment } from '../../model/environment';
-import { AREA_ROOTS } from '../../model/layout';
+import { REFERENCE_ROOT } from '../../model/layout';
 import { METRICS_NAMESPACE } from '../../model/metric-names';
 import { PROCESSOR_NODE_OPTIONS } from '../../model/node-options';
 import { icebergTables } from '../../model/lake-tables';
@@ -178,7 +178,7 @@ export class PipelineProcessor extends Construct {
       tables: icebergTables(spec).map((t) => t.name),
       glueActions: GLUE_ICEBERG_ACTIONS.commit,
     });
-    if (needs.references.length > 0) props.storage.grantRead(this.function, [AREA_ROOTS.reference]);
+    if (needs.references.length > 0) props.storage.grantRead(this.function, [REFERENCE_ROOT]);
 
     this.eventSource = new sources.ManagedKafkaEventSource({
       clusterArn: cluster.clusterArn,

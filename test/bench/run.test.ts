@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROCESSOR_V8_OPTIONS } from '../../model/node-options';
 import { REPO_ROOT } from '../../local/runtime';
+import { icebergTables } from '../../model/lake-tables';
+import { pipelineByName } from '../../pipelines';
 
 describe('npm run bench -- --quick', () => {
   let dir: string;
@@ -30,6 +32,12 @@ describe('npm run bench -- --quick', () => {
       expect(p.bytesRatio).toBeCloseTo(p.bytesPerRecord / p.duckdbBytesPerRecord, 10);
       expect(Object.keys(p.recordsPerSecByBatchSize)).toEqual(['100', '1000', '10000']);
       expect(Object.keys(p.parquetWriters)).toHaveLength(3);
+      expect(Object.keys(p.commits)).toEqual(['1000', '10000']);
+      for (const c of Object.values(p.commits as unknown as Record<string, Record<string, number>>)) {
+        expect(c.recordsPerSec).toBeGreaterThan(0);
+        // one snapshot per table (events, quarantine, each window's partials) and invocation
+        expect(c.commits).toBe(Math.ceil(c.records / c.batchSize) * icebergTables(pipelineByName(name)).length);
+      }
       expect(printed).toContain(name);
     }
     expect(Object.keys(doc.bundles)).toEqual(['clickstream processor', 'sales processor', 'reference: S3-put-only handler']);

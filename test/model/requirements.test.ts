@@ -1,16 +1,15 @@
-import { areaPrefix } from '../../model/layout';
 import { publishesSummaries, requirementsOf } from '../../model/requirements';
 import { withAvroValues } from '../../model/spec';
 import { clickstream } from '../../pipelines/clickstream';
 import { sales } from '../../pipelines/sales';
 
 describe('requirementsOf', () => {
-  it('clickstream: no registry, no summary topic, no reference data; writes events, quarantine and its window', () => {
+  it('clickstream: no registry, no summary topic, no reference data', () => {
     const r = requirementsOf(clickstream);
     expect(r.schemaRegistry).toBe(false);
     expect(publishesSummaries(r)).toBe(false);
     expect(r.references).toEqual([]);
-    expect(r.writes.map(areaPrefix)).toEqual(['events/clickstream/', 'quarantine/clickstream/', 'aggregates/clickstream/page_views_1m/']);
+    expect(r.summaryTopics).toEqual([]);
   });
 
   it('sales: a summary topic and the country → region reference; a registry only with Avro values', () => {

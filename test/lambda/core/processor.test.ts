@@ -46,9 +46,9 @@ describe('processBatch: clickstream', () => {
     expect(out1.reasons).toEqual({ 'empty-value': 1 });
   });
 
-  it('writes typed, enriched events with Kafka coordinates under event-time partitions', () => {
+  it('plans typed, enriched events with Kafka coordinates for the event-day partition of the events table', () => {
     const events = out0.objects.filter((o) => o.kind === 'events');
-    expect(events.map((o) => o.key)).toEqual(['events/clickstream/dt=2026-11-22/hr=12/clickstream-0-00000000000000000015.parquet']);
+    expect(events.map((o) => [o.table, o.day])).toEqual([['clickstream_events', Date.UTC(2026, 10, 22) / 86_400_000]]);
     expect(rowsOf(events[0])).toEqual([
       {
         recordtime: 1795348800000,
@@ -81,7 +81,7 @@ describe('processBatch: clickstream', () => {
 
   it('quarantines with reason, detail, raw bytes and coordinates', () => {
     const q = out0.objects.filter((o) => o.kind === 'quarantine');
-    expect(q.map((o) => o.key)).toEqual(['quarantine/clickstream/dt=2026-11-22/clickstream-0-00000000000000000015.parquet']);
+    expect(q.map((o) => [o.table, o.day])).toEqual([['clickstream_quarantine', Date.UTC(2026, 10, 22) / 86_400_000]]);
     const [row] = rowsOf(q[0]);
     expect(row).toMatchObject({ reason: 'wrong-column-count', detail: 'expected 4 columns, got 3', kafka_topic: 'clickstream', kafka_partition: 0, kafka_offset: 17 });
     expect((row.raw_value as Buffer).toString()).toBe('1795348802000,3,www.amazon4.com');
@@ -90,7 +90,7 @@ describe('processBatch: clickstream', () => {
 
   it('writes per-minute partial page views with the offset range they cover', () => {
     const aggs = out0.objects.filter((o) => o.kind === 'aggregates');
-    expect(aggs.map((o) => o.key)).toEqual(['aggregates/clickstream/page_views_1m/dt=2026-11-22/clickstream-0-00000000000000000015.parquet']);
+    expect(aggs.map((o) => [o.table, o.day])).toEqual([['clickstream_page_views_1m_partials', Date.UTC(2026, 10, 22) / 86_400_000]]);
     expect(rowsOf(aggs[0])).toEqual([
       {
         window_start: 1795348800000,
