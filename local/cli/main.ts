@@ -11,6 +11,7 @@ import * as produce from './commands/produce';
 import * as query from './commands/query';
 import * as replay from './commands/replay';
 import * as replayFailed from './commands/replay-failed';
+import * as status from './commands/status';
 import * as summary from './commands/summary';
 import * as up from './commands/up';
 import { firstLine } from './output';
@@ -21,7 +22,7 @@ export interface Command {
   run(args: string[]): Promise<void>;
 }
 
-export const COMMANDS: Readonly<Record<string, Command>> = { summary, demo, up, down, produce, replay, 'replay-failed': replayFailed, query };
+export const COMMANDS: Readonly<Record<string, Command>> = { summary, demo, up, down, produce, replay, 'replay-failed': replayFailed, query, status };
 
 export const USAGE = `streamlake — run the pipeline locally on a real Kafka broker
 
@@ -35,6 +36,7 @@ commands:
   summary   current window totals materialized from a pipeline's summary topic
   replay-failed  re-drive the batches that exhausted their retries (the on-failure folder)
   query     run SQL or a named query on the local lake with DuckDB (the local Athena)
+  status    Kafka end offsets next to what the tables committed (lag, freshness); the tables' files and snapshots
   down      stop what 'up' started
 
 '<command> --help' describes each command's options.`;
