@@ -230,9 +230,10 @@ export function planRewrites(args: {
       skipped.push({ partition: label, reason: 'too-few-files' });
       continue;
     }
-    const ordered = [...candidates].sort(
-      (a, b) => lowerTime(a.dataFile, args.schema, timeField) - lowerTime(b.dataFile, args.schema, timeField) || a.dataFile.filePath.localeCompare(b.dataFile.filePath),
-    );
+    const ordered = [...candidates].sort((a, b) => {
+      const [x, y] = [lowerTime(a.dataFile, args.schema, timeField), lowerTime(b.dataFile, args.schema, timeField)];
+      return x < y ? -1 : x > y ? 1 : a.dataFile.filePath < b.dataFile.filePath ? -1 : a.dataFile.filePath > b.dataFile.filePath ? 1 : 0;
+    });
     if (merge) {
       const bytes = ordered.reduce((n, f) => n + f.dataFile.fileSizeInBytes, 0);
       groups.push({ partition, inputs: ordered, merge, outputs: Math.max(1, Math.ceil(bytes / policy.targetFileSizeBytes)) });
