@@ -18,7 +18,7 @@
  * lists them, readers never see them, and the sweep deletes them once older than its margin.
  */
 import { randomUUID } from 'node:crypto';
-import { InfrastructureError, InternalError } from '../../model/errors';
+import { InfrastructureError, InternalError, isRetriable, StreamlakeError } from '../../model/errors';
 import { icebergTables, type IcebergTableDef } from '../../model/lake-tables';
 import type { PipelineSpec } from '../../model/spec';
 import { CatalogUnavailableError, CommitConflictError, CommitStateUnknownError, type Namespace, type RestCatalogClient, type TableMetadata } from '../adapters/rest-catalog';
@@ -82,6 +82,7 @@ export interface TableCompaction {
   readonly recordsAdded: number;
   /** Groups dropped because another writer replaced one of their inputs meanwhile. */
   readonly groupsDropped: number;
+  /** Catalog calls that had to be tried again or committed (loads while the catalog was unreachable, commits). */
   readonly attempts: number;
   readonly conflicts: number;
   readonly skipped: readonly SkippedPartition[];
@@ -107,6 +108,22 @@ export interface TableMaintenance {
   readonly orphans?: OrphanSweep;
 }
 
+/**
+ * Some tables of a pipeline failed their maintenance (the others were maintained: `reports`).
+ * Retriable when every failure is: the next scheduled run tries again.
+ */
+export class MaintenanceError extends StreamlakeError {
+  override readonly name: string = 'MaintenanceError';
+  readonly retriable: boolean;
+  constructor(
+    readonly reports: readonly TableMaintenance[],
+    readonly failures: readonly { readonly table: string; readonly error: unknown }[],
+  ) {
+    super(`compactor: ${failures.map((f) => `${f.table}: ${f.error instanceof Error ? f.error.message : String(f.error)}`).join('; ')}`, { cause: failures[0]?.error });
+    this.retriable = failures.every((f) => isRetriable(f.error));
+  }
+}
+
 /** Commits failed (conflicts, unknown outcomes, the catalog unreachable) more often than commitAttempts: run again later. */
 export class CompactionRetriesExhaustedError extends InfrastructureError {
   override readonly name: string = 'CompactionRetriesExhaustedError';
@@ -130,16 +147,28 @@ export class IcebergCompactor {
     this.reader = options.reader ?? readDataFile;
   }
 
-  /** Compacts every table of the pipeline, then expires its snapshots, then sweeps its orphans. */
+  /**
+   * Each table of the pipeline in turn: compacts it, then expires its snapshots, then sweeps its
+   * orphans (with a listing). A table that fails does not stop the others: the failures are
+   * thrown together afterwards as a MaintenanceError carrying the other tables' reports.
+   */
   async maintain(spec: PipelineSpec, options: CompactionOptions = {}): Promise<TableMaintenance[]> {
+    const policies = icebergTables(spec).map((def) => tablePolicy(spec, def, options));
     const out: TableMaintenance[] = [];
-    for (const def of icebergTables(spec)) {
-      const policy = tablePolicy(spec, def, options);
-      const compaction = await this.compactTable(spec, def, policy);
-      const expiry = await this.expireTable(def.name, policy);
-      const orphans = this.options.listing ? await this.sweepTable(def.name, policy) : undefined;
-      out.push({ compaction, expiry, ...(orphans ? { orphans } : {}) });
+    const failures: { table: string; error: unknown }[] = [];
+    for (const policy of policies) {
+      const def = policy.table;
+      try {
+        const compaction = await this.compactTable(spec, def, policy);
+        const expiry = await this.expireTable(def.name, policy);
+        const orphans = this.options.listing ? await this.sweepTable(def.name, policy) : undefined;
+        out.push({ compaction, expiry, ...(orphans ? { orphans } : {}) });
+      } catch (error) {
+        this.log(`compactor: ${def.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+        failures.push({ table: def.name, error });
+      }
     }
+    if (failures.length > 0) throw new MaintenanceError(out, failures);
     return out;
   }
 

@@ -18,7 +18,9 @@ import { RestCatalogClient, type TableMetadata } from '../../../lambda/adapters/
 import type { MskEvent } from '../../../lambda/core/msk-event';
 import { createProcessorHandler, type ProcessorHandler } from '../../../lambda/handlers/processor';
 import type { CompactionOptions } from '../../../lambda/lake/compaction';
-import { IcebergCompactor, type IcebergCompactorOptions } from '../../../lambda/lake/compactor';
+import { IcebergCompactor, MaintenanceError, type IcebergCompactorOptions } from '../../../lambda/lake/compactor';
+import { readDataFile } from '../../../lambda/lake/data-reader';
+import { LakeStoreError } from '../../../lambda/adapters/lake-store';
 import { ensureIcebergTables } from '../../../lambda/lake/ensure-tables';
 import { IcebergLakeWriter } from '../../../lambda/lake/lake-writer';
 import { readManifest, readManifestList } from '../../../lambda/lake/manifest';
@@ -462,6 +464,8 @@ print(json.dumps(out))
 
     const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [join(REPO_ROOT, 'test', 'support', 'compactor-child.ts'), server.url, lake.ns, lake.dir, EVENTS], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      // its own process group: tsx runs the script in a child process, and the kill must reach it
+      detached: true,
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -470,7 +474,7 @@ print(json.dumps(out))
       child.stdout.on('data', (d: Buffer) => d.toString().includes('committing') && resolveCommitting());
       void exited.then((code) => reject(new Error(`the compactor exited (${code}) before committing: ${stderr}`)));
     });
-    child.kill('SIGKILL');
+    process.kill(-child.pid!, 'SIGKILL');
     await exited;
 
     const metadata = await metadataOf(lake, EVENTS);
@@ -536,5 +540,32 @@ print(json.dumps(out))
     expect(await contents(lake)).toEqual(before);
     const py = pyiceberg(lake, TABLES);
     for (const t of TABLES) expect(py[t]).toMatchObject({ operation: 'replace', files: 2 });
+  });
+
+  it('a table whose files cannot be read fails alone: the others are maintained, the failure is thrown afterwards (retriable) with their reports; the table is unchanged', async () => {
+    const lake = await newLake();
+    const produced = produce([0], 300, 61);
+    await fill(lake, produced, [0], 0, 300, 50);
+    const before = await contents(lake);
+    const partialsBefore = (await metadataOf(lake, PARTIALS)).snapshots!.length;
+    const reader: typeof readDataFile = async (bytes, table, fieldIds, path) => {
+      if (path.includes(`/${PARTIALS}/`)) throw new LakeStoreError(`injected: cannot read ${path}`);
+      return readDataFile(bytes, table, fieldIds, path);
+    };
+    const err = await lake
+      .compactor({ reader })
+      .maintain(sales, OPTIONS)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MaintenanceError);
+    const failure = err as MaintenanceError;
+    expect(failure.retriable).toBe(true);
+    expect(failure.failures.map((f) => f.table)).toEqual([PARTIALS]);
+    expect(failure.message).toMatch(/sales_region_10m_partials: injected: cannot read/);
+    expect(failure.reports.map((r) => [r.compaction.table, typeof r.compaction.snapshotId])).toEqual([
+      [EVENTS, 'bigint'],
+      [QUARANTINE, 'bigint'],
+    ]);
+    expect((await metadataOf(lake, PARTIALS)).snapshots).toHaveLength(partialsBefore);
+    expect(await contents(lake)).toEqual(before);
   });
 });
