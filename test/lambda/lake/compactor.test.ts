@@ -318,6 +318,15 @@ print(json.dumps(out))
       2,
     );
 
+    // a second run finds nothing to do: one file per closed day
+    const idle = await lake.compactor().maintain(sales, OPTIONS);
+    for (const r of idle) {
+      expect(r.compaction).toMatchObject({ groups: 0, attempts: 0 });
+      expect(r.compaction.snapshotId).toBeUndefined();
+      expect(r.expiry.expired).toEqual([]);
+      expect(r.compaction.skipped.map((x) => x.reason)).toEqual(['too-few-files', 'too-few-files']);
+    }
+
     // expire every snapshot but the head: the committed offsets survive
     const expired = await lake.compactor().maintain(sales, { ...OPTIONS, snapshotRetentionMs: 0 });
     for (const r of expired) expect(r.expiry.expired.length).toBe(36);
