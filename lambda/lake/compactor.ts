@@ -136,6 +136,23 @@ interface Rewritten {
 
 const sleepFor = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Metadata files read at once by the orphan sweep. */
+const READ_CONCURRENCY = 16;
+
+/** `fn` over the items, at most `concurrency` at a time, results in order. */
+async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return out;
+}
+
 export class IcebergCompactor {
   private readonly namespace: Namespace;
   private readonly reader: DataFileReader;
@@ -388,21 +405,24 @@ export class IcebergCompactor {
     const metadata = (await this.options.catalog.loadTable(this.namespace, table)).metadata;
     // every file a retained snapshot reaches; an unreadable one stops the sweep (it would make live files look orphaned)
     const reachable = new Set<string>();
-    const manifests = new Set<string>();
-    for (const s of metadata.snapshots ?? []) {
-      reachable.add(s['manifest-list']);
-      for (const m of readManifestList(await this.read(s['manifest-list'], `the manifest list of snapshot ${s['snapshot-id']}`, table)).manifests) {
-        if (manifests.has(m.manifestPath)) continue;
-        manifests.add(m.manifestPath);
-        reachable.add(m.manifestPath);
-        const live = liveDataFiles(metadata['table-uuid'], {
-          snapshotId: s['snapshot-id'],
-          manifests: [m],
-          bytes: new Map([[m.manifestPath, await this.read(m.manifestPath, 'manifest', table)]]),
-        });
-        for (const f of live) reachable.add(f.dataFile.filePath);
-      }
-    }
+    // manifest lists, then the manifests they name (each once), read READ_CONCURRENCY at a time: a table keeps a snapshot per commit
+    const snapshots = metadata.snapshots ?? [];
+    const lists = await mapConcurrently(
+      snapshots,
+      READ_CONCURRENCY,
+      async (s) => readManifestList(await this.read(s['manifest-list'], `the manifest list of snapshot ${s['snapshot-id']}`, table)).manifests,
+    );
+    snapshots.forEach((s) => reachable.add(s['manifest-list']));
+    const unique = new Map(lists.flat().map((m) => [m.manifestPath, m]));
+    const live = await mapConcurrently([...unique.values()], READ_CONCURRENCY, async (m) =>
+      liveDataFiles(metadata['table-uuid'], {
+        snapshotId: m.addedSnapshotId,
+        manifests: [m],
+        bytes: new Map([[m.manifestPath, await this.read(m.manifestPath, 'manifest', table)]]),
+      }),
+    );
+    for (const m of unique.keys()) reachable.add(m);
+    for (const f of live.flat()) reachable.add(f.dataFile.filePath);
     const location = metadata.location.replace(/\/+$/, '');
     const listed = await listing.list(`${location}/`);
     const orphans = orphanFiles({ tableLocation: location, listed, reachable, now: this.now(), minAgeMs: policy.orphanMinAgeMs });

@@ -11,7 +11,7 @@
  * applied but before its answer arrived).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
 import { RestCatalogClient, type TableMetadata } from '../../../lambda/adapters/rest-catalog';
@@ -22,7 +22,7 @@ import { IcebergCompactor, MaintenanceError, type IcebergCompactorOptions } from
 import { readDataFile } from '../../../lambda/lake/data-reader';
 import { LakeStoreError } from '../../../lambda/adapters/lake-store';
 import { ensureIcebergTables } from '../../../lambda/lake/ensure-tables';
-import { IcebergLakeWriter } from '../../../lambda/lake/lake-writer';
+import { IcebergLakeWriter, LakeFileMissingError } from '../../../lambda/lake/lake-writer';
 import { readManifest, readManifestList } from '../../../lambda/lake/manifest';
 import { COMMITTED_KEY, committedOffsetsOf, refSnapshot } from '../../../lambda/lake/snapshot';
 import { directoryLocation, storeTableFileListing, storeTableFiles } from '../../../lambda/lake/table-files';
@@ -576,5 +576,20 @@ print(json.dumps(out))
     ]);
     expect((await metadataOf(lake, PARTIALS)).snapshots).toHaveLength(partialsBefore);
     expect(await contents(lake)).toEqual(before);
+  });
+
+  it('the sweep deletes nothing when a retained snapshot’s manifest list cannot be read (every file would look orphaned)', async () => {
+    const lake = await newLake();
+    await fill(lake, produce([0], 200, 71), [0], 0, 200, 50);
+    const metadata = await metadataOf(lake, EVENTS);
+    const onDisk = filesOnDisk(lake);
+    unlinkSync(localPath(metadata.snapshots![1]['manifest-list']));
+    const err = await lake
+      .compactor()
+      .deleteOrphanFiles(sales, EVENTS, { orphanMinAgeMs: 0 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LakeFileMissingError);
+    expect((err as Error).message).toMatch(/the manifest list of snapshot \d+ .* cannot be read/);
+    expect([...filesOnDisk(lake)].sort()).toEqual([...onDisk].filter((f) => f !== localPath(metadata.snapshots![1]['manifest-list'])).sort());
   });
 });
