@@ -18,3 +18,23 @@ export interface LakeStore {
 export class LakeStoreError extends InfrastructureError {
   override readonly name: string = 'LakeStoreError';
 }
+
+/** An object found by `list`. */
+export interface ListedObject {
+  readonly key: string;
+  readonly size: number;
+  /** Epoch millis. */
+  readonly lastModified: number;
+}
+
+/**
+ * What the compactor's orphan sweep needs besides LakeStore (the processors never list or
+ * delete): kept apart so the processors' store stays three methods and their role needs no
+ * s3:ListBucket or s3:DeleteObject.
+ */
+export interface LakeStoreListing {
+  /** Every object whose key starts with `prefix`. */
+  list(prefix: string): Promise<ListedObject[]>;
+  /** Deletes the objects; one that is already gone is not an error. */
+  delete(keys: readonly string[]): Promise<void>;
+}

@@ -7,7 +7,7 @@
  * processor was not given access to.
  */
 import { ConfigurationError } from '../../model/errors';
-import type { LakeStore } from '../adapters/lake-store';
+import type { LakeStore, LakeStoreListing } from '../adapters/lake-store';
 
 export interface TableFiles {
   put(location: string, bytes: Uint8Array, contentType?: string): Promise<void>;
@@ -41,5 +41,35 @@ export function storeTableFiles(store: LakeStore, root: string): TableFiles {
     // async: a location outside the lake rejects, as a failed write does, instead of throwing at the call
     put: async (location, bytes, contentType) => store.put(keyOf(location), bytes, contentType),
     get: async (location) => store.get(keyOf(location)),
+  };
+}
+
+/** A file found under a location, by its full location. */
+export interface TableFile {
+  readonly location: string;
+  readonly size: number;
+  /** Epoch millis. */
+  readonly lastModified: number;
+}
+
+/** Listing and deleting files by location: what the compactor's orphan sweep needs (./maintenance.ts). */
+export interface TableFileListing {
+  /** Every file whose location starts with `prefix` (a location ending with `/`). */
+  list(prefix: string): Promise<TableFile[]>;
+  delete(locations: readonly string[]): Promise<void>;
+}
+
+export function storeTableFileListing(store: LakeStoreListing, root: string): TableFileListing {
+  const base = canonicalLocation(root.endsWith('/') ? root : `${root}/`);
+  const keyOf = (location: string): string => {
+    const l = canonicalLocation(location);
+    if (!l.startsWith(base) || l.length === base.length) {
+      throw new ConfigurationError(`iceberg: ${location} is outside the lake this compactor maintains (${base})`);
+    }
+    return l.slice(base.length);
+  };
+  return {
+    list: async (prefix) => (await store.list(keyOf(prefix))).map((o) => ({ location: base + o.key, size: o.size, lastModified: o.lastModified })),
+    delete: async (locations) => store.delete(locations.map(keyOf)),
   };
 }

@@ -1,0 +1,279 @@
+/**
+ * What the compactor rewrites, decided from table metadata alone (pure: no file is read here).
+ *
+ * A table's day partitions that no longer receive appends are **closed**: the partition's time
+ * range, plus the window size for partials (a window starting late in the day ends the next
+ * day), plus the pipeline's allowed lateness, lies before `now`; and no append (a snapshot other
+ * than a `replace`) added a file to it for `quietMs` (a replay of old data keeps a partition open
+ * while it writes there). The clock is processing time: late data is never dropped by the
+ * processors, so "closed" only says when rewriting is worth it; correctness does not depend on it
+ * (an append to a partition being rewritten is safe, see ./compactor.ts).
+ *
+ * In a closed partition:
+ * - events and quarantine: the files below `minFileSizeBytes` are candidates; taken in time order
+ *   (their lower bound of the partition's time column), they are bin-packed into groups of at most
+ *   `targetFileSizeBytes` (a group of one file is left alone), each group rewritten as one file
+ *   sorted by time (Iceberg's bin-pack strategy with a sort: min-input-files and
+ *   min-file-size-bytes = 75% of the target as in RewriteDataFiles);
+ * - window partials: every file of the partition is one group, whatever its size, so that all the
+ *   partials of a (window, keys) meet and merge into one row (./compaction-rows.ts); the output is
+ *   split into files of about the target size.
+ */
+import type { PartitionSpec, Schema, Snapshot } from '../adapters/rest-catalog';
+import { ConfigurationError } from '../../model/errors';
+import type { IcebergTableDef } from '../../model/lake-tables';
+import { DEFAULT_ALLOWED_LATENESS_SECONDS, type PipelineSpec } from '../../model/spec';
+import type { Column, ColumnType, TableSchema } from '../../model/tables';
+import { partitionPath, type DataFile, type PartitionValue } from './data-file';
+import { LakeMetadataError } from './errors';
+import { fromSingleValue, isBoundType } from './single-value';
+
+const MIB = 1024 * 1024;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** The compactor's settings. Every one has a default (COMPACTION_DEFAULTS); lateness comes from the pipeline spec. */
+export interface CompactionOptions {
+  /** Size of the files a rewrite writes. @default 128 MiB (Iceberg's write.target-file-size-bytes is 512 MiB; Athena reads 128 MiB splits) */
+  readonly targetFileSizeBytes?: number;
+  /** Events and quarantine files at least this large are left alone. @default 75% of targetFileSizeBytes (Iceberg's min-file-size-bytes) */
+  readonly minFileSizeBytes?: number;
+  /** A partition's files are rewritten only once it has this many candidates. @default 2 */
+  readonly minInputFiles?: number;
+  /** A partition is closed only after no append added a file to it for this long. @default the pipeline's allowed lateness */
+  readonly quietMs?: number;
+  /**
+   * Snapshots older than this are expired (time travel reaches this far back). Every commit
+   * rewrites the table's metadata file, whose size grows with the snapshots it lists: with a
+   * commit per batch, days of snapshots would make every commit slow. @default 6 hours
+   */
+  readonly snapshotRetentionMs?: number;
+  /** The newest snapshots of `main` kept whatever their age. @default 1 (Iceberg's history.expire.min-snapshots-to-keep) */
+  readonly minSnapshotsToKeep?: number;
+  /**
+   * Unreferenced files younger than this are kept: a writer may be between writing its files and
+   * committing them (a processor for at most its Lambda timeout, 15 minutes). @default 3 days (Iceberg's DeleteOrphanFiles)
+   */
+  readonly orphanMinAgeMs?: number;
+}
+
+export const COMPACTION_DEFAULTS = {
+  targetFileSizeBytes: 128 * MIB,
+  minFileSizeRatio: 0.75,
+  minInputFiles: 2,
+  snapshotRetentionMs: 6 * HOUR_MS,
+  minSnapshotsToKeep: 1,
+  orphanMinAgeMs: 3 * 24 * HOUR_MS,
+} as const;
+
+/** The options with their defaults, for one table of a pipeline. */
+export interface TablePolicy {
+  readonly table: IcebergTableDef;
+  readonly targetFileSizeBytes: number;
+  readonly minFileSizeBytes: number;
+  readonly minInputFiles: number;
+  /** How long after a partition's time range ends it may still receive rows: the allowed lateness, plus the window size for partials. */
+  readonly closeAfterMs: number;
+  readonly quietMs: number;
+  readonly snapshotRetentionMs: number;
+  readonly minSnapshotsToKeep: number;
+  readonly orphanMinAgeMs: number;
+}
+
+/** Every out-of-range option at once (ConfigurationError naming each). */
+export function tablePolicy(spec: PipelineSpec, table: IcebergTableDef, o: CompactionOptions = {}): TablePolicy {
+  const lateness = (spec.allowedLatenessSeconds ?? DEFAULT_ALLOWED_LATENESS_SECONDS) * 1000;
+  const target = o.targetFileSizeBytes ?? COMPACTION_DEFAULTS.targetFileSizeBytes;
+  const policy: TablePolicy = {
+    table,
+    targetFileSizeBytes: target,
+    minFileSizeBytes: o.minFileSizeBytes ?? Math.floor(target * COMPACTION_DEFAULTS.minFileSizeRatio),
+    minInputFiles: o.minInputFiles ?? COMPACTION_DEFAULTS.minInputFiles,
+    closeAfterMs: lateness + (table.kind === 'partials' && table.window ? table.window.sizeSeconds * 1000 : 0),
+    quietMs: o.quietMs ?? lateness,
+    snapshotRetentionMs: o.snapshotRetentionMs ?? COMPACTION_DEFAULTS.snapshotRetentionMs,
+    minSnapshotsToKeep: o.minSnapshotsToKeep ?? COMPACTION_DEFAULTS.minSnapshotsToKeep,
+    orphanMinAgeMs: o.orphanMinAgeMs ?? COMPACTION_DEFAULTS.orphanMinAgeMs,
+  };
+  const problems: string[] = [];
+  const check = (name: string, value: number, min: number) => {
+    if (!Number.isSafeInteger(value) || value < min) problems.push(`${name} must be an integer of at least ${min}, got ${value}`);
+  };
+  check('targetFileSizeBytes', policy.targetFileSizeBytes, 1);
+  check('minFileSizeBytes', policy.minFileSizeBytes, 0);
+  check('minInputFiles', policy.minInputFiles, 2);
+  check('quietMs', policy.quietMs, 0);
+  check('snapshotRetentionMs', policy.snapshotRetentionMs, 0);
+  check('minSnapshotsToKeep', policy.minSnapshotsToKeep, 1);
+  check('orphanMinAgeMs', policy.orphanMinAgeMs, 0);
+  if (policy.minFileSizeBytes > policy.targetFileSizeBytes)
+    problems.push(`minFileSizeBytes (${policy.minFileSizeBytes}) must not exceed targetFileSizeBytes (${policy.targetFileSizeBytes})`);
+  if (problems.length > 0) throw new ConfigurationError(`compactor options for ${table.name}: ${problems.join('; ')}`);
+  return policy;
+}
+
+/** A live data file of the current snapshot, with what it inherited from its manifest. */
+export interface LiveDataFile {
+  readonly dataFile: DataFile;
+  /** The snapshot that added it. */
+  readonly snapshotId: bigint;
+  readonly sequenceNumber: number;
+  readonly fileSequenceNumber: number;
+  readonly manifestPath: string;
+  readonly specId: number;
+}
+
+/** Files of one partition rewritten together into `outputs` files. */
+export interface RewriteGroup {
+  /** The partition tuple (one day value). */
+  readonly partition: readonly PartitionValue[];
+  readonly inputs: readonly LiveDataFile[];
+  /** Whether rows of the same (window, keys) merge (window partials). */
+  readonly merge: boolean;
+  /** How many files to split the output into (about the target size each). */
+  readonly outputs: number;
+}
+
+/** Why a partition was left alone (for the run's report). */
+export interface SkippedPartition {
+  readonly partition: string;
+  readonly reason: 'open' | 'appended-recently' | 'too-few-files';
+}
+
+export interface RewritePlan {
+  readonly groups: readonly RewriteGroup[];
+  readonly skipped: readonly SkippedPartition[];
+}
+
+/** The day a `day(…)` partition tuple stands for; a LakeMetadataError for any other partitioning. */
+export function partitionDay(spec: PartitionSpec, partition: readonly PartitionValue[]): number | undefined {
+  if (spec.fields.length !== 1 || spec.fields[0].transform !== 'day') {
+    throw new LakeMetadataError(`iceberg: the compactor rewrites day-partitioned tables; this spec is [${spec.fields.map((f) => `${f.transform}(${f.name})`).join(', ')}]`);
+  }
+  const v = partition[0];
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** The smallest value of `fieldId` a file holds, as a number, for ordering files in time (undefined: unknown). */
+function lowerTime(file: DataFile, schema: Schema, fieldId: number): number {
+  const field = schema.fields.find((f) => f.id === fieldId);
+  const bytes = file.lowerBounds?.get(fieldId);
+  if (!field || !bytes || !isBoundType(field.type)) return Number.NEGATIVE_INFINITY;
+  const v = fromSingleValue(field.type, bytes);
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : Number.NEGATIVE_INFINITY;
+}
+
+/** Greedy bin-packing of files (in the order given) into groups of at most `target` bytes. */
+export function binPack<T extends { readonly dataFile: DataFile }>(files: readonly T[], target: number): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const f of files) {
+    if (current.length > 0 && size + f.dataFile.fileSizeInBytes > target) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(f);
+    size += f.dataFile.fileSizeInBytes;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+const partitionKey = (p: readonly PartitionValue[]): string => JSON.stringify(p, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+
+/**
+ * The groups of files to rewrite: closed partitions only, as the module comment says. `snapshots`
+ * are the table's (to date each file's append); `now` is processing time.
+ */
+export function planRewrites(args: {
+  readonly files: readonly LiveDataFile[];
+  readonly spec: PartitionSpec;
+  readonly schema: Schema;
+  readonly snapshots: readonly Snapshot[];
+  readonly policy: TablePolicy;
+  readonly now: number;
+}): RewritePlan {
+  const { spec, policy, now } = args;
+  const merge = policy.table.kind === 'partials';
+  const specId = spec['spec-id'] ?? 0;
+  const appendedAt = new Map<bigint, number>();
+  for (const s of args.snapshots) if (s.summary.operation !== 'replace') appendedAt.set(s['snapshot-id'], s['timestamp-ms']);
+  const byPartition = new Map<string, LiveDataFile[]>();
+  for (const f of args.files) {
+    // files of an older partition spec are left as they are
+    if (f.specId !== specId || f.dataFile.content !== 0) continue;
+    const key = partitionKey(f.dataFile.partition);
+    const list = byPartition.get(key) ?? [];
+    list.push(f);
+    byPartition.set(key, list);
+  }
+  const timeField = spec.fields[0]?.['source-id'];
+  const groups: RewriteGroup[] = [];
+  const skipped: SkippedPartition[] = [];
+  for (const [, files] of [...byPartition.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const partition = files[0].dataFile.partition;
+    const day = partitionDay(spec, partition);
+    const label = partitionPath(spec, partition);
+    if (day === undefined || (day + 1) * DAY_MS + policy.closeAfterMs > now) {
+      skipped.push({ partition: label, reason: 'open' });
+      continue;
+    }
+    const lastAppend = Math.max(...files.map((f) => appendedAt.get(f.snapshotId) ?? Number.NEGATIVE_INFINITY));
+    if (now - lastAppend < policy.quietMs) {
+      skipped.push({ partition: label, reason: 'appended-recently' });
+      continue;
+    }
+    const candidates = merge ? files : files.filter((f) => f.dataFile.fileSizeInBytes < policy.minFileSizeBytes);
+    if (candidates.length < policy.minInputFiles) {
+      skipped.push({ partition: label, reason: 'too-few-files' });
+      continue;
+    }
+    const ordered = [...candidates].sort((a, b) => {
+      const [x, y] = [lowerTime(a.dataFile, args.schema, timeField), lowerTime(b.dataFile, args.schema, timeField)];
+      return x < y ? -1 : x > y ? 1 : a.dataFile.filePath < b.dataFile.filePath ? -1 : a.dataFile.filePath > b.dataFile.filePath ? 1 : 0;
+    });
+    if (merge) {
+      const bytes = ordered.reduce((n, f) => n + f.dataFile.fileSizeInBytes, 0);
+      groups.push({ partition, inputs: ordered, merge, outputs: Math.max(1, Math.ceil(bytes / policy.targetFileSizeBytes)) });
+      continue;
+    }
+    const packed = binPack(ordered, policy.targetFileSizeBytes).filter((g) => g.length >= policy.minInputFiles);
+    if (packed.length === 0) skipped.push({ partition: label, reason: 'too-few-files' });
+    for (const g of packed) groups.push({ partition, inputs: g, merge, outputs: 1 });
+  }
+  return { groups, skipped };
+}
+
+/** `<location>/data/<partition path>/compacted-<uuid>.parquet`: where a rewrite's output goes. */
+export function compactedFilePath(location: string, spec: PartitionSpec, partition: readonly PartitionValue[], uuid: string): string {
+  const dir = spec.fields.length > 0 ? `data/${partitionPath(spec, partition)}` : 'data';
+  return `${location.replace(/\/+$/, '')}/${dir}/compacted-${uuid}.parquet`;
+}
+
+const COLUMN_TYPES: Readonly<Record<string, ColumnType>> = {
+  string: 'string',
+  int: 'int',
+  long: 'long',
+  double: 'double',
+  boolean: 'boolean',
+  timestamptz: 'timestamp',
+  binary: 'binary',
+};
+
+/** The table's Iceberg schema as the Parquet writer's table schema, and each column's field id: a rewrite writes what the table is, whatever the spec says now. */
+export function writerSchemaOf(schema: Schema): { readonly table: TableSchema; readonly fieldIds: readonly number[] } {
+  const columns = schema.fields.map((f): Column => {
+    const type = typeof f.type === 'string' ? COLUMN_TYPES[f.type] : undefined;
+    if (!type) throw new LakeMetadataError(`iceberg: column '${f.name}' is ${JSON.stringify(f.type)}, which streamlake's Parquet writer does not write`);
+    return { name: f.name, type, nullable: !f.required, ...(f.doc ? { comment: f.doc } : {}) };
+  });
+  return { table: { columns, partitionKeys: [] }, fieldIds: schema.fields.map((f) => f.id) };
+}
+
+/** The columns a rewrite sorts by: the time the table is partitioned by, then the Kafka coordinates (events, quarantine) or the window's keys (partials). */
+export function sortColumnsOf(def: IcebergTableDef): string[] {
+  if (def.kind === 'partials') return ['window_start', 'window_end', ...(def.window?.groupBy ?? [])];
+  return [def.partitionColumn, 'kafka_topic', 'kafka_partition', 'kafka_offset'];
+}
