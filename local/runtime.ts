@@ -23,7 +23,9 @@ import { EventSourceMappingEmulator, type EventHandler } from './esm/emulator';
 import { localSchemaRegistry, registerLocalSchema } from './schemas';
 import { RestCatalogClient } from '../lambda/adapters/rest-catalog';
 import { ensureIcebergTables } from '../lambda/lake/ensure-tables';
-import { catalogDirOf, lakeRootLocation, lakeWriterFor } from './catalog/lake-catalog';
+import { catalogDirOf, compactorFor, lakeRootLocation, lakeWriterFor } from './catalog/lake-catalog';
+import { MaintenanceError, type TableMaintenance } from '../lambda/lake/compactor';
+import type { CompactionOptions } from '../lambda/lake/compaction';
 import { startRestCatalog, type RunningRestCatalog } from './catalog/rest-catalog-server';
 
 /** The repository root, from source (tsx, jest) or from a bundle under .streamlake/ (the benchmark). */
@@ -70,6 +72,20 @@ export interface LocalRuntimeOptions {
    * pipeline's `<topic>.failed` topic on the broker, created with the other topics).
    */
   readonly onFailure?: LocalFailureDestination;
+  /**
+   * Runs the compactor over every pipeline's tables this often (ms), one run at a time, as the
+   * schedule does in AWS (`up --compact-every`). @default never (call `compact()`)
+   */
+  readonly compactEveryMs?: number;
+  /** The compactor's options (target file size, snapshot retention, orphan margin …). */
+  readonly compaction?: CompactionOptions;
+}
+
+/** One pipeline's maintenance run: its tables' reports, and the failures of those that failed. */
+export interface PipelineMaintenance {
+  readonly pipeline: string;
+  readonly reports: readonly TableMaintenance[];
+  readonly failures: readonly { readonly table: string; readonly error: unknown }[];
 }
 
 /** The local on-failure destinations (`up --on-failure`). */
@@ -90,6 +106,9 @@ export class LocalRuntime {
   readonly emulators = new Map<string, EventSourceMappingEmulator>();
   /** Summary-topic producers of the running processors, closed on stop. */
   private readonly publishers: KafkaSummaryPublisher[] = [];
+  private compactionTimer?: NodeJS.Timeout;
+  private compaction?: Promise<unknown>;
+  private stopping = false;
 
   private constructor(
     readonly options: LocalRuntimeOptions,
@@ -164,6 +183,7 @@ export class LocalRuntime {
       // Avro pipelines: their schemas are in the registry before the first record, as in AWS
       for (const spec of options.specs.filter((s) => requirementsOf(s).schemaRegistry)) await registerLocalSchema(stateDir, spec);
       for (const spec of options.specs) await runtime.startProcessor(spec);
+      if (options.compactEveryMs !== undefined) runtime.scheduleCompaction(options.compactEveryMs);
     } catch (err) {
       // leave nothing running behind a failed start
       await runtime.stop().catch(() => undefined);
@@ -223,7 +243,56 @@ export class LocalRuntime {
     await waitForLagZero(this.admin, subscriptions, timeoutMs, (lags) => onTick?.(Object.fromEntries(subscriptions.map((s) => [s.pipeline, lags[`${s.groupId}/${s.topic}`]]))));
   }
 
+  /**
+   * Compacts, expires and sweeps every pipeline's tables once (lambda/lake/compactor.ts), one
+   * pipeline after the other; a table that fails is reported, not thrown, so the others run.
+   */
+  async compact(o: { readonly now?: () => number } = {}): Promise<PipelineMaintenance[]> {
+    const run = (async () => {
+      const compactor = compactorFor(this.lakeDir, this.catalog, { now: o.now, log: this.options.log });
+      const out: PipelineMaintenance[] = [];
+      for (const spec of this.options.specs) {
+        try {
+          out.push({ pipeline: spec.name, reports: await compactor.maintain(spec, this.options.compaction), failures: [] });
+        } catch (err) {
+          if (!(err instanceof MaintenanceError)) throw err;
+          out.push({ pipeline: spec.name, reports: err.reports, failures: err.failures });
+        }
+      }
+      return out;
+    })();
+    // one run at a time: a scheduled run waits for an explicit one and the other way round
+    const previous = this.compaction ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => run);
+    this.compaction = mine;
+    return mine;
+  }
+
+  private scheduleCompaction(everyMs: number): void {
+    const tick = (): void => {
+      this.compactionTimer = setTimeout(() => {
+        void this.compact()
+          .then((runs) => {
+            for (const r of runs) {
+              const rewritten = r.reports.reduce((n, t) => n + t.compaction.filesRemoved, 0);
+              const written = r.reports.reduce((n, t) => n + t.compaction.filesAdded, 0);
+              if (rewritten > 0) this.options.log?.(`compacted ${r.pipeline}: ${rewritten} files rewritten into ${written}`);
+              for (const f of r.failures) this.options.log?.(`compaction of ${f.table} failed (tried again next time): ${(f.error as Error).message}`);
+            }
+          })
+          .catch((err: unknown) => this.options.log?.(`compaction failed (tried again next time): ${(err as Error).message}`))
+          .finally(() => {
+            if (!this.stopping) tick();
+          });
+      }, everyMs);
+    };
+    tick();
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.compactionTimer);
+    await this.compaction?.catch(() => undefined);
     for (const e of this.emulators.values()) await e.stop().catch(() => undefined);
     this.emulators.clear();
     for (const p of this.publishers.splice(0)) await p.close().catch(() => undefined);

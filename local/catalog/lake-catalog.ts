@@ -9,8 +9,10 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RestCatalogClient } from '../../lambda/adapters/rest-catalog';
 import type { LakeStore } from '../../lambda/adapters/lake-store';
+import { LocalLakeStore } from '../../lambda/adapters/local-lake-store';
+import { IcebergCompactor } from '../../lambda/lake/compactor';
 import { IcebergLakeWriter } from '../../lambda/lake/lake-writer';
-import { directoryLocation, storeTableFiles } from '../../lambda/lake/table-files';
+import { directoryLocation, storeTableFileListing, storeTableFiles } from '../../lambda/lake/table-files';
 import { runningCatalogUrl, startRestCatalog } from './rest-catalog-server';
 
 export const catalogDirOf = (lakeDir: string): string => join(resolve(lakeDir), 'catalog');
@@ -42,4 +44,11 @@ export async function openLakeCatalog(lakeDir: string, o: { readonly repoRoot: s
 /** A processor's lake writer over the lake directory's tables; `store` writes the files (the directory itself, or an S3-compatible server keeping the bucket there). */
 export function lakeWriterFor(lakeDir: string, store: LakeStore, catalog: RestCatalogClient): IcebergLakeWriter {
   return new IcebergLakeWriter({ catalog, files: storeTableFiles(store, lakeRootLocation(lakeDir)) });
+}
+
+/** The compactor of the lake directory's tables: files read, written, listed and deleted in the directory itself. */
+export function compactorFor(lakeDir: string, catalog: RestCatalogClient, o: { readonly now?: () => number; readonly log?: (line: string) => void } = {}): IcebergCompactor {
+  const store = new LocalLakeStore(resolve(lakeDir));
+  const root = lakeRootLocation(lakeDir);
+  return new IcebergCompactor({ catalog, files: storeTableFiles(store, root), listing: storeTableFileListing(store, root), now: o.now, log: o.log });
 }

@@ -5,6 +5,7 @@
  * code 2; failures exit 1; never a stack trace unless STREAMLAKE_DEBUG=1.
  */
 import { UsageError } from './args';
+import * as compact from './commands/compact';
 import * as demo from './commands/demo';
 import * as down from './commands/down';
 import * as produce from './commands/produce';
@@ -22,7 +23,7 @@ export interface Command {
   run(args: string[]): Promise<void>;
 }
 
-export const COMMANDS: Readonly<Record<string, Command>> = { summary, demo, up, down, produce, replay, 'replay-failed': replayFailed, query, status };
+export const COMMANDS: Readonly<Record<string, Command>> = { summary, demo, up, down, produce, replay, 'replay-failed': replayFailed, query, status, compact };
 
 export const USAGE = `streamlake — run the pipeline locally on a real Kafka broker
 
@@ -36,6 +37,7 @@ commands:
   summary   current window totals materialized from a pipeline's summary topic
   replay-failed  re-drive the batches that exhausted their retries (the on-failure folder)
   query     run SQL or a named query on the local lake with DuckDB (the local Athena)
+  compact   compact, expire and sweep the local lake's tables once (what the schedule runs in AWS)
   status    Kafka end offsets next to what the tables committed (lag, freshness); the tables' files and snapshots
   down      stop what 'up' started
 

@@ -4,11 +4,13 @@ import { choiceOf, int, LAKE_STORE_OPTIONS, lakeStoreOf, listOf, parseOptions, s
 import { clearUpState, writeUpState } from '../up-state';
 
 export const usage = `usage: streamlake up [--pipelines a,b] [--avro a,b] [--registry-url URL] [--lake DIR]
-                   [--batch-size N] [--batching-window-ms N] [--on-failure directory|kafka]
+                   [--batch-size N] [--batching-window-ms N] [--on-failure directory|kafka] [--compact-every MINUTES]
   --avro         pipelines whose values are Avro (as streamlake:avroPipelines deploys them); writer
                  schemas from .streamlake/schemas, then the Confluent-compatible --registry-url
   --on-failure   where batches that exhausted their retries go, as streamlake:onFailure in AWS:
                  directory (default, .streamlake/failed-batches/<pipeline>/) or kafka (topic <topic>.failed)
+  --compact-every  runs the compactor over the tables every MINUTES (default 10; 0: never), as the
+                 schedule does in AWS; 'streamlake compact' runs it once
   Starts a broker (KAFKA_BOOTSTRAP, else Docker, else the Kafka jars with Java) and the processors,
   then keeps running; 'streamlake down' or Ctrl-C stops them.`;
 
@@ -20,6 +22,7 @@ export async function run(args: string[]): Promise<void> {
     'batch-size': { type: 'string' },
     'batching-window-ms': { type: 'string' },
     'on-failure': { type: 'string' },
+    'compact-every': { type: 'string' },
     ...LAKE_STORE_OPTIONS,
   });
   if (o.help) return void console.log(usage);
@@ -27,6 +30,7 @@ export async function run(args: string[]): Promise<void> {
   const specs = specsOf(o.pipelines, avroNames);
   const names = specs.map((s) => s.name);
   const lake = lakeStoreOf(o);
+  const compactEvery = int('compact-every', o['compact-every'], 10, 0, 24 * 60);
   const rt = await LocalRuntime.start({
     specs,
     store: lake.store,
@@ -36,6 +40,7 @@ export async function run(args: string[]): Promise<void> {
     keepBrokerData: true,
     confluentRegistryUrl: o['registry-url'],
     onFailure: choiceOf<LocalFailureDestination>('on-failure', o['on-failure'], LOCAL_FAILURE_DESTINATIONS, 'directory'),
+    compactEveryMs: compactEvery > 0 ? compactEvery * 60_000 : undefined,
     log: (l) => console.log(l),
   });
   writeUpState({ pid: process.pid, bootstrap: rt.broker.bootstrap, lake: rt.lakeDir });

@@ -95,7 +95,7 @@ describe('streamlake CLI', () => {
   });
 
   it('prints help for every command', () => {
-    for (const c of ['demo', 'up', 'produce', 'replay', 'replay-failed', 'summary', 'query', 'down']) {
+    for (const c of ['demo', 'up', 'produce', 'replay', 'replay-failed', 'summary', 'query', 'status', 'compact', 'down']) {
       const r = cli([c, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`usage: streamlake ${c}`));
