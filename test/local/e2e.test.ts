@@ -15,6 +15,7 @@ import { LocalRuntime } from '../../local/runtime';
 import { clickstream } from '../../pipelines/clickstream';
 import { sales } from '../../pipelines/sales';
 import { expectedPageViews, expectedSalesWindows } from './expected';
+import { expectIndependentReadersAgree } from '../support/independent-readers';
 
 jest.setTimeout(300_000);
 const specs = [clickstream, sales];
@@ -124,6 +125,11 @@ describe('local pipeline end to end on a real broker', () => {
       const db = await LakeDb.open(rt.lakeDir, specs);
       await checkLake(db, produced);
       await db.close();
+      await expectIndependentReadersAgree(
+        rt.lakeDir,
+        specs.map((spec) => ({ spec, records: produced[spec.name] })),
+        { stateDir },
+      );
     } finally {
       await rt.stop();
     }

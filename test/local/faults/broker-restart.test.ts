@@ -12,6 +12,7 @@ import { LakeDb } from '../../../local/query/lake-db';
 import { LocalRuntime, REPO_ROOT } from '../../../local/runtime';
 import { clickstream } from '../../../pipelines/clickstream';
 import { expectedPageViews } from '../expected';
+import { expectIndependentReadersAgree } from '../../support/independent-readers';
 
 jest.setTimeout(300_000);
 
@@ -51,5 +52,6 @@ describe('broker restart mid-stream', () => {
     } finally {
       await db.close();
     }
+    await expectIndependentReadersAgree(rt.lakeDir, [{ spec: clickstream, records: produced }], { stateDir });
   });
 });

@@ -6,7 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { GeneratedRecord } from '../../../lambda/traffic/generate';
 import { LakeDb } from '../../../local/query/lake-db';
+import { expectIndependentReadersAgree } from '../../support/independent-readers';
 import { LocalRuntime } from '../../../local/runtime';
 import { clickstream } from '../../../pipelines/clickstream';
 import { sales } from '../../../pipelines/sales';
@@ -68,6 +70,17 @@ describe('poison records', () => {
       } finally {
         await db.close();
       }
+      // Trino and pyiceberg: every record once, the poison ones in quarantine (which ones: above)
+      const records = (values: readonly Buffer[], bad: readonly number[]): GeneratedRecord[] =>
+        values.map((value, i) => ({ key: '', value, eventTime: t, ...(bad.includes(i) ? { malformed: 'oversized' as const } : {}) }));
+      await expectIndependentReadersAgree(
+        rt.lakeDir,
+        [
+          { spec: clickstream, records: records(clickValues, [1, 2, 4]) },
+          { spec: sales, records: records(saleValues, [0, 1]) },
+        ],
+        { stateDir, windows: false },
+      );
     } finally {
       await rt.stop();
     }

@@ -18,6 +18,7 @@ import { LocalRuntime, REPO_ROOT } from '../../../local/runtime';
 import { startS3Server, type RunningS3Server } from '../../../local/s3server/versitygw';
 import { sales } from '../../../pipelines/sales';
 import { expectedSalesWindows } from '../expected';
+import { expectIndependentReadersAgree } from '../../support/independent-readers';
 
 jest.setTimeout(300_000);
 
@@ -79,5 +80,6 @@ describe('S3 endpoint outage', () => {
     } finally {
       await db.close();
     }
+    await expectIndependentReadersAgree(join(root, 'lake'), [{ spec: sales, records: produced }], { stateDir });
   });
 });
