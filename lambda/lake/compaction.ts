@@ -21,7 +21,7 @@
  */
 import type { PartitionSpec, Schema, Snapshot } from '../adapters/rest-catalog';
 import { ConfigurationError } from '../../model/errors';
-import type { IcebergTableDef } from '../../model/lake-tables';
+import type { IcebergTableDef, LakeTableKind } from '../../model/lake-tables';
 import { DEFAULT_ALLOWED_LATENESS_SECONDS, type PipelineSpec } from '../../model/spec';
 import type { Column, ColumnType, TableSchema } from '../../model/tables';
 import { partitionPath, type DataFile, type PartitionValue } from './data-file';
@@ -55,6 +55,12 @@ export interface CompactionOptions {
    * committing them (a processor for at most its Lambda timeout, 15 minutes). @default 3 days (Iceberg's DeleteOrphanFiles)
    */
   readonly orphanMinAgeMs?: number;
+  /**
+   * Days of data each kind of table keeps, by its partition day (events: event day; quarantine:
+   * arrival day; partials: window-start day): day partitions that ended longer ago are deleted
+   * through the table (a `delete` snapshot). @default none: kept forever
+   */
+  readonly retentionDays?: Partial<Record<LakeTableKind, number>>;
 }
 
 export const COMPACTION_DEFAULTS = {
@@ -78,6 +84,8 @@ export interface TablePolicy {
   readonly snapshotRetentionMs: number;
   readonly minSnapshotsToKeep: number;
   readonly orphanMinAgeMs: number;
+  /** Day partitions that ended more than this many days ago are deleted (undefined: kept forever). */
+  readonly retentionDays?: number;
 }
 
 /** Every out-of-range option at once (ConfigurationError naming each). */
@@ -94,6 +102,7 @@ export function tablePolicy(spec: PipelineSpec, table: IcebergTableDef, o: Compa
     snapshotRetentionMs: o.snapshotRetentionMs ?? COMPACTION_DEFAULTS.snapshotRetentionMs,
     minSnapshotsToKeep: o.minSnapshotsToKeep ?? COMPACTION_DEFAULTS.minSnapshotsToKeep,
     orphanMinAgeMs: o.orphanMinAgeMs ?? COMPACTION_DEFAULTS.orphanMinAgeMs,
+    retentionDays: o.retentionDays?.[table.kind],
   };
   const problems: string[] = [];
   const check = (name: string, value: number, min: number) => {
@@ -106,6 +115,7 @@ export function tablePolicy(spec: PipelineSpec, table: IcebergTableDef, o: Compa
   check('snapshotRetentionMs', policy.snapshotRetentionMs, 0);
   check('minSnapshotsToKeep', policy.minSnapshotsToKeep, 1);
   check('orphanMinAgeMs', policy.orphanMinAgeMs, 0);
+  if (policy.retentionDays !== undefined) check(`retentionDays.${table.kind}`, policy.retentionDays, 1);
   if (policy.minFileSizeBytes > policy.targetFileSizeBytes)
     problems.push(`minFileSizeBytes (${policy.minFileSizeBytes}) must not exceed targetFileSizeBytes (${policy.targetFileSizeBytes})`);
   if (problems.length > 0) throw new ConfigurationError(`compactor options for ${table.name}: ${problems.join('; ')}`);
@@ -276,4 +286,18 @@ export function writerSchemaOf(schema: Schema): { readonly table: TableSchema; r
 export function sortColumnsOf(def: IcebergTableDef): string[] {
   if (def.kind === 'partials') return ['window_start', 'window_end', ...(def.window?.groupBy ?? [])];
   return [def.partitionColumn, 'kafka_topic', 'kafka_partition', 'kafka_offset'];
+}
+
+/**
+ * The live files of day partitions past the retention: those whose day ended more than
+ * `retentionDays` days before `now` (today counts as day 0). None without a retention.
+ */
+export function expiredPartitionFiles<T extends { readonly dataFile: DataFile }>(files: readonly T[], spec: PartitionSpec, retentionDays: number | undefined, now: number): T[] {
+  if (retentionDays === undefined) return [];
+  const today = Math.floor(now / DAY_MS);
+  return files.filter((f) => {
+    const day = partitionDay(spec, f.dataFile.partition);
+    // a file without a day (a null partition value) is never expired by date
+    return day !== undefined && day < today - retentionDays;
+  });
 }

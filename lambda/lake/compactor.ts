@@ -25,6 +25,7 @@ import { CatalogUnavailableError, CommitConflictError, CommitStateUnknownError, 
 import { encodeParquetFile } from '../core/parquet';
 import {
   compactedFilePath,
+  expiredPartitionFiles,
   planRewrites,
   sortColumnsOf,
   tablePolicy,
@@ -101,7 +102,17 @@ export interface OrphanSweep {
   readonly young: number;
 }
 
+/** Day partitions past the table's retention, deleted through the table (a `delete` snapshot). */
+export interface PartitionRetention {
+  readonly table: string;
+  readonly snapshotId?: bigint;
+  readonly filesDeleted: number;
+  readonly recordsDeleted: number;
+}
+
 export interface TableMaintenance {
+  /** Absent without a retention for the table's kind. */
+  readonly retention?: PartitionRetention;
   readonly compaction: TableCompaction;
   readonly expiry: SnapshotExpiry;
   /** Absent without a listing. */
@@ -176,10 +187,11 @@ export class IcebergCompactor {
     for (const policy of policies) {
       const def = policy.table;
       try {
+        const retention = policy.retentionDays !== undefined ? await this.dropExpiredPartitions(def.name, policy) : undefined;
         const compaction = await this.compactTable(spec, def, policy);
         const expiry = await this.expireTable(def.name, policy);
         const orphans = this.options.listing ? await this.sweepTable(def.name, policy) : undefined;
-        out.push({ compaction, expiry, ...(orphans ? { orphans } : {}) });
+        out.push({ ...(retention ? { retention } : {}), compaction, expiry, ...(orphans ? { orphans } : {}) });
       } catch (error) {
         this.log(`compactor: ${def.name} failed: ${error instanceof Error ? error.message : String(error)}`);
         failures.push({ table: def.name, error });
@@ -378,6 +390,42 @@ export class IcebergCompactor {
       outputs.push(written);
     }
     return outputs;
+  }
+
+  /**
+   * Deletes the table's day partitions past its retention as one `delete` snapshot (committed
+   * offsets carried: the records stay committed, so no processor writes them again). On a
+   * conflict or an unknown outcome the table is reloaded and the files past the retention are
+   * chosen again from its live files; the expired files themselves go with the snapshots that list
+   * them (expiry, then the orphan sweep).
+   */
+  private async dropExpiredPartitions(table: string, policy: TablePolicy): Promise<PartitionRetention> {
+    const attempts = this.options.commitAttempts ?? 10;
+    const tried: bigint[] = [];
+    let last: { readonly files: number; readonly records: number } = { files: 0, records: 0 };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.metadataFiles.clear();
+        const metadata = (await this.options.catalog.loadTable(this.namespace, table)).metadata;
+        const applied = tried.find((id) => metadata.snapshots?.some((x) => x['snapshot-id'] === id));
+        if (applied !== undefined) return { table, snapshotId: applied, filesDeleted: last.files, recordsDeleted: last.records };
+        const parent = await this.manifestsOf(table, metadata);
+        if (!parent) return { table, filesDeleted: 0, recordsDeleted: 0 };
+        const expired = expiredPartitionFiles(liveDataFiles(metadata['table-uuid'], parent), defaultPartitionSpec(metadata), policy.retentionDays, this.now());
+        if (expired.length === 0) return { table, filesDeleted: 0, recordsDeleted: 0 };
+        const plan = planReplace({ metadata, parent, removed: expired.map((f) => f.dataFile.filePath), added: [], operation: 'delete', now: this.now() });
+        tried.push(plan.snapshot['snapshot-id']);
+        last = { files: expired.length, records: expired.reduce((n, f) => n + f.dataFile.recordCount, 0) };
+        for (const w of plan.writes) await this.options.files.put(w.path, w.bytes, 'application/octet-stream');
+        await this.options.catalog.commitTable(this.namespace, table, plan.commit);
+        this.log(`compactor: ${table}: deleted ${last.files} file(s), ${last.records} record(s) past the ${policy.retentionDays}-day retention`);
+        return { table, snapshotId: plan.snapshot['snapshot-id'], filesDeleted: last.files, recordsDeleted: last.records };
+      } catch (err) {
+        if (!(err instanceof CommitConflictError || err instanceof CommitStateUnknownError || err instanceof CatalogUnavailableError)) throw err;
+        if (attempt >= attempts) throw new CompactionRetriesExhaustedError(`compactor: ${table}: retention failed ${attempt} times; last: ${err.message}`, { cause: err });
+        await (this.options.sleep ?? sleepFor)(this.backoff(attempt));
+      }
+    }
   }
 
   private async expireTable(table: string, policy: TablePolicy): Promise<SnapshotExpiry> {

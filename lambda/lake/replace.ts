@@ -84,6 +84,11 @@ export interface ReplaceRequest {
   readonly uuid?: () => string;
   /** @default 'main' */
   readonly ref?: string;
+  /**
+   * `replace` (a rewrite: the same rows in other files) or `delete` (data removed: partitions past
+   * their retention, nothing added). @default 'replace'
+   */
+  readonly operation?: 'replace' | 'delete';
 }
 
 export interface ReplacePlan {
@@ -108,7 +113,7 @@ export interface ReplaceFigures {
 }
 
 /** The summary of a replace: Iceberg's standard keys (totals when the parent has them) and the committed offsets carried over. */
-export function replaceSummary(f: ReplaceFigures, parent: SnapshotSummary | undefined, committed: CommittedOffsets): SnapshotSummary {
+export function replaceSummary(f: ReplaceFigures, parent: SnapshotSummary | undefined, committed: CommittedOffsets, operation: 'replace' | 'delete' = 'replace'): SnapshotSummary {
   const summary: Record<string, string> = {
     'added-data-files': String(f.addedFiles),
     'deleted-data-files': String(f.deletedFiles),
@@ -132,7 +137,7 @@ export function replaceSummary(f: ReplaceFigures, parent: SnapshotSummary | unde
     summary[key] = String(Number(previous) + change);
   }
   summary[COMMITTED_KEY] = JSON.stringify(committed);
-  return { operation: 'replace', ...summary };
+  return { operation, ...summary };
 }
 
 const partitionKey = (f: DataFile): string => JSON.stringify(f.partition, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
@@ -149,6 +154,7 @@ export function planReplace(r: ReplaceRequest): ReplacePlan {
     throw new LakeMetadataError(`iceberg: the manifests given are snapshot ${r.parent.snapshotId}'s, not ${ref}'s ${parent['snapshot-id']}`);
   }
   if (r.removed.length === 0) throw new LakeMetadataError(`iceberg: a replace must remove at least one file`);
+  if (r.operation === 'delete' && r.added.length > 0) throw new LakeMetadataError(`iceberg: a delete adds no file`);
   const schema = currentSchema(metadata);
   const spec = defaultPartitionSpec(metadata);
   const specId = spec['spec-id'] ?? 0;
@@ -207,6 +213,7 @@ export function planReplace(r: ReplaceRequest): ReplacePlan {
       },
       parent.summary,
       committed,
+      r.operation,
     ),
     'schema-id': schema['schema-id'] ?? 0,
   };
