@@ -101,7 +101,13 @@ describe('compaction in the local runtime and the compact command', () => {
       log.mockClear();
       await compactCommand(['--lake', rt.lakeDir, '--pipelines', 'clickstream', '--quiet-minutes', '0']);
       const printed = log.mock.calls.map((a) => String(a[0])).join('\n');
-      expect(printed).toMatch(/clickstream_events\s+0\s+0/);
+      expect(printed).toMatch(/clickstream_events\s+0\s+0\s+0/);
+
+      // with a retention of 2 days, the day 3 days ago goes (and only it)
+      log.mockClear();
+      await compactCommand(['--lake', rt.lakeDir, '--pipelines', 'clickstream', '--quiet-minutes', '0', '--events-retention-days', '2']);
+      expect(log.mock.calls.map((a) => String(a[0])).join('\n')).toMatch(/clickstream_events\s+1\s+0\s+0/);
+      expect([...(await filesByDay(rt, 'clickstream_events')).keys()].sort()).toEqual([2, 1].map((d) => new Date(today - d * DAY_MS).toISOString().slice(0, 10)));
       expect(printed).toContain('clickstream_page_views_1m_partials');
     } finally {
       log.mockRestore();

@@ -11,11 +11,14 @@ const MIB = 1024 * 1024;
 const HOUR_MS = 3_600_000;
 
 export const usage = `usage: streamlake compact [--pipelines a,b] [--lake DIR] [--target-file-size-mib N] [--snapshot-retention-hours H]
-                        [--orphan-min-age-hours H] [--quiet-minutes M]
+                        [--orphan-min-age-hours H] [--quiet-minutes M] [--events-retention-days D]
+                        [--quarantine-retention-days D] [--aggregates-retention-days D]
   For each table of each pipeline: rewrites the closed day partitions (no append for the allowed
   lateness, or --quiet-minutes) into sorted files of about the target size as one Iceberg replace
   snapshot (window partials merged to one row per window and keys), expires snapshots older than
   the retention, and deletes files no snapshot reaches that are older than the orphan margin.
+  With a --*-retention-days, first deletes that kind of table's day partitions that ended more
+  than D days ago (as streamlake:eventsRetentionDays … do in AWS; locally nothing is deleted by default).
   Safe while 'up' runs (it uses its catalog). Defaults: ${COMPACTION_DEFAULTS.targetFileSizeBytes / MIB} MiB, ${COMPACTION_DEFAULTS.snapshotRetentionMs / HOUR_MS} h, ${COMPACTION_DEFAULTS.orphanMinAgeMs / HOUR_MS} h.`;
 
 /** The options the flags give (absent flags: the compactor's defaults). */
@@ -25,7 +28,11 @@ export function compactionOptionsOf(o: Readonly<Record<string, string | boolean 
   const retention = flag('snapshot-retention-hours');
   const orphans = flag('orphan-min-age-hours');
   const quiet = flag('quiet-minutes');
+  const days = (name: string): number | undefined => (flag(name) === undefined ? undefined : int(name, flag(name), 0, 1, 36_500));
+  const byKind = { events: days('events-retention-days'), quarantine: days('quarantine-retention-days'), partials: days('aggregates-retention-days') };
+  const retentionDays = Object.fromEntries(Object.entries(byKind).filter((e): e is [string, number] => e[1] !== undefined));
   return {
+    ...(Object.keys(retentionDays).length > 0 ? { retentionDays } : {}),
     ...(target !== undefined ? { targetFileSizeBytes: int('target-file-size-mib', target, 0, 1, 4096) * MIB } : {}),
     ...(retention !== undefined ? { snapshotRetentionMs: int('snapshot-retention-hours', retention, 0, 0, 24 * 365) * HOUR_MS } : {}),
     ...(orphans !== undefined ? { orphanMinAgeMs: int('orphan-min-age-hours', orphans, 0, 0, 24 * 365) * HOUR_MS } : {}),
@@ -38,6 +45,7 @@ export function maintenanceRows(pipeline: string, reports: readonly TableMainten
   return reports.map((r) => ({
     pipeline,
     table: r.compaction.table,
+    'files past retention': r.retention?.filesDeleted ?? 0,
     'files rewritten': r.compaction.filesRemoved,
     'files written': r.compaction.filesAdded,
     records: r.compaction.recordsAdded,
@@ -55,6 +63,9 @@ export async function run(args: string[]): Promise<void> {
     'snapshot-retention-hours': { type: 'string' },
     'orphan-min-age-hours': { type: 'string' },
     'quiet-minutes': { type: 'string' },
+    'events-retention-days': { type: 'string' },
+    'quarantine-retention-days': { type: 'string' },
+    'aggregates-retention-days': { type: 'string' },
   });
   if (o.help) return void console.log(usage);
   const specs = specsOf(o.pipelines, []);
