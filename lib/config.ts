@@ -46,6 +46,8 @@ export interface AlarmConfig {
   readonly quarantineRatio: number;
   /** Seconds from the Kafka timestamp of the newest record to its rows being written. */
   readonly freshnessSeconds: number;
+  /** Hours since the end of the oldest closed day partition that compaction has left with small files. */
+  readonly uncompactedPartitionAgeHours: number;
   readonly email?: string;
 }
 
@@ -71,6 +73,15 @@ export type OnFailureDestinationKind = (typeof ON_FAILURE_DESTINATIONS)[number];
 export const DEFAULT_MINIMUM_POLLERS = 1;
 export const DEFAULT_MAXIMUM_POLLERS = 200;
 
+/** The lake maintenance (lib/constructs/lake-compactor.ts); absent with streamlake:compaction=off. */
+export interface CompactionConfig {
+  /** Minutes between two runs of a pipeline's maintenance. */
+  readonly periodMinutes: number;
+  readonly targetFileSizeMiB: number;
+  readonly snapshotRetentionHours: number;
+  readonly orphanMinAgeHours: number;
+}
+
 export interface StreamlakeConfig {
   /** Prefix of stack names and resource names. */
   readonly prefix: string;
@@ -83,6 +94,7 @@ export interface StreamlakeConfig {
   readonly eventSourceMapping: EventSourceMappingConfig;
   readonly retention: RetentionConfig;
   readonly alarms: AlarmConfig;
+  readonly compaction?: CompactionConfig;
   readonly removalPolicy: 'destroy' | 'retain';
   /** Athena per-query bytes-scanned cutoff. */
   readonly athenaBytesScannedCutoff: number;
@@ -305,11 +317,32 @@ export const CONFIG_OPTIONS = {
     max: 36_500,
     doc: 'days of quarantine records kept (by arrival day): partition retention of the lake maintenance, not yet enforced',
   }),
+  compaction: choice(['on', 'off'] as const, {
+    default: 'on',
+    doc: 'the lake maintenance: a compactor function run per pipeline on a schedule (compaction, snapshot expiry, orphan removal; README, "Compaction and retention")',
+  }),
+  // EventBridge Scheduler rate expressions take whole minutes; a run takes at most the function's 15 minutes
+  compactionPeriodMinutes: integer({ default: 60, min: 15, max: 1440, doc: "minutes between two maintenance runs of a pipeline's tables" }),
+  compactionTargetFileSizeMiB: integer({ default: 128, min: 8, max: 1024, doc: 'size of the files compaction writes, MiB (files below 75% of it are rewritten)' }),
+  snapshotRetentionHours: integer({ default: 6, min: 1, max: 8760, doc: 'snapshots older than this are expired (time travel reaches this far back), hours' }),
+  // > the processors' (5 min) and the compactor's (15 min) timeout: a writer may be between writing its files and committing them
+  orphanMinAgeHours: integer({
+    default: 72,
+    min: 1,
+    max: 8760,
+    doc: 'files no snapshot lists are deleted once older than this, hours (must exceed the processor and compactor timeouts: at least 1)',
+  }),
   athenaResultsRetentionDays: integer({ default: 30, min: 1, max: 3650, doc: 'lifecycle expiry of Athena query results, days' }),
   alarmOffsetLag: integer({ default: 100_000, min: 1, max: 1_000_000_000, doc: 'offset-lag alarm threshold (records)' }),
   alarmErrors: integer({ default: 1, min: 1, max: 1_000_000, doc: 'failed invocations per 5 minutes' }),
   alarmQuarantineRatio: decimal({ default: 0.05, min: 0, max: 1, doc: 'quarantined / received' }),
   alarmFreshnessSeconds: integer({ default: 300, min: 1, max: 86_400, doc: 'newest Kafka timestamp → rows written, seconds' }),
+  alarmUncompactedPartitionAgeHours: integer({
+    default: 48,
+    min: 1,
+    max: 8760,
+    doc: 'alarm when the oldest closed day partition still holding small files ended longer ago than this, hours',
+  }),
   alarmEmail: text({
     default: '',
     optional: true,
@@ -407,8 +440,18 @@ function toConfig(v: ConfigValues): StreamlakeConfig {
       errors: v.alarmErrors,
       quarantineRatio: v.alarmQuarantineRatio,
       freshnessSeconds: v.alarmFreshnessSeconds,
+      uncompactedPartitionAgeHours: v.alarmUncompactedPartitionAgeHours,
       email: v.alarmEmail || undefined,
     },
+    compaction:
+      v.compaction === 'on'
+        ? {
+            periodMinutes: v.compactionPeriodMinutes,
+            targetFileSizeMiB: v.compactionTargetFileSizeMiB,
+            snapshotRetentionHours: v.snapshotRetentionHours,
+            orphanMinAgeHours: v.orphanMinAgeHours,
+          }
+        : undefined,
     removalPolicy: v.removalPolicy,
     athenaBytesScannedCutoff: v.athenaBytesScannedCutoff,
   };

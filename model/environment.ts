@@ -131,8 +131,7 @@ export function readProcessorEnvironment(vars: Variables = process.env): Process
  * The Iceberg lake a processor commits to: every Iceberg variable is required (a
  * ConfigurationError names the first one missing), and the lake root must be a location ending with `/`.
  */
-export function icebergLakeOf(env: ProcessorEnvironment): IcebergLakeEnvironment {
-  const why = "the processor commits to the pipeline's Iceberg tables";
+export function icebergLakeOf(env: ProcessorEnvironment, why = "the processor commits to the pipeline's Iceberg tables"): IcebergLakeEnvironment {
   const lake: IcebergLakeEnvironment = {
     catalogUri: requireVariable(env, 'icebergCatalogUri', why),
     warehouse: requireVariable(env, 'icebergWarehouse', why),
@@ -176,5 +175,71 @@ export function readGeneratorEnvironment(vars: Variables = process.env): Generat
     kafkaBootstrapServers: required(vars, ENV.kafkaBootstrapServers),
     region: required(vars, ENV.region),
     avroSchemaVersionIds: parsed as Record<string, string>,
+  };
+}
+
+/**
+ * The compactor function's own variables (the lake and catalog ones are the processors': LAKE_BUCKET,
+ * S3_ENDPOINT, ICEBERG_*, LAKE_ROOT). Absent options keep the compactor's defaults (lambda/lake/compaction.ts).
+ */
+export const COMPACTOR_ENV = {
+  /** The pipelines the function may maintain (comma-separated): an event naming another is rejected. */
+  pipelines: 'COMPACTOR_PIPELINES',
+  /** Size of the files a rewrite writes, bytes (streamlake:compactionTargetFileSizeMiB). */
+  targetFileSizeBytes: 'COMPACTION_TARGET_FILE_SIZE_BYTES',
+  /** Snapshots older than this are expired, seconds (streamlake:snapshotRetentionHours). */
+  snapshotRetentionSeconds: 'SNAPSHOT_RETENTION_SECONDS',
+  /** Unreferenced files younger than this are kept, seconds (streamlake:orphanMinAgeHours). */
+  orphanMinAgeSeconds: 'ORPHAN_MIN_AGE_SECONDS',
+} as const;
+
+/** What the compactor function is told by its environment. */
+export interface CompactorEnvironment {
+  readonly pipelines: readonly string[];
+  readonly lakeBucket: string;
+  readonly s3Endpoint?: string;
+  readonly lake: IcebergLakeEnvironment;
+  readonly targetFileSizeBytes?: number;
+  readonly snapshotRetentionSeconds?: number;
+  readonly orphanMinAgeSeconds?: number;
+}
+
+/** The variables a construct sets for the compactor (absent options are left out). */
+export function compactorEnvironment(env: CompactorEnvironment): Record<string, string> {
+  const out: Record<string, string> = {
+    [COMPACTOR_ENV.pipelines]: env.pipelines.join(','),
+    ...processorEnvironment({ pipeline: '', lakeBucket: env.lakeBucket, s3Endpoint: env.s3Endpoint, ...icebergLakeVariables(env.lake) }),
+  };
+  delete out[ENV.pipeline];
+  if (env.targetFileSizeBytes !== undefined) out[COMPACTOR_ENV.targetFileSizeBytes] = String(env.targetFileSizeBytes);
+  if (env.snapshotRetentionSeconds !== undefined) out[COMPACTOR_ENV.snapshotRetentionSeconds] = String(env.snapshotRetentionSeconds);
+  if (env.orphanMinAgeSeconds !== undefined) out[COMPACTOR_ENV.orphanMinAgeSeconds] = String(env.orphanMinAgeSeconds);
+  return out;
+}
+
+function optionalCount(vars: Variables, name: string, min: number): number | undefined {
+  const v = optional(vars, name);
+  if (v === undefined) return undefined;
+  const n = /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new ConfigurationError(`environment variable ${name} must be an integer of at least ${min}, got '${v}'`);
+  return n;
+}
+
+/** Parses the compactor's environment; a missing or wrong variable throws a ConfigurationError naming it. */
+export function readCompactorEnvironment(vars: Variables = process.env): CompactorEnvironment {
+  const pipelines = required(vars, COMPACTOR_ENV.pipelines)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (pipelines.length === 0) throw new ConfigurationError(`environment variable ${COMPACTOR_ENV.pipelines} names no pipeline`);
+  const common = { ...readProcessorEnvironment({ ...vars, [ENV.pipeline]: pipelines[0] }) };
+  return {
+    pipelines,
+    lakeBucket: common.lakeBucket,
+    s3Endpoint: common.s3Endpoint,
+    lake: icebergLakeOf(common, "the compactor maintains the pipelines' Iceberg tables"),
+    targetFileSizeBytes: optionalCount(vars, COMPACTOR_ENV.targetFileSizeBytes, 1),
+    snapshotRetentionSeconds: optionalCount(vars, COMPACTOR_ENV.snapshotRetentionSeconds, 0),
+    orphanMinAgeSeconds: optionalCount(vars, COMPACTOR_ENV.orphanMinAgeSeconds, 0),
   };
 }

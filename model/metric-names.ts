@@ -19,6 +19,33 @@ export const METRIC = {
   freshnessSeconds: 'FreshnessSeconds',
   /** Batches sent to the on-failure bucket at once because their error is not retriable. */
   notRetriableBatches: 'NotRetriableBatches',
+  /** Iceberg commits tried by an invocation (one per table when nothing conflicts). */
+  commitAttempts: 'CommitAttempts',
+  /** Commits that lost to another writer and were re-planned (optimistic concurrency). */
+  commitConflicts: 'CommitConflicts',
+} as const;
+
+/** The `service` dimension of the compactor's metrics (the processors' is the pipeline name). */
+export const COMPACTOR_SERVICE = 'compactor';
+
+/** What the compactor emits per run, with the pipeline dimension (lambda/handlers/lambda-compactor.ts). */
+export const COMPACTION_METRIC = {
+  /** Data files replaced by compacted ones. */
+  filesRewritten: 'CompactionFilesRewritten',
+  /** Compacted data files written. */
+  filesWritten: 'CompactionFilesWritten',
+  /** Rows read from the replaced files (window partials merge, so fewer rows may be written). */
+  recordsRewritten: 'CompactionRecordsRewritten',
+  /** Commits of the compactor that lost to another writer. */
+  conflicts: 'CompactionConflicts',
+  /** Snapshots removed from the tables' metadata. */
+  snapshotsExpired: 'SnapshotsExpired',
+  /** Unreferenced files deleted by the orphan sweep. */
+  orphansDeleted: 'OrphanFilesDeleted',
+  /** Tables whose maintenance failed in the run. */
+  failures: 'CompactionFailures',
+  /** Age (now − end of its day) of the oldest closed partition still holding enough small files to compact, after the run; 0 when none. */
+  oldestUncompactedPartitionAgeSeconds: 'OldestUncompactedPartitionAgeSeconds',
 } as const;
 
 /**

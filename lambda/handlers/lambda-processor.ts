@@ -35,6 +35,18 @@ export function powertoolsObserver(logger: Logger, metrics: Metrics, now: () => 
     metrics.addMetric(METRIC.partialRows, MetricUnit.Count, r.partialRows);
     metrics.addMetric(METRIC.bytesWritten, MetricUnit.Bytes, r.bytesWritten);
     if (r.maxKafkaTimestamp !== null) metrics.addMetric(METRIC.freshnessSeconds, MetricUnit.Seconds, Math.max(0, (now() - r.maxKafkaTimestamp) / 1000));
+    // optimistic concurrency: conflicts are commits another writer won (partitions of a topic, the compactor), each re-planned and tried again
+    const commits = r.commits ?? [];
+    metrics.addMetric(
+      METRIC.commitAttempts,
+      MetricUnit.Count,
+      commits.reduce((n, c) => n + c.attempts, 0),
+    );
+    metrics.addMetric(
+      METRIC.commitConflicts,
+      MetricUnit.Count,
+      commits.reduce((n, c) => n + c.conflicts, 0),
+    );
     metrics.publishStoredMetrics();
     const summary = { recordsIn: r.recordsIn, events: r.events, quarantined: r.quarantined, reasons: r.reasons, objects: r.objects.length, bytesWritten: r.bytesWritten };
     if (r.quarantined > 0) logger.warn('batch processed with quarantined records', summary);

@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { ESM_DIMENSION, ESM_METRIC, ESM_METRICS_NAMESPACE, METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../../model/metric-names';
+import { COMPACTION_METRIC, COMPACTOR_SERVICE, ESM_DIMENSION, ESM_METRIC, ESM_METRICS_NAMESPACE, METRIC, METRICS_NAMESPACE, PIPELINE_DIMENSION } from '../../model/metric-names';
 import type { AlarmConfig } from '../config';
 
 export interface MonitoredPipeline {
@@ -17,18 +17,29 @@ export interface MonitoredPipeline {
   readonly eventSourceMappingId: string;
 }
 
+/** The lake compactor: one function, a scheduled run per pipeline every `periodMinutes`. */
+export interface MonitoredCompactor {
+  readonly function: lambda.IFunction;
+  readonly periodMinutes: number;
+}
+
 export interface MonitoringProps {
   readonly dashboardName: string;
   readonly pipelines: readonly MonitoredPipeline[];
   readonly alarms: AlarmConfig;
+  /** @default no compaction widgets or alarms (streamlake:compaction=off) */
+  readonly compactor?: MonitoredCompactor;
 }
 
 /**
  * A CloudWatch dashboard (the event source mapping's own metrics: offset lag, events polled,
  * invoked, failed, dropped and sent to the on-failure destination, and all the others it publishes;
  * the function's invocations, errors, duration, throttles; records processed and quarantined,
- * freshness) and alarms (the mapping's offset lag, errors, quarantine ratio, freshness) that notify
- * an SNS topic (KMS-encrypted, optional e-mail subscription).
+ * freshness, Iceberg commit attempts and conflicts; per pipeline the compactor's files rewritten,
+ * snapshots expired, orphans deleted, failures and oldest uncompacted partition) and alarms (the
+ * mapping's offset lag, errors, quarantine ratio, freshness; compaction failures, the oldest
+ * uncompacted partition, the compactor function's errors) that notify an SNS topic
+ * (KMS-encrypted, optional e-mail subscription).
  */
 export class Monitoring extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
@@ -105,6 +116,12 @@ export class Monitoring extends Construct {
           width: 6,
         }),
         new cloudwatch.GraphWidget({ title: `${p.name}: records processed / quarantined`, left: [processed, quarantined], right: [freshness], width: 6 }),
+        // optimistic concurrency: commits lost to another writer (another partition's invocation, the compactor) and re-planned
+        new cloudwatch.GraphWidget({
+          title: `${p.name}: Iceberg commits tried / conflicts`,
+          left: [custom(METRIC.commitAttempts, 'Sum').with({ label: 'commit attempts' }), custom(METRIC.commitConflicts, 'Sum').with({ label: 'conflicts' })],
+          width: 6,
+        }),
       );
 
       const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
@@ -125,6 +142,79 @@ export class Monitoring extends Construct {
       alarm('Errors', fn.metricErrors({ period, statistic: 'Sum' }), props.alarms.errors, `≥ ${props.alarms.errors} failed invocations per 5 minutes (batches are being retried)`);
       alarm('QuarantineRatio', quarantineRatio, props.alarms.quarantineRatio, `quarantine ratio ≥ ${props.alarms.quarantineRatio}`);
       alarm('Freshness', freshness, props.alarms.freshnessSeconds, `data older than ${props.alarms.freshnessSeconds}s when written`);
+      if (props.compactor) this.compaction(p.name, props.compactor, props.alarms, action);
     }
+    if (props.compactor) {
+      // timeouts and crashes too (a run that dies publishes no CompactionFailures)
+      const period = Duration.minutes(props.compactor.periodMinutes);
+      this.runAlarm(
+        'Compactor-Errors',
+        props.compactor.function.metricErrors({ period, statistic: 'Sum' }),
+        1,
+        'streamlake compactor: a maintenance run failed (Errors of the function)',
+        action,
+      );
+    }
+  }
+
+  /** Per pipeline: what its maintenance runs did and what they left, with their alarms (one datapoint per run). */
+  private compaction(pipeline: string, compactor: MonitoredCompactor, alarms: AlarmConfig, action: cloudwatch.IAlarmAction): void {
+    const period = Duration.minutes(compactor.periodMinutes);
+    const metric = (metricName: string, statistic: string, label?: string) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { [PIPELINE_DIMENSION]: pipeline, service: COMPACTOR_SERVICE }, statistic, period, label });
+    // unlabelled for the alarms (a plain metric alarm), labelled on the dashboard
+    const failures = metric(COMPACTION_METRIC.failures, 'Sum');
+    const oldest = metric(COMPACTION_METRIC.oldestUncompactedPartitionAgeSeconds, 'Maximum');
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${pipeline}: compaction, files`,
+        left: [metric(COMPACTION_METRIC.filesRewritten, 'Sum', 'files rewritten'), metric(COMPACTION_METRIC.filesWritten, 'Sum', 'files written')],
+        right: [metric(COMPACTION_METRIC.recordsRewritten, 'Sum', 'records rewritten')],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${pipeline}: snapshots expired / orphans deleted`,
+        left: [metric(COMPACTION_METRIC.snapshotsExpired, 'Sum', 'snapshots expired'), metric(COMPACTION_METRIC.orphansDeleted, 'Sum', 'orphan files deleted')],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${pipeline}: compaction failures / conflicts`,
+        left: [failures.with({ label: 'tables failed' }), metric(COMPACTION_METRIC.conflicts, 'Sum', 'commit conflicts')],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({ title: `${pipeline}: oldest uncompacted partition`, left: [oldest.with({ label: 'age, s' })], leftYAxis: { min: 0 }, width: 6 }),
+    );
+    this.runAlarm(`${pipeline}-CompactionFailures`, failures, 1, `streamlake ${pipeline}: ≥ 1 table failed its maintenance run`, action);
+    const hours = alarms.uncompactedPartitionAgeHours;
+    this.runAlarm(
+      `${pipeline}-UncompactedPartitionAge`,
+      oldest,
+      hours * 3600,
+      `streamlake ${pipeline}: a closed day partition that ended more than ${hours} h ago still holds small files after compaction`,
+      action,
+      cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    );
+  }
+
+  /** An alarm on a metric published once per run: the run's own datapoint decides. */
+  private runAlarm(
+    id: string,
+    metric: cloudwatch.IMetric,
+    threshold: number,
+    description: string,
+    action: cloudwatch.IAlarmAction,
+    comparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  ): void {
+    const a = new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    a.addAlarmAction(action);
+    a.addOkAction(action);
+    this.alarms.push(a);
   }
 }

@@ -5,6 +5,7 @@ import { failureTopicOf, type PipelineSpec } from '../../model/spec';
 import type { StreamlakeConfig } from '../config';
 import { DemoGenerator } from '../constructs/demo-generator';
 import type { KafkaCluster } from '../constructs/kafka-cluster';
+import { LakeCompactor } from '../constructs/lake-compactor';
 import type { LakeStorage } from '../constructs/lake-storage';
 import { Monitoring } from '../constructs/monitoring';
 import type { Network } from '../constructs/network';
@@ -22,11 +23,13 @@ export interface ProcessingStackProps extends StackProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** Processor functions with their MSK event source mappings, the demo generator, dashboard and alarms. */
+/** Processor functions with their MSK event source mappings, the lake compactor and its schedules, the demo generator, dashboard and alarms. */
 export class ProcessingStack extends Stack {
   public readonly schemas: PipelineSchemas;
   public readonly processors: PipelineProcessor[];
   public readonly generator: DemoGenerator;
+  /** The lake maintenance; absent with streamlake:compaction=off. */
+  public readonly compactor?: LakeCompactor;
   public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: ProcessingStackProps) {
@@ -54,6 +57,19 @@ export class ProcessingStack extends Stack {
           icebergDatabase: props.databaseName,
         }),
     );
+    if (config.compaction) {
+      this.compactor = new LakeCompactor(this, 'Compactor', {
+        pipelines: props.pipelines,
+        storage,
+        icebergDatabase: props.databaseName,
+        compaction: config.compaction,
+        prefix: config.prefix,
+        vpc: network.vpc,
+        subnets: network.subnets,
+        securityGroup: network.clientSecurityGroup,
+        removalPolicy: props.removalPolicy,
+      });
+    }
     this.generator = new DemoGenerator(this, 'Generator', {
       cluster,
       schemas: this.schemas,
@@ -67,6 +83,7 @@ export class ProcessingStack extends Stack {
       dashboardName: config.prefix,
       pipelines: props.pipelines.map((spec, i) => ({ name: spec.name, function: this.processors[i].function, eventSourceMappingId: this.processors[i].eventSourceMappingId })),
       alarms: config.alarms,
+      compactor: this.compactor && config.compaction ? { function: this.compactor.function, periodMinutes: config.compaction.periodMinutes } : undefined,
     });
     new CfnOutput(this, 'GeneratorFunction', { value: this.generator.function.functionName, description: 'invoke with {"pipeline":"sales","count":10000,"ratePerSecond":500}' });
     new CfnOutput(this, 'DashboardUrl', { value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${config.prefix}` });

@@ -129,7 +129,7 @@ describe('parseConfig', () => {
 
   it('derives the defaults and the known keys from one table, whose defaults parse back to themselves', () => {
     expect(CONFIG_KEYS).toEqual(Object.keys(CONFIG_OPTIONS));
-    expect(CONFIG_KEYS).toHaveLength(30);
+    expect(CONFIG_KEYS).toHaveLength(36);
     const given = Object.fromEntries(CONFIG_KEYS.filter((k) => CONFIG_OPTIONS[k].kafkaMode === undefined).map((k) => [k, CONFIG_OPTIONS[k].default]));
     expect(parseConfig(ctx(given))).toEqual(DEFAULT_CONFIG);
     for (const key of CONFIG_KEYS) expect(CONFIG_OPTIONS[key].doc).toMatch(/^\S.*\S$/);

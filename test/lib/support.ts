@@ -24,13 +24,14 @@ export function buildApp(context: Record<string, unknown> = {}, options: { bundl
 }
 
 /** Every IAM policy statement of a template, with Action and Resource as arrays. */
-export function policyStatements(template: Template): { Action: string[]; Resource: unknown[]; Effect: string }[] {
+/** Every IAM statement of the template; `policy` keeps only the policies whose logical id it accepts. */
+export function policyStatements(template: Template, policy: (logicalId: string) => boolean = () => true): { Action: string[]; Resource: unknown[]; Effect: string }[] {
   const out: { Action: string[]; Resource: unknown[]; Effect: string }[] = [];
   const add = (doc: { Statement: { Action: string | string[]; Resource: unknown; Effect: string }[] }) => {
     for (const s of doc.Statement) out.push({ Effect: s.Effect, Action: ([] as string[]).concat(s.Action), Resource: ([] as unknown[]).concat(s.Resource) });
   };
-  for (const p of Object.values(template.findResources('AWS::IAM::Policy'))) add(p.Properties.PolicyDocument);
-  for (const r of Object.values(template.findResources('AWS::IAM::Role'))) for (const p of r.Properties.Policies ?? []) add(p.PolicyDocument);
+  for (const [id, p] of Object.entries(template.findResources('AWS::IAM::Policy'))) if (policy(id)) add(p.Properties.PolicyDocument);
+  for (const [id, r] of Object.entries(template.findResources('AWS::IAM::Role'))) if (policy(id)) for (const p of r.Properties.Policies ?? []) add(p.PolicyDocument);
   return out;
 }
 

@@ -78,7 +78,10 @@ describe('Lambda wiring', () => {
         bytesWritten: 1234,
         maxKafkaTimestamp: 4_000,
         writtenAt: 9_000,
-        commits: [],
+        commits: [
+          { table: 'sales_events', snapshotId: 1n, dataFiles: 1, paths: ['a'], records: 8, bytes: 1000, attempts: 3, conflicts: 2 },
+          { table: 'sales_quarantine', snapshotId: 2n, dataFiles: 1, paths: [], records: 2, bytes: 234, attempts: 1, conflicts: 0 },
+        ],
         skippedRecords: 0,
       });
     } finally {
@@ -97,6 +100,9 @@ describe('Lambda wiring', () => {
     expect(doc[METRIC.recordsProcessed]).toBe(8);
     expect(doc[METRIC.recordsQuarantined]).toBe(2);
     expect(doc[METRIC.freshnessSeconds]).toBe(6);
+    // commits of every table: one try each, plus one more per conflict lost
+    expect(doc[METRIC.commitAttempts]).toBe(4);
+    expect(doc[METRIC.commitConflicts]).toBe(2);
   });
 });
 

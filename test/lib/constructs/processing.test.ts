@@ -54,7 +54,10 @@ describe('PipelineProcessor', () => {
     for (const s of read) expect(JSON.stringify(s.Resource)).toMatch(/:topic\//);
     const groups = statements.filter((s) => s.Action.includes('kafka-cluster:AlterGroup'));
     expect(groups.map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringContaining('streamlake-clickstream'), expect.stringContaining('streamlake-sales')]);
-    const puts = statements.filter((s) => s.Action.includes('s3:PutObject')).map((s) => JSON.stringify(s.Resource));
+    // the processors' roles (the compactor's spans every pipeline's tables: test/lib/constructs/lake-compactor.test.ts)
+    const puts = policyStatements(t, (id) => id.startsWith('Processor'))
+      .filter((s) => s.Action.includes('s3:PutObject'))
+      .map((s) => JSON.stringify(s.Resource));
     expect(puts.some((r) => r.includes('/iceberg/sales_events/*') && r.includes('/iceberg/sales_quarantine/*') && r.includes('/iceberg/sales_region_10m_partials/*'))).toBe(true);
     expect(puts.some((r) => r.includes('/iceberg/clickstream_events/*') && r.includes('/iceberg/sales_'))).toBe(false);
     // nothing outside the tables (the per-batch prefixes are gone)
@@ -88,7 +91,8 @@ describe('PipelineProcessor', () => {
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0].Properties.DashboardBody);
     for (const m of ['OffsetLag', 'RecordsProcessed', 'RecordsQuarantined', 'FreshnessSeconds', 'Invocations', 'Errors', 'Throttles', 'Duration']) expect(body).toContain(m);
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    // 4 per pipeline, 2 per pipeline for its compaction, 1 for the compactor function
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 13);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'OffsetLag', Namespace: 'AWS/Lambda', Threshold: 100000, AlarmActions: [Match.anyValue()] });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(r > 0, q / r, 0)' })]), Threshold: 0.05 });
     t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
