@@ -303,19 +303,19 @@ export const CONFIG_OPTIONS = {
     default: 365,
     min: 1,
     max: 36_500,
-    doc: 'days of events the events table keeps (by event day): partition retention of the lake maintenance, not yet enforced (README, "Retention")',
+    doc: 'days of events the events tables keep (by event day): older day partitions are deleted through the table by the compactor (README, "Compaction"; not with compaction=off)',
   }),
   aggregatesRetentionDays: integer({
     default: 730,
     min: 1,
     max: 36_500,
-    doc: 'days of window partials kept (by window day): partition retention of the lake maintenance, not yet enforced',
+    doc: 'days of window partials kept (by window day), deleted by the compactor',
   }),
   quarantineRetentionDays: integer({
     default: 90,
     min: 1,
     max: 36_500,
-    doc: 'days of quarantine records kept (by arrival day): partition retention of the lake maintenance, not yet enforced',
+    doc: 'days of quarantine records kept (by arrival day), deleted by the compactor',
   }),
   compaction: choice(['on', 'off'] as const, {
     default: 'on',

@@ -191,6 +191,12 @@ export const COMPACTOR_ENV = {
   snapshotRetentionSeconds: 'SNAPSHOT_RETENTION_SECONDS',
   /** Unreferenced files younger than this are kept, seconds (streamlake:orphanMinAgeHours). */
   orphanMinAgeSeconds: 'ORPHAN_MIN_AGE_SECONDS',
+  /** Days the events tables keep, by event day (streamlake:eventsRetentionDays). */
+  eventsRetentionDays: 'EVENTS_RETENTION_DAYS',
+  /** Days the quarantine tables keep, by arrival day (streamlake:quarantineRetentionDays). */
+  quarantineRetentionDays: 'QUARANTINE_RETENTION_DAYS',
+  /** Days the window partials keep, by window day (streamlake:aggregatesRetentionDays). */
+  partialsRetentionDays: 'AGGREGATES_RETENTION_DAYS',
 } as const;
 
 /** What the compactor function is told by its environment. */
@@ -202,6 +208,8 @@ export interface CompactorEnvironment {
   readonly targetFileSizeBytes?: number;
   readonly snapshotRetentionSeconds?: number;
   readonly orphanMinAgeSeconds?: number;
+  /** Day partitions older than this many days are deleted, by kind of table (absent: kept). */
+  readonly retentionDays?: { readonly events?: number; readonly quarantine?: number; readonly partials?: number };
 }
 
 /** The variables a construct sets for the compactor (absent options are left out). */
@@ -214,6 +222,10 @@ export function compactorEnvironment(env: CompactorEnvironment): Record<string, 
   if (env.targetFileSizeBytes !== undefined) out[COMPACTOR_ENV.targetFileSizeBytes] = String(env.targetFileSizeBytes);
   if (env.snapshotRetentionSeconds !== undefined) out[COMPACTOR_ENV.snapshotRetentionSeconds] = String(env.snapshotRetentionSeconds);
   if (env.orphanMinAgeSeconds !== undefined) out[COMPACTOR_ENV.orphanMinAgeSeconds] = String(env.orphanMinAgeSeconds);
+  const r = env.retentionDays;
+  if (r?.events !== undefined) out[COMPACTOR_ENV.eventsRetentionDays] = String(r.events);
+  if (r?.quarantine !== undefined) out[COMPACTOR_ENV.quarantineRetentionDays] = String(r.quarantine);
+  if (r?.partials !== undefined) out[COMPACTOR_ENV.partialsRetentionDays] = String(r.partials);
   return out;
 }
 
@@ -241,5 +253,10 @@ export function readCompactorEnvironment(vars: Variables = process.env): Compact
     targetFileSizeBytes: optionalCount(vars, COMPACTOR_ENV.targetFileSizeBytes, 1),
     snapshotRetentionSeconds: optionalCount(vars, COMPACTOR_ENV.snapshotRetentionSeconds, 0),
     orphanMinAgeSeconds: optionalCount(vars, COMPACTOR_ENV.orphanMinAgeSeconds, 0),
+    retentionDays: {
+      events: optionalCount(vars, COMPACTOR_ENV.eventsRetentionDays, 1),
+      quarantine: optionalCount(vars, COMPACTOR_ENV.quarantineRetentionDays, 1),
+      partials: optionalCount(vars, COMPACTOR_ENV.partialsRetentionDays, 1),
+    },
   };
 }

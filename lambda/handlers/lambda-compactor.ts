@@ -57,6 +57,7 @@ export function compactionOptionsOf(env: CompactorEnvironment): CompactionOption
     ...(env.targetFileSizeBytes !== undefined ? { targetFileSizeBytes: env.targetFileSizeBytes } : {}),
     ...(env.snapshotRetentionSeconds !== undefined ? { snapshotRetentionMs: env.snapshotRetentionSeconds * 1000 } : {}),
     ...(env.orphanMinAgeSeconds !== undefined ? { orphanMinAgeMs: env.orphanMinAgeSeconds * 1000 } : {}),
+    ...(env.retentionDays ? { retentionDays: Object.fromEntries(Object.entries(env.retentionDays).filter((e): e is [string, number] => e[1] !== undefined)) } : {}),
   };
 }
 

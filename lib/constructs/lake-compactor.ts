@@ -22,6 +22,8 @@ export interface LakeCompactorProps {
   /** The Glue database of the pipelines' Iceberg tables. */
   readonly icebergDatabase: string;
   readonly compaction: CompactionConfig;
+  /** Days each kind of table keeps (streamlake:*RetentionDays), enforced by the compactor. */
+  readonly retention: { readonly eventsDays: number; readonly quarantineDays: number; readonly aggregatesDays: number };
   /** Names the schedules (`<prefix>-compact-<pipeline>`). */
   readonly prefix: string;
   readonly vpc: ec2.IVpc;
@@ -78,6 +80,7 @@ export class LakeCompactor extends Construct {
           targetFileSizeBytes: c.targetFileSizeMiB * MIB,
           snapshotRetentionSeconds: c.snapshotRetentionHours * 3600,
           orphanMinAgeSeconds: c.orphanMinAgeHours * 3600,
+          retentionDays: { events: props.retention.eventsDays, quarantine: props.retention.quarantineDays, partials: props.retention.aggregatesDays },
         }),
         POWERTOOLS_SERVICE_NAME: COMPACTOR_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,

@@ -63,6 +63,7 @@ export class ProcessingStack extends Stack {
         storage,
         icebergDatabase: props.databaseName,
         compaction: config.compaction,
+        retention: config.retention,
         prefix: config.prefix,
         vpc: network.vpc,
         subnets: network.subnets,

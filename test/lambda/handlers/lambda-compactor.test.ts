@@ -13,7 +13,7 @@ import { S3LakeStore } from '../../../lambda/adapters/s3-lake-store';
 import type { RestCatalogClient } from '../../../lambda/adapters/rest-catalog';
 import { refSnapshot } from '../../../lambda/lake/snapshot';
 import { clickstream } from '../../../pipelines/clickstream';
-import { compactorHandler, type CompactorRun } from '../../../lambda/handlers/lambda-compactor';
+import { compactionOptionsOf, compactorHandler, type CompactorRun } from '../../../lambda/handlers/lambda-compactor';
 import { lambdaProcessorHandler } from '../../../lambda/handlers/lambda-processor';
 import { ensureIcebergTables } from '../../../lambda/lake/ensure-tables';
 import { MaintenanceError } from '../../../lambda/lake/compactor';
@@ -261,6 +261,13 @@ describe('the compactor environment', () => {
     );
     expect(() => readCompactorEnvironment({ ...base, LAKE_ROOT: 's3://b' })).toThrow(/LAKE_ROOT must be a location ending with '\/'/);
   });
+  it('reads the partition retention by kind of table, and gives it to the compactor', () => {
+    const env = readCompactorEnvironment({ ...base, EVENTS_RETENTION_DAYS: '365', AGGREGATES_RETENTION_DAYS: '730' });
+    expect(env.retentionDays).toEqual({ events: 365, quarantine: undefined, partials: 730 });
+    expect(compactionOptionsOf(env).retentionDays).toEqual({ events: 365, partials: 730 });
+    expect(() => readCompactorEnvironment({ ...base, QUARANTINE_RETENTION_DAYS: '0' })).toThrow(/QUARANTINE_RETENTION_DAYS must be an integer of at least 1, got '0'/);
+  });
+
   it('reads the options, absent ones left to the compactor defaults', () => {
     expect(readCompactorEnvironment({ ...base, COMPACTOR_PIPELINES: 'sales, clickstream', SNAPSHOT_RETENTION_SECONDS: '21600' })).toMatchObject({
       pipelines: ['sales', 'clickstream'],

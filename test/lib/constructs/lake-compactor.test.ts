@@ -29,6 +29,10 @@ describe('LakeCompactor', () => {
       COMPACTION_TARGET_FILE_SIZE_BYTES: String(128 * 1024 * 1024),
       SNAPSHOT_RETENTION_SECONDS: String(6 * 3600),
       ORPHAN_MIN_AGE_SECONDS: String(72 * 3600),
+      // the partition retention of streamlake:eventsRetentionDays, quarantineRetentionDays, aggregatesRetentionDays
+      EVENTS_RETENTION_DAYS: '365',
+      QUARANTINE_RETENTION_DAYS: '90',
+      AGGREGATES_RETENTION_DAYS: '730',
       ICEBERG_NAMESPACE: 'streamlake',
       ICEBERG_WAREHOUSE: { Ref: 'AWS::AccountId' },
       POWERTOOLS_SERVICE_NAME: 'compactor',
