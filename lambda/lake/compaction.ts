@@ -61,6 +61,12 @@ export interface CompactionOptions {
    * through the table (a `delete` snapshot). @default none: kept forever
    */
   readonly retentionDays?: Partial<Record<LakeTableKind, number>>;
+  /**
+   * Input bytes one run rewrites per table at most, oldest partitions first; the rest waits for the
+   * next run (a first run over weeks of small files must still finish within the Lambda timeout).
+   * @default 2 GiB
+   */
+  readonly maxRewriteBytesPerRun?: number;
 }
 
 export const COMPACTION_DEFAULTS = {
@@ -70,6 +76,7 @@ export const COMPACTION_DEFAULTS = {
   snapshotRetentionMs: 6 * HOUR_MS,
   minSnapshotsToKeep: 1,
   orphanMinAgeMs: 3 * 24 * HOUR_MS,
+  maxRewriteBytesPerRun: 2 * 1024 * MIB,
 } as const;
 
 /** The options with their defaults, for one table of a pipeline. */
@@ -86,6 +93,7 @@ export interface TablePolicy {
   readonly orphanMinAgeMs: number;
   /** Day partitions that ended more than this many days ago are deleted (undefined: kept forever). */
   readonly retentionDays?: number;
+  readonly maxRewriteBytesPerRun: number;
 }
 
 /** Every out-of-range option at once (ConfigurationError naming each). */
@@ -103,6 +111,7 @@ export function tablePolicy(spec: PipelineSpec, table: IcebergTableDef, o: Compa
     minSnapshotsToKeep: o.minSnapshotsToKeep ?? COMPACTION_DEFAULTS.minSnapshotsToKeep,
     orphanMinAgeMs: o.orphanMinAgeMs ?? COMPACTION_DEFAULTS.orphanMinAgeMs,
     retentionDays: o.retentionDays?.[table.kind],
+    maxRewriteBytesPerRun: o.maxRewriteBytesPerRun ?? COMPACTION_DEFAULTS.maxRewriteBytesPerRun,
   };
   const problems: string[] = [];
   const check = (name: string, value: number, min: number) => {
@@ -115,6 +124,7 @@ export function tablePolicy(spec: PipelineSpec, table: IcebergTableDef, o: Compa
   check('snapshotRetentionMs', policy.snapshotRetentionMs, 0);
   check('minSnapshotsToKeep', policy.minSnapshotsToKeep, 1);
   check('orphanMinAgeMs', policy.orphanMinAgeMs, 0);
+  check('maxRewriteBytesPerRun', policy.maxRewriteBytesPerRun, 1);
   if (policy.retentionDays !== undefined) check(`retentionDays.${table.kind}`, policy.retentionDays, 1);
   if (policy.minFileSizeBytes > policy.targetFileSizeBytes)
     problems.push(`minFileSizeBytes (${policy.minFileSizeBytes}) must not exceed targetFileSizeBytes (${policy.targetFileSizeBytes})`);
@@ -147,7 +157,8 @@ export interface RewriteGroup {
 /** Why a partition was left alone (for the run's report). */
 export interface SkippedPartition {
   readonly partition: string;
-  readonly reason: 'open' | 'appended-recently' | 'too-few-files';
+  /** `deferred`: due, but past this run's maxRewriteBytesPerRun (the next run takes it). */
+  readonly reason: 'open' | 'appended-recently' | 'too-few-files' | 'deferred';
 }
 
 export interface RewritePlan {
@@ -222,7 +233,13 @@ export function planRewrites(args: {
   const timeField = spec.fields[0]?.['source-id'];
   const groups: RewriteGroup[] = [];
   const skipped: SkippedPartition[] = [];
-  for (const [, files] of [...byPartition.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+  // oldest day first (a run's budget goes to the oldest partitions); a partition without a day last
+  const dayOrKey = ([key, files]: [string, LiveDataFile[]]): [number, string] => [partitionDay(spec, files[0].dataFile.partition) ?? Number.POSITIVE_INFINITY, key];
+  const partitions = [...byPartition.entries()].sort((a, b) => {
+    const [[da, ka], [db, kb]] = [dayOrKey(a), dayOrKey(b)];
+    return da !== db ? da - db : ka.localeCompare(kb);
+  });
+  for (const [, files] of partitions) {
     const partition = files[0].dataFile.partition;
     const day = partitionDay(spec, partition);
     const label = partitionPath(spec, partition);
@@ -253,7 +270,20 @@ export function planRewrites(args: {
     if (packed.length === 0) skipped.push({ partition: label, reason: 'too-few-files' });
     for (const g of packed) groups.push({ partition, inputs: g, merge, outputs: 1 });
   }
-  return { groups, skipped };
+  // oldest partitions first (the loop's order), up to the run's budget; at least one group, so every run progresses
+  const due: RewriteGroup[] = [];
+  let bytes = 0;
+  for (const g of groups) {
+    const size = g.inputs.reduce((n, f) => n + f.dataFile.fileSizeInBytes, 0);
+    if (due.length > 0 && bytes + size > policy.maxRewriteBytesPerRun) {
+      const label = partitionPath(spec, g.partition);
+      if (!skipped.some((s) => s.partition === label && s.reason === 'deferred')) skipped.push({ partition: label, reason: 'deferred' });
+      continue;
+    }
+    due.push(g);
+    bytes += size;
+  }
+  return { groups: due, skipped };
 }
 
 /** `<location>/data/<partition path>/compacted-<uuid>.parquet`: where a rewrite's output goes. */

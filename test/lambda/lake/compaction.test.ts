@@ -97,6 +97,20 @@ describe('planRewrites', () => {
     expect(plan([live(file('a', 10)), live(file('b', 10), 1n, 1)], now).groups).toEqual([]);
   });
 
+  it('rewrites at most maxRewriteBytesPerRun of input per run, oldest day first (at least one group); the rest is deferred to the next run', () => {
+    const now = closedAt + 30 * DAY;
+    // three closed days, 2 × 10 bytes each, listed newest first
+    const files = [D + 2, D + 1, D].flatMap((d) => [live(file(`a${d}`, 10, d)), live(file(`b${d}`, 10, d))]);
+    const budget = (max: number) => plan(files, now, [snapshot(1n, 0)], tablePolicy(sales, EVENTS_DEF, { targetFileSizeBytes: 100, quietMs: 1000, maxRewriteBytesPerRun: max }));
+    expect(budget(40).groups.map((g) => g.partition)).toEqual([[D], [D + 1]]);
+    expect(budget(40).skipped).toEqual([{ partition: 'payment_date_day=2024-10-06', reason: 'deferred' }]);
+    // a budget smaller than one group still rewrites the oldest
+    expect(budget(1).groups.map((g) => g.partition)).toEqual([[D]]);
+    expect(budget(1).skipped.map((x) => x.reason)).toEqual(['deferred', 'deferred']);
+    expect(budget(1_000).groups).toHaveLength(3);
+    expect(tablePolicy(sales, EVENTS_DEF).maxRewriteBytesPerRun).toBe(2 * 1024 * MIB);
+  });
+
   it('takes every file of a partials partition, whatever its size, and splits the output at the target size', () => {
     const partials = tablePolicy(sales, PARTIALS_DEF, { targetFileSizeBytes: 100, quietMs: 0 });
     const files = [150, 10, 60].map((size, i) => live(file(`p${i}`, size)));
