@@ -139,7 +139,9 @@ export interface PointMeasurement {
   /** Before the compactor's run at this point. */
   readonly beforeCompaction: Readonly<Record<string, TableLayout>>;
   /** What the compactor's scheduled run at this point did, per table. */
-  readonly compaction: Readonly<Record<string, { readonly filesRemoved: number; readonly filesAdded: number; readonly expiredSnapshots: number; readonly skipped: readonly string[] }>>;
+  readonly compaction: Readonly<
+    Record<string, { readonly filesRemoved: number; readonly filesAdded: number; readonly expiredSnapshots: number; readonly skipped: readonly string[] }>
+  >;
   /** After the scheduled run (simulated clock: the day is still open). */
   readonly compacted: LayoutMeasurement;
   /** The same rows, one data file per table partition. */
@@ -148,7 +150,9 @@ export interface PointMeasurement {
   readonly sameResults: boolean;
   /** The last point only: the clock moved past the day's close, the compactor run once more. */
   readonly closed?: {
-    readonly compaction: Readonly<Record<string, { readonly filesRemoved: number; readonly filesAdded: number; readonly expiredSnapshots: number; readonly skipped: readonly string[] }>>;
+    readonly compaction: Readonly<
+      Record<string, { readonly filesRemoved: number; readonly filesAdded: number; readonly expiredSnapshots: number; readonly skipped: readonly string[] }>
+    >;
     readonly layout: LayoutMeasurement;
     readonly sameResults: boolean;
   };
@@ -508,11 +512,20 @@ export async function runLakeBench(config: LakeBenchConfig): Promise<LakeRun> {
             byDay.set(dayOfPath(path), list);
           }
           const parts = [...byDay.entries()].map(([day, list]) => {
-            const rows = sortByCompactionOrder(def, table.columns.map((c) => c.name), concatRows(list, table.columns.length));
+            const rows = sortByCompactionOrder(
+              def,
+              table.columns.map((c) => c.name),
+              concatRows(list, table.columns.length),
+            );
             return { day: Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS), columns: [...rows.columns], rows: rows.rows };
           });
           const total = parts.reduce((n, p) => n + p.rows, 0);
-          await writer.append({ table: def.name, schema: table, rows: [{ topic: 'onefile', partition: 0, firstOffset: 0, parts }], offsets: { 'onefile-0': [[0, Math.max(0, total - 1)]] } });
+          await writer.append({
+            table: def.name,
+            schema: table,
+            rows: [{ topic: 'onefile', partition: 0, firstOffset: 0, parts }],
+            offsets: { 'onefile-0': [[0, Math.max(0, total - 1)]] },
+          });
         }
       } finally {
         await db.close();

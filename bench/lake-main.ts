@@ -85,7 +85,20 @@ function print(run: LakeRun): void {
   console.log(
     `\nLake: ${run.pipeline}, ${run.hours} h at ${fmt(run.rate)} events/s: ${fmt(run.events)} events, ${fmt(run.invocations)} invocations (${run.kafkaPartitions} Kafka partitions, batch ${fmt(run.batchSize)} / ${run.batchingWindowMs / 1000} s), ${fmt(run.commits)} commits, simulated in ${fmt(run.simulationSeconds)} s\n`,
   );
-  const files: string[][] = [['table', 'history', 'data files/h before', 'MB/h before', 'objects/h before', 'after (day open)', 'after the day closed', 'MB/h closed', 'files per partition per hour, closed', 'one-file layout files']];
+  const files: string[][] = [
+    [
+      'table',
+      'history',
+      'data files/h before',
+      'MB/h before',
+      'objects/h before',
+      'after (day open)',
+      'after the day closed',
+      'MB/h closed',
+      'files per partition per hour, closed',
+      'one-file layout files',
+    ],
+  ];
   for (const p of run.points)
     for (const [name, before] of Object.entries(p.beforeCompaction)) {
       const closed: TableLayout | undefined = p.closed?.layout.tables[name];
@@ -124,7 +137,9 @@ function print(run: LakeRun): void {
           ratio(closed, ms(p.oneFile, e, q.name)),
         ]);
       }
-  console.log('\nNamed queries, median ms (the lake as the hourly compactor leaves it, the day open; the same rows one file per partition; the lake after the day closed and was compacted)\n');
+  console.log(
+    '\nNamed queries, median ms (the lake as the hourly compactor leaves it, the day open; the same rows one file per partition; the lake after the day closed and was compacted)\n',
+  );
   console.log(markdown(queries));
   if (run.points.length > 1) {
     const first = run.points[0];
@@ -132,7 +147,12 @@ function print(run: LakeRun): void {
     for (const q of namedQueries(pipelineByName(run.pipeline)))
       for (const e of engines) {
         if (first.compacted.queries[e][q.name] === undefined) continue;
-        growth.push([q.name, e === 'duckdb' ? 'DuckDB' : 'Trino', ratio(ms(last.compacted, e, q.name), ms(first.compacted, e, q.name)), ratio(ms(last.oneFile, e, q.name), ms(first.oneFile, e, q.name))]);
+        growth.push([
+          q.name,
+          e === 'duckdb' ? 'DuckDB' : 'Trino',
+          ratio(ms(last.compacted, e, q.name), ms(first.compacted, e, q.name)),
+          ratio(ms(last.oneFile, e, q.name), ms(first.oneFile, e, q.name)),
+        ]);
       }
     console.log('\nGrowth with history\n');
     console.log(markdown(growth));
