@@ -4,6 +4,8 @@
  * in the same run (DuckDB with one thread; the processor path alone; a minimal S3 handler; parquet-wasm). Prints a table and writes the figures as JSON to --out.
  *
  *   npm run bench [-- --quick] [-- --out bench/results.json]
+ *   npm run bench -- --e2e [--duration 180]
+ *   npm run bench -- --lake [--hours 3] [--rate 1000[,10000]] [--pipeline clickstream] [--no-trino] [--quick]   (./lake-bench.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { compareWriters, type WriterRun } from './parquet-writers';
 import { runCommits, type CommitRun } from './commit-bench';
 import { benchBatches, benchInput, BENCH_START, referencesFor, runProcessor, streamedEventTexts, toMskEvents } from './processor-bench';
 import { ConfigurationError, InternalError } from '../model/errors';
+import { mainLake } from './lake-main';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,6 +31,12 @@ const { values: args } = parseArgs({
     pipelines: { type: 'string', default: 'clickstream,sales' },
     e2e: { type: 'boolean', default: false },
     duration: { type: 'string', default: '180' },
+    lake: { type: 'boolean', default: false },
+    hours: { type: 'string' },
+    rate: { type: 'string' },
+    pipeline: { type: 'string', default: 'clickstream' },
+    'no-trino': { type: 'boolean', default: false },
+    'query-repeats': { type: 'string' },
     worker: { type: 'string' },
   },
 });
@@ -149,6 +158,16 @@ async function measurePipeline(name: string): Promise<PipelineResult> {
 
 async function main(): Promise<void> {
   if (args.e2e) return mainE2e();
+  if (args.lake)
+    return mainLake({
+      quick,
+      out: args.out === 'bench/results.json' ? 'bench/results-lake.json' : args.out!,
+      hours: args.hours,
+      rate: args.rate,
+      pipeline: args.pipeline!,
+      trino: !args['no-trino'],
+      queryRepeats: args['query-repeats'],
+    });
   if (args.worker) {
     process.stdout.write(JSON.stringify(await measurePipeline(args.worker)));
     return;
