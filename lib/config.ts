@@ -322,9 +322,14 @@ export const CONFIG_OPTIONS = {
     doc: 'the lake maintenance: a compactor function run per pipeline on a schedule (compaction, snapshot expiry, orphan removal; README, "Compaction and retention")',
   }),
   // EventBridge Scheduler rate expressions take whole minutes; a run takes at most the function's 15 minutes
-  compactionPeriodMinutes: integer({ default: 60, min: 15, max: 1440, doc: "minutes between two maintenance runs of a pipeline's tables" }),
+  compactionPeriodMinutes: integer({ default: 15, min: 15, max: 1440, doc: "minutes between two maintenance runs of a pipeline's tables" }),
   compactionTargetFileSizeMiB: integer({ default: 128, min: 8, max: 1024, doc: 'size of the files compaction writes, MiB (files below 75% of it are rewritten)' }),
-  snapshotRetentionHours: integer({ default: 6, min: 1, max: 8760, doc: 'snapshots older than this are expired (time travel reaches this far back), hours' }),
+  snapshotRetentionHours: integer({
+    default: 1,
+    min: 1,
+    max: 8760,
+    doc: 'snapshots older than this are expired (time travel reaches this far back), hours; every commit rewrites a metadata file listing them all',
+  }),
   // > the processors' (5 min) and the compactor's (15 min) timeout: a writer may be between writing its files and committing them
   orphanMinAgeHours: integer({
     default: 72,

@@ -54,7 +54,8 @@ export function uncompactedPartitions(args: {
     spec,
     schema: currentSchema(args.metadata),
     snapshots: args.metadata.snapshots ?? [],
-    policy: { ...args.policy, quietMs: 0 },
+    // closed partitions only, all of them (a run's byte budget defers some: they are still to do)
+    policy: { ...args.policy, quietMs: 0, openPartitions: false, maxRewriteBytesPerRun: Number.MAX_SAFE_INTEGER },
     now: args.now,
   });
   const byPartition = new Map<string, UncompactedPartition>();

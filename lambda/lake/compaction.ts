@@ -9,6 +9,10 @@
  * processors, so "closed" only says when rewriting is worth it; correctness does not depend on it
  * (an append to a partition being rewritten is safe, see ./compactor.ts).
  *
+ * By default the settled files of open partitions (appended more than `quietMs` ago) are
+ * rewritten the same way (`openPartitions`), so today's partition does not keep one file per
+ * invocation until midnight; a closed partition then holds what the last runs left of it.
+ *
  * In a closed partition:
  * - events and quarantine: the files below `minFileSizeBytes` are candidates; taken in time order
  *   (their lower bound of the partition's time column), they are bin-packed into groups of at most
@@ -45,7 +49,7 @@ export interface CompactionOptions {
   /**
    * Snapshots older than this are expired (time travel reaches this far back). Every commit
    * rewrites the table's metadata file, whose size grows with the snapshots it lists: with a
-   * commit per batch, days of snapshots would make every commit slow. @default 6 hours
+   * commit per batch (thousands an hour), hours of snapshots make every commit slower. @default 1 hour
    */
   readonly snapshotRetentionMs?: number;
   /** The newest snapshots of `main` kept whatever their age. @default 1 (Iceberg's history.expire.min-snapshots-to-keep) */
@@ -67,13 +71,20 @@ export interface CompactionOptions {
    * @default 2 GiB
    */
   readonly maxRewriteBytesPerRun?: number;
+  /**
+   * Also rewrite the settled files (appended more than `quietMs` ago) of partitions that are still
+   * open, such as today's: without it a day-partitioned table holds one file per invocation until
+   * the day closes. Appends meanwhile only add files, so this is as safe as a closed partition's
+   * rewrite. @default true
+   */
+  readonly openPartitions?: boolean;
 }
 
 export const COMPACTION_DEFAULTS = {
   targetFileSizeBytes: 128 * MIB,
   minFileSizeRatio: 0.75,
   minInputFiles: 2,
-  snapshotRetentionMs: 6 * HOUR_MS,
+  snapshotRetentionMs: HOUR_MS,
   minSnapshotsToKeep: 1,
   orphanMinAgeMs: 3 * 24 * HOUR_MS,
   maxRewriteBytesPerRun: 2 * 1024 * MIB,
@@ -94,6 +105,7 @@ export interface TablePolicy {
   /** Day partitions that ended more than this many days ago are deleted (undefined: kept forever). */
   readonly retentionDays?: number;
   readonly maxRewriteBytesPerRun: number;
+  readonly openPartitions: boolean;
 }
 
 /** Every out-of-range option at once (ConfigurationError naming each). */
@@ -112,6 +124,7 @@ export function tablePolicy(spec: PipelineSpec, table: IcebergTableDef, o: Compa
     orphanMinAgeMs: o.orphanMinAgeMs ?? COMPACTION_DEFAULTS.orphanMinAgeMs,
     retentionDays: o.retentionDays?.[table.kind],
     maxRewriteBytesPerRun: o.maxRewriteBytesPerRun ?? COMPACTION_DEFAULTS.maxRewriteBytesPerRun,
+    openPartitions: o.openPartitions ?? true,
   };
   const problems: string[] = [];
   const check = (name: string, value: number, min: number) => {
@@ -243,18 +256,16 @@ export function planRewrites(args: {
     const partition = files[0].dataFile.partition;
     const day = partitionDay(spec, partition);
     const label = partitionPath(spec, partition);
-    if (day === undefined || (day + 1) * DAY_MS + policy.closeAfterMs > now) {
+    const closed = day !== undefined && (day + 1) * DAY_MS + policy.closeAfterMs <= now;
+    if (!closed && !policy.openPartitions) {
       skipped.push({ partition: label, reason: 'open' });
       continue;
     }
-    const lastAppend = Math.max(...files.map((f) => appendedAt.get(f.snapshotId) ?? Number.NEGATIVE_INFINITY));
-    if (now - lastAppend < policy.quietMs) {
-      skipped.push({ partition: label, reason: 'appended-recently' });
-      continue;
-    }
-    const candidates = merge ? files : files.filter((f) => f.dataFile.fileSizeInBytes < policy.minFileSizeBytes);
+    // settled files: their append is older than the quiet period (a file of an expired snapshot is old)
+    const settled = files.filter((f) => now - (appendedAt.get(f.snapshotId) ?? Number.NEGATIVE_INFINITY) >= policy.quietMs);
+    const candidates = merge ? settled : settled.filter((f) => f.dataFile.fileSizeInBytes < policy.minFileSizeBytes);
     if (candidates.length < policy.minInputFiles) {
-      skipped.push({ partition: label, reason: 'too-few-files' });
+      skipped.push({ partition: label, reason: settled.length === files.length ? 'too-few-files' : closed ? 'appended-recently' : 'open' });
       continue;
     }
     const ordered = [...candidates].sort((a, b) => {

@@ -52,11 +52,11 @@ describe('npm run bench -- --lake --quick', () => {
       expect(p.compacted.rows['clickstream_events']).toBeGreaterThan(0);
       expect(p.sameResults).toBe(true);
     }
-    // the day open: the scheduled run rewrites nothing; once it closed, every table is one file per partition
+    // the day open: the scheduled run rewrites the settled files (fewer files); once it closed, every table is one file per partition
     const last = run.points[run.points.length - 1];
     expect(last.closed).toBeDefined();
     for (const t of tables) {
-      expect(last.compacted.tables[t].dataFiles).toBe(last.beforeCompaction[t].dataFiles);
+      expect(last.compacted.tables[t].dataFiles).toBeLessThan(last.beforeCompaction[t].dataFiles);
       const closed: TableLayout = last.closed!.layout.tables[t];
       expect(closed.dataFiles).toBeLessThan(last.beforeCompaction[t].dataFiles);
       expect(closed.dataFiles).toBe(Object.keys(closed.filesByDay).length);

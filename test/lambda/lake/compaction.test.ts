@@ -66,10 +66,17 @@ describe('planRewrites', () => {
   const plan = (files: LiveDataFile[], now: number, snapshots: Snapshot[] = [snapshot(1n, 0)], p = policy) =>
     planRewrites({ files, spec: SPEC, schema: SCHEMA, snapshots, policy: p, now });
 
-  it('leaves a partition open until its day, plus the lateness, has passed', () => {
-    const files = [live(file('a', 10)), live(file('b', 10))];
-    expect(plan(files, closedAt - 1)).toEqual({ groups: [], skipped: [{ partition: 'payment_date_day=2024-10-04', reason: 'open' }] });
-    expect(plan(files, closedAt).groups).toHaveLength(1);
+  it('rewrites the settled files of an open partition (appended longer ago than the quiet period), not its recent ones; with openPartitions off, none until its day, plus the lateness, has passed', () => {
+    const open = closedAt - 3_600_000;
+    // a and b appended an hour before, c a moment ago
+    const files = [live(file('a', 10), 1n), live(file('b', 10), 1n), live(file('c', 10), 2n)];
+    const snapshots = [snapshot(1n, open - 3_600_000), snapshot(2n, open - 10)];
+    expect(plan(files, open, snapshots).groups.map((g) => g.inputs.map((f) => f.dataFile.filePath.replace(/^.*\//, '')))).toEqual([['a.parquet', 'b.parquet']]);
+    // nothing settled yet: left open
+    expect(plan(files, open, [snapshot(1n, open - 10), snapshot(2n, open - 10)])).toEqual({ groups: [], skipped: [{ partition: 'payment_date_day=2024-10-04', reason: 'open' }] });
+    const closedOnly = tablePolicy(sales, EVENTS_DEF, { targetFileSizeBytes: 100, quietMs: 1000, openPartitions: false });
+    expect(plan(files, closedAt - 1, snapshots, closedOnly)).toEqual({ groups: [], skipped: [{ partition: 'payment_date_day=2024-10-04', reason: 'open' }] });
+    expect(plan(files, closedAt, snapshots, closedOnly).groups).toHaveLength(1);
   });
 
   it('waits until no append added a file for the quiet period; a replace does not count as an append', () => {
@@ -118,7 +125,9 @@ describe('planRewrites', () => {
     expect(r.groups).toHaveLength(1);
     expect(r.groups[0]).toMatchObject({ merge: true, outputs: 3 });
     expect(r.groups[0].inputs).toHaveLength(3);
-    expect(plan(files, closedAt + 599_999, undefined, partials).groups).toEqual([]);
+    // the day is not closed for partials (lateness + window size): with openPartitions off, left alone
+    const closedOnly = tablePolicy(sales, PARTIALS_DEF, { targetFileSizeBytes: 100, quietMs: 0, openPartitions: false });
+    expect(plan(files, closedAt + 599_999, undefined, closedOnly).groups).toEqual([]);
   });
 
   it('refuses a table not partitioned by day', () => {

@@ -41,8 +41,10 @@ const fieldIds = schema.fields.map((f) => f.id);
 
 /** Data files of one batch spanning two days (22:00 → 01:20). */
 function dataFiles(): DataFile[] {
-  const { output } = plannedBatch(clickstream, { count: 400, start: T, stepMillis: 30_000, firstOffset: 0 });
-  return output.objects
+  // two batches crossing midnight: one data file per batch and day partition, four files
+  const outputs = [0, 400].map((firstOffset) => plannedBatch(clickstream, { count: 400, start: T, stepMillis: 30_000, firstOffset }).output);
+  return outputs
+    .flatMap((output) => output.objects)
     .filter((o) => o.kind === 'events')
     .map((o, i) =>
       planDataFile({
@@ -123,7 +125,8 @@ describe('manifests', () => {
     entries: files.map((dataFile) => ({ status: ADDED, snapshotId: SNAPSHOT, dataFile })),
   });
 
-  it('spans two days in this batch (one file per event hour)', () => {
+  it('spans two days (one file per batch and day)', () => {
+    expect(files).toHaveLength(4);
     expect(new Set(files.map((f) => f.partition[0]))).toEqual(new Set([DAY, DAY + 1]));
   });
 

@@ -27,7 +27,7 @@ describe('LakeCompactor', () => {
     expect(vars).toMatchObject({
       COMPACTOR_PIPELINES: 'clickstream,sales',
       COMPACTION_TARGET_FILE_SIZE_BYTES: String(128 * 1024 * 1024),
-      SNAPSHOT_RETENTION_SECONDS: String(6 * 3600),
+      SNAPSHOT_RETENTION_SECONDS: String(3600),
       ORPHAN_MIN_AGE_SECONDS: String(72 * 3600),
       // the partition retention of streamlake:eventsRetentionDays, quarantineRetentionDays, aggregatesRetentionDays
       EVENTS_RETENTION_DAYS: '365',
@@ -54,11 +54,11 @@ describe('LakeCompactor', () => {
     expect(schedules.map((s) => s.Name).sort()).toEqual(['streamlake-compact-clickstream', 'streamlake-compact-sales']);
     for (const s of schedules) {
       const pipeline = (s.Name as string).replace('streamlake-compact-', '');
-      expect(s).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED', FlexibleTimeWindow: { Mode: 'OFF' } });
+      expect(s).toMatchObject({ ScheduleExpression: 'rate(15 minutes)', State: 'ENABLED', FlexibleTimeWindow: { Mode: 'OFF' } });
       expect(s.Target.Arn).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
       expect(JSON.parse(s.Target.Input)).toEqual({ pipeline });
       expect(s.Target.RoleArn['Fn::GetAtt'][0]).toMatch(/^CompactorSchedulerRole/);
-      expect(s.Target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 3 });
+      expect(s.Target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 900, MaximumRetryAttempts: 3 });
     }
     // the schedules' role: assumed by EventBridge Scheduler for this account only; it may invoke the compactor only
     t.hasResourceProperties('AWS::IAM::Role', {
@@ -126,7 +126,8 @@ describe('LakeCompactor', () => {
           { Name: 'service', Value: 'compactor' },
         ]),
         Statistic: 'Sum',
-        Period: 3600,
+        // one datapoint per run: the period is the schedule's (15 minutes by default)
+        Period: 900,
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         EvaluationPeriods: 1,
@@ -184,7 +185,7 @@ describe('LakeCompactor', () => {
     expect(() => parseConfig(ctx({ orphanMinAgeHours: 0 }))).toThrow(/config 'streamlake:orphanMinAgeHours': must be an integer from 1 to 8760, got 0/);
     expect(() => parseConfig(ctx({ compaction: 'maybe' }))).toThrow(/config 'streamlake:compaction': must be one of on \| off, got 'maybe'/);
     expect(() => parseConfig(ctx({ compactionTargetFileSizeMiB: '1' }))).toThrow(/streamlake:compactionTargetFileSizeMiB/);
-    expect(parseConfig(ctx({})).compaction).toEqual({ periodMinutes: 60, targetFileSizeMiB: 128, snapshotRetentionHours: 6, orphanMinAgeHours: 72 });
+    expect(parseConfig(ctx({})).compaction).toEqual({ periodMinutes: 15, targetFileSizeMiB: 128, snapshotRetentionHours: 1, orphanMinAgeHours: 72 });
     expect(parseConfig(ctx({ compaction: 'off' })).compaction).toBeUndefined();
   });
 });
