@@ -40,6 +40,8 @@ export const COMPACTION_METRIC = {
   conflicts: 'CompactionConflicts',
   /** Snapshots removed from the tables' metadata. */
   snapshotsExpired: 'SnapshotsExpired',
+  /** Records in day partitions deleted as past their retention (streamlake:*RetentionDays). */
+  recordsPastRetention: 'RecordsPastRetention',
   /** Unreferenced files deleted by the orphan sweep. */
   orphansDeleted: 'OrphanFilesDeleted',
   /** Tables whose maintenance failed in the run. */

@@ -140,36 +140,16 @@ export function compactorHandler(
 
     const sum = (f: (t: TableMaintenance) => number) => tables.reduce((n, t) => n + f(t), 0);
     metrics.addDimension(PIPELINE_DIMENSION, pipeline);
-    metrics.addMetric(
-      COMPACTION_METRIC.filesRewritten,
-      MetricUnit.Count,
-      sum((t) => t.compaction.filesRemoved),
-    );
-    metrics.addMetric(
-      COMPACTION_METRIC.filesWritten,
-      MetricUnit.Count,
-      sum((t) => t.compaction.filesAdded),
-    );
-    metrics.addMetric(
-      COMPACTION_METRIC.recordsRewritten,
-      MetricUnit.Count,
-      sum((t) => t.compaction.recordsRemoved),
-    );
-    metrics.addMetric(
-      COMPACTION_METRIC.conflicts,
-      MetricUnit.Count,
-      sum((t) => t.compaction.conflicts),
-    );
-    metrics.addMetric(
-      COMPACTION_METRIC.snapshotsExpired,
-      MetricUnit.Count,
-      sum((t) => t.expiry.expired.length),
-    );
-    metrics.addMetric(
-      COMPACTION_METRIC.orphansDeleted,
-      MetricUnit.Count,
-      sum((t) => t.orphans?.deleted.length ?? 0),
-    );
+    const counts: readonly (readonly [string, number])[] = [
+      [COMPACTION_METRIC.filesRewritten, sum((t) => t.compaction.filesRemoved)],
+      [COMPACTION_METRIC.filesWritten, sum((t) => t.compaction.filesAdded)],
+      [COMPACTION_METRIC.recordsRewritten, sum((t) => t.compaction.recordsRemoved)],
+      [COMPACTION_METRIC.conflicts, sum((t) => t.compaction.conflicts)],
+      [COMPACTION_METRIC.snapshotsExpired, sum((t) => t.expiry.expired.length)],
+      [COMPACTION_METRIC.orphansDeleted, sum((t) => t.orphans?.deleted.length ?? 0)],
+      [COMPACTION_METRIC.recordsPastRetention, sum((t) => t.retention?.recordsDeleted ?? 0)],
+    ];
+    for (const [name, value] of counts) metrics.addMetric(name, MetricUnit.Count, value);
     metrics.addMetric(COMPACTION_METRIC.failures, MetricUnit.Count, failures.length);
     // only when every table was measured: a partial figure would understate the backlog
     if (measured === icebergTables(spec).length) metrics.addMetric(COMPACTION_METRIC.oldestUncompactedPartitionAgeSeconds, MetricUnit.Seconds, oldest);

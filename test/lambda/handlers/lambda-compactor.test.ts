@@ -200,6 +200,8 @@ describe('the compactor function', () => {
     expect(doc[COMPACTION_METRIC.recordsRewritten]).toBe(sum((m) => m.compaction.recordsRemoved));
     expect(doc[COMPACTION_METRIC.snapshotsExpired]).toBe(sum((m) => m.expiry.expired.length));
     expect(doc[COMPACTION_METRIC.orphansDeleted]).toBe(sum((m) => m.orphans?.deleted.length ?? 0));
+    // no retention configured in this run: nothing past it
+    expect(doc[COMPACTION_METRIC.recordsPastRetention]).toBe(0);
     expect(doc[COMPACTION_METRIC.failures]).toBe(0);
     expect(doc[COMPACTION_METRIC.oldestUncompactedPartitionAgeSeconds]).toBe(0);
     expect((doc[COMPACTION_METRIC.filesRewritten] as number) > 20).toBe(true);
