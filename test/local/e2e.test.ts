@@ -82,14 +82,17 @@ describe('local pipeline end to end on a real broker', () => {
 
   it('stays exact when processors restart mid-stream and handlers fail before and after writing', async () => {
     let invocations = 0;
+    let written = 0;
     let failedAfterWrite = 0;
     const wrap = (_spec: PipelineSpec, handler: (e: never) => Promise<unknown>) => async (event: never) => {
       invocations += 1;
       // an infrastructure failure before anything is written
       if (invocations % 9 === 0) throw new Error('simulated S3 outage');
       const result = await handler(event);
-      // a crash after the Parquet objects are written but before the offsets are committed
-      if (invocations % 7 === 0) {
+      // a crash after the Parquet objects are written but before the offsets are committed; counted
+      // on invocations that got this far, so it happens however many fail otherwise
+      written += 1;
+      if (written % 7 === 1) {
         failedAfterWrite += 1;
         throw new Error('simulated crash after write');
       }
