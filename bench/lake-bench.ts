@@ -21,13 +21,13 @@
  * simulated time and the compactor ages and closes partitions by it.
  *
  * The compactor (`IcebergCompactor.maintain`, its defaults unless `compaction` says otherwise) runs
- * at every simulated hour, as a schedule would. The tables are `day()`-partitioned and the compactor
- * rewrites a day partition once it is closed (its day ended + the allowed lateness [+ the window
- * for partials], and no append for `quietMs`): while the simulated day is open the hourly runs only
- * expire snapshots and sweep orphans. So at each measurement point the bench reports the layout the
- * schedule leaves (the open day: nothing rewritten), and at the end of the run it also moves the
- * clock past the day's close and runs the compactor once more ("closed"): the layout every earlier
- * day of a deployed lake has.
+ * every 15 simulated minutes, as the deployed schedule does (`compactionPeriodMs`). The tables are
+ * `day()`-partitioned. A closed day partition (its day ended + the allowed lateness [+ the window for
+ * partials], and no append for `quietMs`) is rewritten whole; in the open day the compactor rewrites
+ * the settled files (appended more than `quietMs` ago, `openPartitions`). So at each measurement
+ * point the bench reports the layout the schedule leaves (the day open), and at the end of the run
+ * it also moves the clock past the day's close and runs the compactor once more ("closed"): the
+ * layout every earlier day of a deployed lake has.
  *
  * The one-file reference: at each measurement point the rows of every table's current snapshot are
  * read back (the compactor's reader) and written by our lake writer as ONE data file per table and
@@ -67,6 +67,8 @@ import { icebergTables, type IcebergTableDef } from '../model/lake-tables';
 import { DEFAULT_ALLOWED_LATENESS_SECONDS, type PipelineSpec } from '../model/spec';
 
 const HOUR_MS = 3_600_000;
+/** The compactor's deployed schedule (`streamlake:compactionPeriodMinutes`, lib/config.ts). */
+export const LAKE_COMPACTION_PERIOD_MS = 15 * 60_000;
 const DAY_MS = 86_400_000;
 /** From a batch closing to its invocation's clock (the event source mapping polling, the invocation starting). */
 export const INVOCATION_DELAY_MS = 500;
@@ -91,6 +93,10 @@ export interface LakeBenchConfig {
   /** Measure on Trino too. @default true */
   readonly trino?: boolean;
   readonly compaction?: CompactionOptions;
+  /** Simulated time between two scheduled compactor runs. @default LAKE_COMPACTION_PERIOD_MS (the deployed 15 min) */
+  readonly compactionPeriodMs?: number;
+  /** Called after each measurement point with the run so far (so a long run that is stopped keeps what it measured). */
+  readonly onPoint?: (run: LakeRun) => void;
   /** A directory for the lake, the catalog and Trino's state (kept). */
   readonly dir: string;
   readonly log: (line: string) => void;
@@ -165,6 +171,7 @@ export interface LakeRun {
   readonly kafkaPartitions: number;
   readonly batchSize: number;
   readonly batchingWindowMs: number;
+  readonly compactionPeriodMinutes: number;
   readonly startTime: string;
   readonly events: number;
   readonly invocations: number;
@@ -312,7 +319,8 @@ export async function runLakeBench(config: LakeBenchConfig): Promise<LakeRun> {
         await invoke(b, b.first + windowMs);
       }
     };
-    let nextCompaction = start + HOUR_MS;
+    const periodMs = config.compactionPeriodMs ?? LAKE_COMPACTION_PERIOD_MS;
+    let nextCompaction = start + periodMs;
     const points: PointMeasurement[] = [];
     const stops = [...new Set(config.measureAt.filter((h) => h > 0 && h <= hours).concat([hours]))].sort((a, b) => a - b);
     let stopIndex = 0;
@@ -332,12 +340,13 @@ export async function runLakeBench(config: LakeBenchConfig): Promise<LakeRun> {
         while (nextCompaction <= stopAt) {
           clock = Math.max(clock, nextCompaction);
           if (nextCompaction < stopAt) await maintain();
-          nextCompaction += HOUR_MS;
+          nextCompaction += periodMs;
         }
         clock = Math.max(clock, stopAt + windowMs + INVOCATION_DELAY_MS);
         simNanos += process.hrtime.bigint() - t0;
         log(`  ${stops[stopIndex]} h of history: ${events.toLocaleString('en-US')} events, ${invocations.toLocaleString('en-US')} invocations; measuring…`);
         points.push(await measurePoint(stops[stopIndex], stopIndex === stops.length - 1));
+        config.onPoint?.(runSoFar());
         stopIndex++;
         t0 = process.hrtime.bigint();
         continue;
@@ -347,7 +356,7 @@ export async function runLakeBench(config: LakeBenchConfig): Promise<LakeRun> {
       while (arrival >= nextCompaction) {
         clock = Math.max(clock, nextCompaction);
         await maintain();
-        nextCompaction += HOUR_MS;
+        nextCompaction += periodMs;
       }
       const p = partitionOf(r.key, partitions);
       const b = (open[p] ??= { partition: p, firstOffset: offsets[p], records: [], arrivals: [], first: arrival });
@@ -365,20 +374,25 @@ export async function runLakeBench(config: LakeBenchConfig): Promise<LakeRun> {
       }
     }
 
-    return {
-      pipeline: spec.name,
-      rate,
-      hours,
-      kafkaPartitions: partitions,
-      batchSize,
-      batchingWindowMs: windowMs,
-      startTime: new Date(start).toISOString(),
-      events,
-      invocations,
-      commits,
-      simulationSeconds: Number(simNanos) / 1e9,
-      points,
-    };
+    return runSoFar();
+
+    function runSoFar(): LakeRun {
+      return {
+        pipeline: spec.name,
+        rate,
+        hours,
+        kafkaPartitions: partitions,
+        batchSize,
+        batchingWindowMs: windowMs,
+        compactionPeriodMinutes: periodMs / 60_000,
+        startTime: new Date(start).toISOString(),
+        events,
+        invocations,
+        commits,
+        simulationSeconds: Number(simNanos) / 1e9,
+        points: [...points],
+      };
+    }
 
     async function measurePoint(h: number, last: boolean): Promise<PointMeasurement> {
       const before = await layouts(LAKE_NAMESPACE, h);

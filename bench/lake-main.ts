@@ -51,31 +51,39 @@ export async function mainLake(o: LakeMainOptions): Promise<void> {
   const measureAt = hours > 1 ? [1, hours] : [hours / 2, hours];
   const trino = o.trino && !(o.quick && o.hours === undefined && o.rate === undefined);
   const runs: LakeRun[] = [];
+  const out = resolve(o.out);
+  mkdirSync(dirname(out), { recursive: true });
+  // written after every measurement point, so a long run that is stopped keeps what it measured
+  const write = (inProgress?: LakeRun) =>
+    writeFileSync(
+      out,
+      JSON.stringify(
+        {
+          generatedAt: new Date().toISOString(),
+          quick: o.quick,
+          complete: inProgress === undefined,
+          environment: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, nodeOptions: process.execArgv },
+          command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+          runs: inProgress ? [...runs, inProgress] : runs,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   for (const rate of rates) {
     const dir = mkdtempSync(join(tmpdir(), 'streamlake-lake-bench-'));
     try {
       process.stderr.write(`lake: ${spec.name}, ${hours} h at ${fmt(rate)} events/s (measured at ${measureAt.join(' h and ')} h${trino ? ', DuckDB and Trino' : ', DuckDB'})…\n`);
-      runs.push(await runLakeBench({ spec, hours, rate, measureAt, queryRepeats: repeats, trino, dir, log: (l) => process.stderr.write(l + '\n') }));
+      const onPoint = (run: LakeRun) => {
+        write(run);
+        process.stderr.write(`  wrote ${out} (${run.points.length} of ${measureAt.length} points)\n`);
+      };
+      runs.push(await runLakeBench({ spec, hours, rate, measureAt, queryRepeats: repeats, trino, dir, onPoint, log: (l) => process.stderr.write(l + '\n') }));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const out = resolve(o.out);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        generatedAt: new Date().toISOString(),
-        quick: o.quick,
-        environment: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, nodeOptions: process.execArgv },
-        command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
-        runs,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  write();
   for (const run of runs) print(run);
   console.log(`\nwrote ${out}`);
 }
@@ -83,7 +91,7 @@ export async function mainLake(o: LakeMainOptions): Promise<void> {
 function print(run: LakeRun): void {
   const last = run.points[run.points.length - 1];
   console.log(
-    `\nLake: ${run.pipeline}, ${run.hours} h at ${fmt(run.rate)} events/s: ${fmt(run.events)} events, ${fmt(run.invocations)} invocations (${run.kafkaPartitions} Kafka partitions, batch ${fmt(run.batchSize)} / ${run.batchingWindowMs / 1000} s), ${fmt(run.commits)} commits, simulated in ${fmt(run.simulationSeconds)} s\n`,
+    `\nLake: ${run.pipeline}, ${run.hours} h at ${fmt(run.rate)} events/s: ${fmt(run.events)} events, ${fmt(run.invocations)} invocations (${run.kafkaPartitions} Kafka partitions, batch ${fmt(run.batchSize)} / ${run.batchingWindowMs / 1000} s, compactor every ${run.compactionPeriodMinutes} min), ${fmt(run.commits)} commits, simulated in ${fmt(run.simulationSeconds)} s\n`,
   );
   const files: string[][] = [
     [
@@ -138,7 +146,7 @@ function print(run: LakeRun): void {
         ]);
       }
   console.log(
-    '\nNamed queries, median ms (the lake as the hourly compactor leaves it, the day open; the same rows one file per partition; the lake after the day closed and was compacted)\n',
+    '\nNamed queries, median ms (the lake as the scheduled compactor leaves it, the day open; the same rows one file per partition; the lake after the day closed and was compacted)\n',
   );
   console.log(markdown(queries));
   if (run.points.length > 1) {

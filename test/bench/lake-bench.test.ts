@@ -25,14 +25,15 @@ describe('npm run bench -- --lake --quick', () => {
   it('simulates, compacts and measures both layouts, with the same rows in each', () => {
     const out = join(dir, 'results-lake.json');
     const printed = execFileSync('npm', ['run', '--silent', 'bench', '--', '--lake', '--quick', '--out', out], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-    const doc = JSON.parse(readFileSync(out, 'utf8')) as { quick: boolean; runs: LakeRun[] };
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as { quick: boolean; complete: boolean; runs: LakeRun[] };
     expect(doc.quick).toBe(true);
+    expect(doc.complete).toBe(true);
     expect(doc.runs).toHaveLength(1);
     const run = doc.runs[0];
     const spec = pipelineByName('clickstream');
     const tables = icebergTables(spec).map((t) => t.name);
     const queries = namedQueries(spec).map((q) => q.name);
-    expect(run).toMatchObject({ pipeline: 'clickstream', rate: 200, hours: 0.2, kafkaPartitions: 2, batchSize: 1000, batchingWindowMs: 5000 });
+    expect(run).toMatchObject({ pipeline: 'clickstream', rate: 200, hours: 0.2, kafkaPartitions: 2, batchSize: 1000, batchingWindowMs: 5000, compactionPeriodMinutes: 15 });
     // 200 events/s for 0.2 h (event-time steps jittered ±50%)
     expect(run.events).toBeGreaterThan(0.9 * 200 * 720);
     expect(run.events).toBeLessThan(1.1 * 200 * 720);
