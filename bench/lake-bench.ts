@@ -277,7 +277,7 @@ export async function runLakeBench(config: LakeBenchConfig): Promise<LakeRun> {
   const end = start + hours * HOUR_MS;
   const lakeDir = join(config.dir, 'lake');
   mkdirSync(lakeDir, { recursive: true });
-  const server = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: join(lakeDir, 'catalog'), warehouseDir: join(lakeDir, 'iceberg') });
+  const server = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: join(lakeDir, 'catalog'), warehouseDir: join(lakeDir, 'iceberg'), profile: 'throughput' });
   try {
     const catalog = new RestCatalogClient({ uri: server.url });
     const store = new LocalLakeStore(lakeDir);

@@ -11,6 +11,16 @@ import { icebergTables } from '../../model/lake-tables';
 import type { PipelineSpec } from '../../model/spec';
 import { createTableRequest, LAKE_NAMESPACE } from './iceberg-schema';
 
+/**
+ * Set on every table: each commit writes a new `*.metadata.json` listing all retained snapshots
+ * (MBs once a table commits every second), so the catalog deletes the files that fall out of the
+ * last `previous-versions-max` (Iceberg's default, 100) instead of keeping one per commit forever.
+ */
+export const LAKE_TABLE_PROPERTIES: Readonly<Record<string, string>> = {
+  'write.metadata.delete-after-commit.enabled': 'true',
+  'write.metadata.previous-versions-max': '100',
+};
+
 /** Where a table of the lake lives: `<root>iceberg/<table>` (`root` ends with `/`). */
 export function tableLocation(root: string, table: string): string {
   return `${root.endsWith('/') ? root : `${root}/`}iceberg/${table}`;
@@ -27,7 +37,7 @@ export async function ensureIcebergTables(catalog: RestCatalogClient, spec: Pipe
         namespace,
         createTableRequest(t.name, t.schema, t.partitionColumn, {
           location: tableLocation(root, t.name),
-          properties: { 'streamlake.pipeline': spec.name, 'streamlake.kind': t.kind, comment: t.description },
+          properties: { ...LAKE_TABLE_PROPERTIES, 'streamlake.pipeline': spec.name, 'streamlake.kind': t.kind, comment: t.description },
         }),
       );
       created.push(t.name);

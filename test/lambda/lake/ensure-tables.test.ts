@@ -1,7 +1,8 @@
 /** ensureIcebergTables against Apache Iceberg's own REST catalog server, run locally. */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RestCatalogClient } from '../../../lambda/adapters/rest-catalog';
-import { ensureIcebergTables, tableLocation } from '../../../lambda/lake/ensure-tables';
+import { ensureIcebergTables, LAKE_TABLE_PROPERTIES, tableLocation } from '../../../lambda/lake/ensure-tables';
 import { icebergSchema } from '../../../lambda/lake/iceberg-schema';
 import { directoryLocation } from '../../../lambda/lake/table-files';
 import type { RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
@@ -36,7 +37,7 @@ describe('ensureIcebergTables', () => {
       expect(metadata.schemas.at(-1)!.fields).toEqual(icebergSchema(t.schema).fields);
       const source = icebergSchema(t.schema).fields.find((f) => f.name === t.partitionColumn)!;
       expect(metadata['partition-specs'].at(-1)!.fields).toEqual([{ 'source-id': source.id, 'field-id': 1000, name: `${t.partitionColumn}_day`, transform: 'day' }]);
-      expect(metadata.properties).toMatchObject({ 'streamlake.pipeline': 'sales', 'streamlake.kind': t.kind });
+      expect(metadata.properties).toMatchObject({ ...LAKE_TABLE_PROPERTIES, 'streamlake.pipeline': 'sales', 'streamlake.kind': t.kind });
     }
     expect(await ensureIcebergTables(catalog, sales, lake, 'one')).toEqual([]);
     expect(await Promise.all(defs.map(async (t) => (await catalog.loadTable('one', t.name)).metadata['table-uuid']))).toEqual(uuids);
@@ -95,6 +96,20 @@ describe('ensureIcebergTables', () => {
     });
     await expect(ensureIcebergTables(failing, sales, lake, 'five')).rejects.toThrow(/create namespace five .*HTTP 500/);
     expect(await catalog.namespaceExists('five')).toBe(false);
+  });
+
+  it("keeps the last 100 metadata files of a table, not one per commit: the catalog deletes those that fall out of the table's metadata log", async () => {
+    const dir = join(root, 'five');
+    await ensureIcebergTables(catalog, sales, directoryLocation(dir), 'five');
+    const metadataFiles = () => readdirSync(join(dir, 'iceberg', 'sales_events', 'metadata')).filter((f) => f.endsWith('.metadata.json'));
+    const commits = 130;
+    for (let i = 0; i < commits; i++)
+      await catalog.commitTable('five', 'sales_events', { requirements: [], updates: [{ action: 'set-properties', updates: { 'test.commit': String(i) } }] });
+    const { metadata } = await catalog.loadTable('five', 'sales_events');
+    expect(metadata.properties['test.commit']).toBe(String(commits - 1));
+    expect(metadata['metadata-log']).toHaveLength(100);
+    // the current file and the 100 its log lists; the 30 older ones are gone
+    expect(metadataFiles()).toHaveLength(101);
   });
 
   it('places a table under the root whether or not the root ends with a slash', () => {
