@@ -35,6 +35,7 @@ import {
   type SkippedPartition,
   type TablePolicy,
 } from './compaction';
+import { backOff, commitAttempts, type CommitRetryOptions } from './commit-retry';
 import { concatRows, mergePartials, partialsRoles, sortRows, splitRows, type Rows } from './compaction-rows';
 import { dataFile, type DataFile } from './data-file';
 import { readDataFile, type DataFileReader } from './data-reader';
@@ -46,7 +47,7 @@ import { liveDataFiles, planReplace, type SnapshotManifests } from './replace';
 import { refSnapshot } from './snapshot';
 import type { TableFileListing, TableFiles } from './table-files';
 
-export interface IcebergCompactorOptions {
+export interface IcebergCompactorOptions extends CommitRetryOptions {
   readonly catalog: RestCatalogClient;
   /** Reads the table's files and writes the rewritten ones. */
   readonly files: TableFiles;
@@ -56,16 +57,6 @@ export interface IcebergCompactorOptions {
   readonly namespace?: Namespace;
   /** @default hyparquet (./data-reader.ts) */
   readonly reader?: DataFileReader;
-  /** Commits tried per table (conflicts, unknown outcomes, the catalog unreachable) before giving up (retriable). @default 10 */
-  readonly commitAttempts?: number;
-  /** First backoff; doubles, with full jitter, up to maxBackoffMs. @default 50 */
-  readonly backoffMs?: number;
-  /** @default 2000 */
-  readonly maxBackoffMs?: number;
-  /** @default setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** @default Math.random */
-  readonly random?: () => number;
   /** Processing time: closes partitions, dates snapshots, ages snapshots and files. @default Date.now */
   readonly now?: () => number;
   readonly log?: (line: string) => void;
@@ -144,8 +135,6 @@ interface Rewritten {
   readonly group: RewriteGroup;
   readonly outputs: readonly DataFile[];
 }
-
-const sleepFor = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Metadata files read at once by the orphan sweep. */
 const READ_CONCURRENCY = 16;
@@ -238,11 +227,6 @@ export class IcebergCompactor {
     this.options.log?.(line);
   }
 
-  private backoff(attempt: number): number {
-    const cap = Math.min(this.options.maxBackoffMs ?? 2000, (this.options.backoffMs ?? 50) * 2 ** (attempt - 1));
-    return Math.round(cap * (this.options.random ?? Math.random)());
-  }
-
   private async read(location: string, what: string, table: string): Promise<Uint8Array> {
     const cached = this.metadataFiles.get(location);
     if (cached) return cached;
@@ -265,7 +249,7 @@ export class IcebergCompactor {
   private async compactTable(spec: PipelineSpec, def: IcebergTableDef, policy: TablePolicy): Promise<TableCompaction> {
     const table = def.name;
     this.metadataFiles.clear();
-    const attempts = this.options.commitAttempts ?? 10;
+    const attempts = commitAttempts(this.options);
     let attempt = 0;
     let conflicts = 0;
     const retry = async (err: unknown): Promise<void> => {
@@ -274,7 +258,7 @@ export class IcebergCompactor {
       if (attempt >= attempts) {
         throw new CompactionRetriesExhaustedError(`compactor: ${table}: ${attempt} attempts failed (${conflicts} conflicts); last: ${(err as Error).message}`, { cause: err });
       }
-      await (this.options.sleep ?? sleepFor)(this.backoff(attempt));
+      await backOff(this.options, attempt);
     };
     /** Loads the table, waiting out a catalog that is unreachable (counted as attempts). */
     const load = async (): Promise<TableMetadata> => {
@@ -400,7 +384,7 @@ export class IcebergCompactor {
    * them (expiry, then the orphan sweep).
    */
   private async dropExpiredPartitions(table: string, policy: TablePolicy): Promise<PartitionRetention> {
-    const attempts = this.options.commitAttempts ?? 10;
+    const attempts = commitAttempts(this.options);
     const tried: bigint[] = [];
     let last: { readonly files: number; readonly records: number } = { files: 0, records: 0 };
     for (let attempt = 1; ; attempt++) {
@@ -423,13 +407,13 @@ export class IcebergCompactor {
       } catch (err) {
         if (!(err instanceof CommitConflictError || err instanceof CommitStateUnknownError || err instanceof CatalogUnavailableError)) throw err;
         if (attempt >= attempts) throw new CompactionRetriesExhaustedError(`compactor: ${table}: retention failed ${attempt} times; last: ${err.message}`, { cause: err });
-        await (this.options.sleep ?? sleepFor)(this.backoff(attempt));
+        await backOff(this.options, attempt);
       }
     }
   }
 
   private async expireTable(table: string, policy: TablePolicy): Promise<SnapshotExpiry> {
-    const attempts = this.options.commitAttempts ?? 10;
+    const attempts = commitAttempts(this.options);
     for (let attempt = 1; ; attempt++) {
       try {
         const metadata = (await this.options.catalog.loadTable(this.namespace, table)).metadata;
@@ -441,7 +425,7 @@ export class IcebergCompactor {
         // removing snapshots is idempotent: an unknown outcome or a conflict is planned again on the reloaded table
         if (!(err instanceof CommitConflictError || err instanceof CommitStateUnknownError || err instanceof CatalogUnavailableError)) throw err;
         if (attempt >= attempts) throw new CompactionRetriesExhaustedError(`compactor: ${table}: snapshot expiry failed ${attempt} times; last: ${err.message}`, { cause: err });
-        await (this.options.sleep ?? sleepFor)(this.backoff(attempt));
+        await backOff(this.options, attempt);
       }
     }
   }
