@@ -9,11 +9,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Snapshot, TableCommit, TableMetadata } from '../adapters/rest-catalog';
-import type { DataFile } from './data-file';
+import { partitionKey, type DataFile } from './data-file';
 import { LakeMetadataError } from './errors';
 import { currentSchema, defaultPartitionSpec, type SchemaResolution } from './iceberg-schema';
 import { ADDED, EXISTING, FORMAT_VERSION, liveEntries, readManifestList, writeManifest, writeManifestList, type ManifestFile } from './manifest';
-import { appendCommit, appendSummary, committedOffsetsOf, mergeCommitted, newSnapshotId, refSnapshot, type CommittedOffsets, type OffsetRanges } from './snapshot';
+import { appendCommit, appendSummary, committedOffsetsOf, mergeCommitted, newSnapshotId, refSnapshot, snapshotOf, type CommittedOffsets, type OffsetRanges } from './snapshot';
 
 export interface AppendRequest {
   /** The table as loaded from the catalog (with its snapshots). */
@@ -142,13 +142,13 @@ export function planAppend(r: AppendRequest): AppendPlan {
   };
   writes.push(manifestList);
 
-  const partitions = new Set(r.dataFiles.map((f) => JSON.stringify(f.partition, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))));
-  const snapshot: Snapshot = {
-    'snapshot-id': snapshotId,
-    ...(parent ? { 'parent-snapshot-id': parent['snapshot-id'] } : {}),
-    'sequence-number': sequenceNumber,
-    'timestamp-ms': r.now ?? Date.now(),
-    'manifest-list': manifestList.path,
+  const partitions = new Set(r.dataFiles.map((f) => partitionKey(f.partition)));
+  const snapshot = snapshotOf({
+    snapshotId,
+    parentSnapshotId: parent?.['snapshot-id'],
+    sequenceNumber,
+    now: r.now,
+    manifestList: manifestList.path,
     summary: appendSummary(
       {
         dataFiles: r.dataFiles.length,
@@ -160,8 +160,8 @@ export function planAppend(r: AppendRequest): AppendPlan {
       r.offsets,
       committed,
     ),
-    'schema-id': schema['schema-id'] ?? 0,
-  };
+    schema,
+  });
   const commit = appendCommit({
     tableUuid: metadata['table-uuid'],
     snapshot,

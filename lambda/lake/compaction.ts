@@ -28,7 +28,7 @@ import { ConfigurationError } from '../../model/errors';
 import type { IcebergTableDef, LakeTableKind } from '../../model/lake-tables';
 import { DEFAULT_ALLOWED_LATENESS_SECONDS, type PipelineSpec } from '../../model/spec';
 import type { Column, ColumnType, TableSchema } from '../../model/tables';
-import { partitionPath, type DataFile, type PartitionValue } from './data-file';
+import { partitionKey, partitionPath, type DataFile, type PartitionValue } from './data-file';
 import { LakeMetadataError } from './errors';
 import { fromSingleValue, isBoundType } from './single-value';
 
@@ -214,8 +214,6 @@ export function binPack<T extends { readonly dataFile: DataFile }>(files: readon
   if (current.length > 0) groups.push(current);
   return groups;
 }
-
-const partitionKey = (p: readonly PartitionValue[]): string => JSON.stringify(p, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
 
 /**
  * The groups of files to rewrite: closed partitions only, as the module comment says. `snapshots`

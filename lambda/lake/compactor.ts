@@ -35,6 +35,7 @@ import {
   type SkippedPartition,
   type TablePolicy,
 } from './compaction';
+import { backOff, commitAttempts, type CommitRetryOptions } from './commit-retry';
 import { concatRows, mergePartials, partialsRoles, sortRows, splitRows, type Rows } from './compaction-rows';
 import { dataFile, type DataFile } from './data-file';
 import { readDataFile, type DataFileReader } from './data-reader';
@@ -46,7 +47,7 @@ import { liveDataFiles, planReplace, type SnapshotManifests } from './replace';
 import { refSnapshot } from './snapshot';
 import type { TableFileListing, TableFiles } from './table-files';
 
-export interface IcebergCompactorOptions {
+export interface IcebergCompactorOptions extends CommitRetryOptions {
   readonly catalog: RestCatalogClient;
   /** Reads the table's files and writes the rewritten ones. */
   readonly files: TableFiles;
@@ -56,16 +57,6 @@ export interface IcebergCompactorOptions {
   readonly namespace?: Namespace;
   /** @default hyparquet (./data-reader.ts) */
   readonly reader?: DataFileReader;
-  /** Commits tried per table (conflicts, unknown outcomes, the catalog unreachable) before giving up (retriable). @default 10 */
-  readonly commitAttempts?: number;
-  /** First backoff; doubles, with full jitter, up to maxBackoffMs. @default 50 */
-  readonly backoffMs?: number;
-  /** @default 2000 */
-  readonly maxBackoffMs?: number;
-  /** @default setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** @default Math.random */
-  readonly random?: () => number;
   /** Processing time: closes partitions, dates snapshots, ages snapshots and files. @default Date.now */
   readonly now?: () => number;
   readonly log?: (line: string) => void;
@@ -140,12 +131,16 @@ export class CompactionRetriesExhaustedError extends InfrastructureError {
   override readonly name: string = 'CompactionRetriesExhaustedError';
 }
 
+/** One table operation's retriable failures so far (each is an attempt), shared by its retried calls. */
+interface RetryCount {
+  failures: number;
+  conflicts: number;
+}
+
 interface Rewritten {
   readonly group: RewriteGroup;
   readonly outputs: readonly DataFile[];
 }
-
-const sleepFor = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Metadata files read at once by the orphan sweep. */
 const READ_CONCURRENCY = 16;
@@ -238,11 +233,6 @@ export class IcebergCompactor {
     this.options.log?.(line);
   }
 
-  private backoff(attempt: number): number {
-    const cap = Math.min(this.options.maxBackoffMs ?? 2000, (this.options.backoffMs ?? 50) * 2 ** (attempt - 1));
-    return Math.round(cap * (this.options.random ?? Math.random)());
-  }
-
   private async read(location: string, what: string, table: string): Promise<Uint8Array> {
     const cached = this.metadataFiles.get(location);
     if (cached) return cached;
@@ -265,31 +255,15 @@ export class IcebergCompactor {
   private async compactTable(spec: PipelineSpec, def: IcebergTableDef, policy: TablePolicy): Promise<TableCompaction> {
     const table = def.name;
     this.metadataFiles.clear();
-    const attempts = this.options.commitAttempts ?? 10;
-    let attempt = 0;
-    let conflicts = 0;
-    const retry = async (err: unknown): Promise<void> => {
-      if (!(err instanceof CommitConflictError || err instanceof CommitStateUnknownError || err instanceof CatalogUnavailableError)) throw err;
-      if (err instanceof CommitConflictError) conflicts++;
-      if (attempt >= attempts) {
-        throw new CompactionRetriesExhaustedError(`compactor: ${table}: ${attempt} attempts failed (${conflicts} conflicts); last: ${(err as Error).message}`, { cause: err });
-      }
-      await (this.options.sleep ?? sleepFor)(this.backoff(attempt));
-    };
-    /** Loads the table, waiting out a catalog that is unreachable (counted as attempts). */
-    const load = async (): Promise<TableMetadata> => {
-      for (;;) {
-        try {
-          return (await this.options.catalog.loadTable(this.namespace, table)).metadata;
-        } catch (err) {
-          attempt++;
-          await retry(err);
-        }
-      }
-    };
+    // the first load and the commits share one count: a catalog down while loading uses up attempts too
+    const count: RetryCount = { failures: 0, conflicts: 0 };
+    const withRetries = <T>(attempt: (retry: boolean) => Promise<T>): Promise<T> =>
+      this.withCommitRetries(table, count, (c) => `${c.failures} attempts failed (${c.conflicts} conflicts)`, attempt);
+    const load = async (): Promise<TableMetadata> => (await this.options.catalog.loadTable(this.namespace, table)).metadata;
 
-    let metadata = await load();
-    const report = (r: Partial<TableCompaction>): TableCompaction => ({
+    let metadata = await withRetries(load);
+    // attempts: the failed loads and commits, plus the commit that succeeded
+    const report = (r: Partial<TableCompaction>, committed = false): TableCompaction => ({
       table,
       groups: 0,
       filesRemoved: 0,
@@ -297,8 +271,8 @@ export class IcebergCompactor {
       recordsRemoved: 0,
       recordsAdded: 0,
       groupsDropped: 0,
-      attempts: attempt,
-      conflicts,
+      attempts: count.failures + (committed ? 1 : 0),
+      conflicts: count.conflicts,
       skipped: [],
       ...r,
     });
@@ -317,43 +291,46 @@ export class IcebergCompactor {
     let rewritten: Rewritten[] = [];
     for (const group of plan.groups) rewritten.push({ group, outputs: await this.rewrite(spec, def, metadata, group) });
     const planned = rewritten.length;
-    const tried: bigint[] = [];
-    for (;;) {
-      const removed = rewritten.flatMap((r) => r.group.inputs.map((f) => f.dataFile.filePath));
+    const done = (snapshotId: bigint | undefined, committed = false): TableCompaction => {
       const added = rewritten.flatMap((r) => r.outputs);
-      const done = (snapshotId: bigint | undefined): TableCompaction =>
-        report({
+      return report(
+        {
           snapshotId,
           groups: rewritten.length,
-          filesRemoved: removed.length,
+          filesRemoved: rewritten.reduce((n, r) => n + r.group.inputs.length, 0),
           filesAdded: added.length,
           recordsRemoved: rewritten.reduce((n, r) => n + r.group.inputs.reduce((m, f) => m + f.dataFile.recordCount, 0), 0),
           recordsAdded: added.reduce((n, f) => n + f.recordCount, 0),
           groupsDropped: planned - rewritten.length,
           skipped: plan.skipped,
-        });
+        },
+        committed,
+      );
+    };
+    const tried: bigint[] = [];
+    return withRetries(async (retry) => {
+      if (retry) {
+        // the commit (or the load since) failed: re-plan on the table as it is now
+        metadata = await load();
+        // an attempt whose answer was lost may have been applied
+        const applied = tried.find((id) => metadata.snapshots?.some((s) => s['snapshot-id'] === id));
+        if (applied !== undefined) return done(applied);
+        parent = await this.manifestsOf(table, metadata);
+        const live = new Set(parent ? liveDataFiles(metadata['table-uuid'], parent).map((f) => f.dataFile.filePath) : []);
+        const before = rewritten.length;
+        rewritten = rewritten.filter((r) => r.group.inputs.every((f) => live.has(f.dataFile.filePath)));
+        if (rewritten.length < before) this.log(`compactor: ${table}: ${before - rewritten.length} group(s) dropped, their files were replaced meanwhile`);
+      }
       if (rewritten.length === 0) return done(undefined);
+      const removed = rewritten.flatMap((r) => r.group.inputs.map((f) => f.dataFile.filePath));
+      const added = rewritten.flatMap((r) => r.outputs);
       const replace = planReplace({ metadata, parent: parent!, removed, added, now: this.now() });
       tried.push(replace.snapshot['snapshot-id']);
-      attempt++;
-      try {
-        for (const w of replace.writes) await this.options.files.put(w.path, w.bytes, 'application/octet-stream');
-        await this.options.catalog.commitTable(this.namespace, table, replace.commit);
-        this.log(`compactor: ${table}: replaced ${removed.length} files by ${added.length} (snapshot ${replace.snapshot['snapshot-id']})`);
-        return done(replace.snapshot['snapshot-id']);
-      } catch (err) {
-        await retry(err);
-      }
-      metadata = await load();
-      // an attempt whose answer was lost may have been applied
-      const applied = tried.find((id) => metadata.snapshots?.some((s) => s['snapshot-id'] === id));
-      if (applied !== undefined) return done(applied);
-      parent = await this.manifestsOf(table, metadata);
-      const live = new Set(parent ? liveDataFiles(metadata['table-uuid'], parent).map((f) => f.dataFile.filePath) : []);
-      const before = rewritten.length;
-      rewritten = rewritten.filter((r) => r.group.inputs.every((f) => live.has(f.dataFile.filePath)));
-      if (rewritten.length < before) this.log(`compactor: ${table}: ${before - rewritten.length} group(s) dropped, their files were replaced meanwhile`);
-    }
+      for (const w of replace.writes) await this.options.files.put(w.path, w.bytes, 'application/octet-stream');
+      await this.options.catalog.commitTable(this.namespace, table, replace.commit);
+      this.log(`compactor: ${table}: replaced ${removed.length} files by ${added.length} (snapshot ${replace.snapshot['snapshot-id']})`);
+      return done(replace.snapshot['snapshot-id'], true);
+    });
   }
 
   /** Reads a group's files, sorts (and merges) their rows, writes the output files; returns their data files. */
@@ -400,11 +377,13 @@ export class IcebergCompactor {
    * them (expiry, then the orphan sweep).
    */
   private async dropExpiredPartitions(table: string, policy: TablePolicy): Promise<PartitionRetention> {
-    const attempts = this.options.commitAttempts ?? 10;
     const tried: bigint[] = [];
     let last: { readonly files: number; readonly records: number } = { files: 0, records: 0 };
-    for (let attempt = 1; ; attempt++) {
-      try {
+    return this.withCommitRetries(
+      table,
+      { failures: 0, conflicts: 0 },
+      (c) => `retention failed ${c.failures} times`,
+      async () => {
         this.metadataFiles.clear();
         const metadata = (await this.options.catalog.loadTable(this.namespace, table)).metadata;
         const applied = tried.find((id) => metadata.snapshots?.some((x) => x['snapshot-id'] === id));
@@ -420,28 +399,44 @@ export class IcebergCompactor {
         await this.options.catalog.commitTable(this.namespace, table, plan.commit);
         this.log(`compactor: ${table}: deleted ${last.files} file(s), ${last.records} record(s) past the ${policy.retentionDays}-day retention`);
         return { table, snapshotId: plan.snapshot['snapshot-id'], filesDeleted: last.files, recordsDeleted: last.records };
-      } catch (err) {
-        if (!(err instanceof CommitConflictError || err instanceof CommitStateUnknownError || err instanceof CatalogUnavailableError)) throw err;
-        if (attempt >= attempts) throw new CompactionRetriesExhaustedError(`compactor: ${table}: retention failed ${attempt} times; last: ${err.message}`, { cause: err });
-        await (this.options.sleep ?? sleepFor)(this.backoff(attempt));
-      }
-    }
+      },
+    );
   }
 
   private async expireTable(table: string, policy: TablePolicy): Promise<SnapshotExpiry> {
-    const attempts = this.options.commitAttempts ?? 10;
-    for (let attempt = 1; ; attempt++) {
-      try {
+    // removing snapshots is idempotent: an unknown outcome or a conflict is planned again on the reloaded table
+    return this.withCommitRetries(
+      table,
+      { failures: 0, conflicts: 0 },
+      (c) => `snapshot expiry failed ${c.failures} times`,
+      async () => {
         const metadata = (await this.options.catalog.loadTable(this.namespace, table)).metadata;
         const plan = planExpiry(metadata, { now: this.now(), retentionMs: policy.snapshotRetentionMs, minSnapshotsToKeep: policy.minSnapshotsToKeep });
         if (plan.commit) await this.options.catalog.commitTable(this.namespace, table, plan.commit);
         if (plan.expire.length > 0) this.log(`compactor: ${table}: expired ${plan.expire.length} snapshot(s)`);
         return { table, expired: plan.expire.map((s) => s['snapshot-id']) };
+      },
+    );
+  }
+
+  /**
+   * Runs `attempt` until it returns. A conflict, an unknown commit outcome or the catalog
+   * unreachable is counted in `count` and retried after the backoff (`attempt(true)`: the table
+   * may have changed); the failure that reaches commitAttempts throws a
+   * CompactionRetriesExhaustedError (`compactor: <table>: <failed(count)>; last: <its message>`).
+   * Any other error is thrown as it is.
+   */
+  private async withCommitRetries<T>(table: string, count: RetryCount, failed: (count: RetryCount) => string, attempt: (retry: boolean) => Promise<T>): Promise<T> {
+    const attempts = commitAttempts(this.options);
+    for (let retry = false; ; retry = true) {
+      try {
+        return await attempt(retry);
       } catch (err) {
-        // removing snapshots is idempotent: an unknown outcome or a conflict is planned again on the reloaded table
         if (!(err instanceof CommitConflictError || err instanceof CommitStateUnknownError || err instanceof CatalogUnavailableError)) throw err;
-        if (attempt >= attempts) throw new CompactionRetriesExhaustedError(`compactor: ${table}: snapshot expiry failed ${attempt} times; last: ${err.message}`, { cause: err });
-        await (this.options.sleep ?? sleepFor)(this.backoff(attempt));
+        count.failures++;
+        if (err instanceof CommitConflictError) count.conflicts++;
+        if (count.failures >= attempts) throw new CompactionRetriesExhaustedError(`compactor: ${table}: ${failed(count)}; last: ${err.message}`, { cause: err });
+        await backOff(this.options, count.failures);
       }
     }
   }

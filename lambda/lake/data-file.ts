@@ -138,6 +138,11 @@ export function partitionPath(spec: PartitionSpec, values: readonly PartitionVal
   return spec.fields.map((f, i) => `${encodeURIComponent(f.name)}=${encodeURIComponent(partitionValueText(f.transform, values[i]))}`).join('/');
 }
 
+/** A partition tuple as a string key (to count or group partitions): JSON, bigints as their digits. */
+export function partitionKey(partition: readonly PartitionValue[]): string {
+  return JSON.stringify(partition, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+}
+
 /** `<location>/data/<partition path>/<topic>-<partition>-<first offset, 20 digits>-<uuid>.parquet`. */
 export function dataFilePath(location: string, partition: string, topic: string, kafkaPartition: number, firstOffset: number | bigint, uuid: string): string {
   const dir = partition ? `data/${partition}` : 'data';

@@ -23,6 +23,7 @@ import { CommitConflictError, CommitStateUnknownError, type LoadTableResult, typ
 import type { ColumnValues, ParquetFile } from '../core/parquet';
 import { encodeParquetFile } from '../core/parquet';
 import { manifestsToMerge, planAppend, type AppendPlan, type MetadataFile } from './append';
+import { backOff, commitAttempts, type CommitRetryOptions } from './commit-retry';
 import { readManifestList } from './manifest';
 import { planDataFile, type DataFile } from './data-file';
 import { defaultPartitionSpec, LAKE_NAMESPACE, resolveSchema, type SchemaResolution } from './iceberg-schema';
@@ -59,23 +60,13 @@ export interface CommitOutcome {
   readonly conflicts: number;
 }
 
-export interface IcebergLakeWriterOptions {
+export interface IcebergLakeWriterOptions extends CommitRetryOptions {
   readonly catalog: RestCatalogClient;
   readonly files: TableFiles;
   /** @default 'streamlake' */
   readonly namespace?: Namespace;
-  /** Commit attempts per table before the batch is failed (retriable). @default 10 */
-  readonly commitAttempts?: number;
-  /** First backoff after a conflict; doubles, with full jitter, up to maxBackoffMs. @default 50 */
-  readonly backoffMs?: number;
-  /** @default 2000 */
-  readonly maxBackoffMs?: number;
   /** Merge the carried manifests once an append would list this many. @default 100 (Iceberg's commit.manifest.min-count-to-merge) */
   readonly minManifestsToMerge?: number;
-  /** @default setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** @default Math.random */
-  readonly random?: () => number;
   readonly now?: () => number;
 }
 
@@ -99,8 +90,6 @@ interface CachedTable {
   /** The manifest list of `main`'s snapshot when this writer wrote it (saves reading it back). */
   readonly manifestList?: MetadataFile;
 }
-
-const sleepFor = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class IcebergLakeWriter {
   private readonly cache = new Map<string, CachedTable>();
@@ -149,7 +138,7 @@ export class IcebergLakeWriter {
   private async appendNow(a: TableAppend): Promise<CommitOutcome> {
     if (Object.keys(a.offsets).length === 0) return { table: a.table, snapshotId: undefined, dataFiles: 0, paths: [], records: 0, bytes: 0, attempts: 0, conflicts: 0 };
     const { files } = this.options;
-    const attempts = this.options.commitAttempts ?? 10;
+    const attempts = commitAttempts(this.options);
     let state = await this.table(a.table);
     let resolution = resolveSchema(state.metadata, a.schema);
     let dataFiles = await this.writeDataFiles(state.metadata, a, resolution);
@@ -189,7 +178,7 @@ export class IcebergLakeWriter {
         if (attempt >= attempts) {
           throw new CommitRetriesExhaustedError(`iceberg: ${a.table}: ${attempt} commits failed (${conflicts} conflicts); last: ${(err as Error).message}`, { cause: err });
         }
-        await (this.options.sleep ?? sleepFor)(this.backoff(attempt));
+        await backOff(this.options, attempt);
         state = await this.table(a.table);
       }
     }
@@ -206,11 +195,6 @@ export class IcebergLakeWriter {
       attempts,
       conflicts,
     };
-  }
-
-  private backoff(attempt: number): number {
-    const cap = Math.min(this.options.maxBackoffMs ?? 2000, (this.options.backoffMs ?? 50) * 2 ** (attempt - 1));
-    return Math.round(cap * (this.options.random ?? Math.random)());
   }
 
   /** Refuses to commit offsets the table already holds: the batch was filtered on an older view of the table. */

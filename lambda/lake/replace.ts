@@ -29,12 +29,12 @@ import { randomUUID } from 'node:crypto';
 import type { Snapshot, TableCommit, TableMetadata } from '../adapters/rest-catalog';
 import type { MetadataFile } from './append';
 import { metadataDir } from './append';
-import type { DataFile } from './data-file';
+import { partitionKey, type DataFile } from './data-file';
 import { LakeMetadataError } from './errors';
 import { currentSchema, defaultPartitionSpec } from './iceberg-schema';
 import type { LiveDataFile } from './compaction';
 import { ADDED, DELETED, EXISTING, FORMAT_VERSION, inheritEntry, readManifest, writeManifest, writeManifestList, type ManifestEntry, type ManifestFile } from './manifest';
-import { appendCommit, COMMITTED_KEY, committedOffsetsOf, newSnapshotId, refSnapshot, type CommittedOffsets, type SnapshotSummary } from './snapshot';
+import { appendCommit, COMMITTED_KEY, committedOffsetsOf, newSnapshotId, refSnapshot, snapshotOf, type CommittedOffsets, type SnapshotSummary } from './snapshot';
 
 /** The manifests of a snapshot: its manifest list read, and the bytes of its manifests by path. */
 export interface SnapshotManifests {
@@ -140,8 +140,6 @@ export function replaceSummary(f: ReplaceFigures, parent: SnapshotSummary | unde
   return { operation, ...summary };
 }
 
-const partitionKey = (f: DataFile): string => JSON.stringify(f.partition, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
-
 export function planReplace(r: ReplaceRequest): ReplacePlan {
   const { metadata } = r;
   if (metadata['format-version'] !== FORMAT_VERSION)
@@ -195,12 +193,12 @@ export function planReplace(r: ReplaceRequest): ReplacePlan {
   };
 
   const gone = [...found.values()].map((f) => f.dataFile);
-  const snapshot: Snapshot = {
-    'snapshot-id': snapshotId,
-    'parent-snapshot-id': parent['snapshot-id'],
-    'sequence-number': sequenceNumber,
-    'timestamp-ms': r.now ?? Date.now(),
-    'manifest-list': manifestList.path,
+  const snapshot = snapshotOf({
+    snapshotId,
+    parentSnapshotId: parent['snapshot-id'],
+    sequenceNumber,
+    now: r.now,
+    manifestList: manifestList.path,
     summary: replaceSummary(
       {
         addedFiles: r.added.length,
@@ -209,14 +207,14 @@ export function planReplace(r: ReplaceRequest): ReplacePlan {
         deletedFiles: gone.length,
         deletedRecords: gone.reduce((n, f) => n + f.recordCount, 0),
         deletedBytes: gone.reduce((n, f) => n + f.fileSizeInBytes, 0),
-        partitions: new Set([...gone, ...r.added].map(partitionKey)).size,
+        partitions: new Set([...gone, ...r.added].map((f) => partitionKey(f.partition))).size,
       },
       parent.summary,
       committed,
       r.operation,
     ),
-    'schema-id': schema['schema-id'] ?? 0,
-  };
+    schema,
+  });
   return {
     snapshot,
     commit: appendCommit({ tableUuid: metadata['table-uuid'], snapshot, ref }),

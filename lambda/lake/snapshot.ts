@@ -19,7 +19,7 @@
  * the catalog refuse, and the retry re-reads the table. Pure.
  */
 import { randomBytes } from 'node:crypto';
-import { refSnapshotId, type Snapshot, type TableCommit, type TableMetadata, type TableRequirement, type TableUpdate } from '../adapters/rest-catalog';
+import { refSnapshotId, type Schema, type Snapshot, type TableCommit, type TableMetadata, type TableRequirement, type TableUpdate } from '../adapters/rest-catalog';
 import { LakeMetadataError, OffsetsAlreadyCommittedError } from './errors';
 
 export const OFFSETS_KEY = 'streamlake.offsets';
@@ -238,6 +238,27 @@ export function appendSummary(added: AppendFigures, parent: SnapshotSummary | un
   summary[OFFSETS_KEY] = JSON.stringify(ranges);
   summary[COMMITTED_KEY] = JSON.stringify(committed);
   return { operation: 'append', ...summary };
+}
+
+/** A new snapshot: the child of `parentSnapshotId` (none: the table's first), dated `now` (@default Date.now()), written with `schema`. */
+export function snapshotOf(args: {
+  readonly snapshotId: bigint;
+  readonly parentSnapshotId: bigint | undefined;
+  readonly sequenceNumber: number;
+  readonly now?: number;
+  readonly manifestList: string;
+  readonly summary: SnapshotSummary;
+  readonly schema: Schema;
+}): Snapshot {
+  return {
+    'snapshot-id': args.snapshotId,
+    ...(args.parentSnapshotId !== undefined ? { 'parent-snapshot-id': args.parentSnapshotId } : {}),
+    'sequence-number': args.sequenceNumber,
+    'timestamp-ms': args.now ?? Date.now(),
+    'manifest-list': args.manifestList,
+    summary: args.summary,
+    'schema-id': args.schema['schema-id'] ?? 0,
+  };
 }
 
 /** The commit of `snapshot` as `ref`'s new head: valid only while the table is the same and `ref` still points at the parent (none: the ref must not exist). */

@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RestCatalogClient, TableMetadata } from '../../lambda/adapters/rest-catalog';
+import type { CreateTableRequest, RestCatalogClient, TableMetadata } from '../../lambda/adapters/rest-catalog';
 import { encodeParquetFile } from '../../lambda/core/parquet';
 import type { PlannedObject } from '../../lambda/core/plan-batch';
 import { planAppend, type AppendPlan } from '../../lambda/lake/append';
@@ -41,6 +41,30 @@ export function clickstreamBatch(partition: number, first: number, count: number
 /** Rows of planned objects, by column name, as the processor planned the values. */
 export const rowsOf = (objects: readonly PlannedObject[]): Record<string, unknown>[] =>
   objects.flatMap((o) => Array.from({ length: o.rows }, (_, r) => Object.fromEntries(o.schema.columns.map((c, i) => [c.name, o.columns[i][r]]))));
+
+/**
+ * A new table's metadata as a catalog answers its creation (no snapshot yet), for the pure
+ * planners' tests; unpartitioned when the request has no partition spec.
+ */
+export function newTableMetadata(request: CreateTableRequest, o: { readonly tableUuid?: string; readonly lastUpdatedMs?: number } = {}): TableMetadata {
+  const spec = request['partition-spec'] ?? { 'spec-id': 0, fields: [] };
+  return {
+    'format-version': 2,
+    'table-uuid': o.tableUuid ?? '0e6f7a5e-8d55-4b8e-9d1c-1f2b3c4d5e6f',
+    location: request.location ?? `file:///lake/${request.name}`,
+    'last-updated-ms': o.lastUpdatedMs ?? 0,
+    'last-sequence-number': 0,
+    'last-column-id': request.schema.fields.length,
+    schemas: [request.schema],
+    'current-schema-id': request.schema['schema-id'] ?? 0,
+    'partition-specs': [spec],
+    'default-spec-id': spec['spec-id'] ?? 0,
+    // partition field ids start at 1000: 999 when there is none
+    'last-partition-id': Math.max(999, ...spec.fields.map((f) => f['field-id'] ?? 0)),
+    refs: {},
+    snapshots: [],
+  };
+}
 
 function write(uri: string, bytes: Uint8Array): void {
   const path = fileURLToPath(uri);

@@ -6,9 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import fc from 'fast-check';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   CatalogNotFoundError,
@@ -26,10 +24,10 @@ import {
   type TableUpdate,
 } from '../../../lambda/adapters/rest-catalog';
 import { sigV4Signer } from '../../../lambda/adapters/sigv4';
-import { startRestCatalog, type RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
-import { REPO_ROOT } from '../../../local/runtime';
+import type { RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
 import { errorClass, InfrastructureError, isRetriable } from '../../../model/errors';
 import { freePort } from '../../../local/process';
+import { startTestCatalog, stopTestCatalog } from '../../support/rest-catalog';
 
 jest.setTimeout(120_000);
 
@@ -73,15 +71,10 @@ describe('RestCatalogClient on the Iceberg REST catalog server', () => {
   const location = (name: string) => `${server.warehouse}/tables/${name}`;
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'streamlake-rest-catalog-'));
-    server = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: join(root, 'catalog'), warehouseDir: join(root, 'lake') });
-    client = new RestCatalogClient({ uri: server.url });
+    ({ root, server, catalog: client } = await startTestCatalog('streamlake-rest-catalog'));
     await client.ensureNamespace(NS);
   }, 600_000);
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => stopTestCatalog({ root, server }));
 
   it('reads the config and creates a namespace only when it is absent', async () => {
     const config = await client.config();

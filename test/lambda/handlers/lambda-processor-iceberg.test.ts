@@ -5,7 +5,7 @@
  * SigV4; and, without a catalog, that the default signer SigV4-signs for `glue` with the function's
  * credentials from the default provider chain.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
@@ -14,10 +14,10 @@ import { refSnapshotId, RestCatalogClient } from '../../../lambda/adapters/rest-
 import { icebergTablesHandler } from '../../../lambda/custom-resources/iceberg-tables';
 import { icebergLakeWriter, lambdaProcessorHandler } from '../../../lambda/handlers/lambda-processor';
 import { directoryLocation } from '../../../lambda/lake/table-files';
-import { startRestCatalog, type RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
-import { REPO_ROOT } from '../../../local/runtime';
+import type { RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
 import { readProcessorEnvironment, type IcebergLakeEnvironment, type ProcessorEnvironment } from '../../../model/environment';
 import { mskEvent } from '../../support/msk';
+import { startTestCatalog, stopTestCatalog } from '../../support/rest-catalog';
 
 jest.setTimeout(60_000);
 
@@ -25,13 +25,9 @@ describe('an Iceberg processor in Lambda', () => {
   let root: string;
   let server: RunningRestCatalog;
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'streamlake-lambda-iceberg-'));
-    server = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: join(root, 'catalog'), warehouseDir: join(root, 'warehouse') });
+    ({ root, server } = await startTestCatalog('streamlake-lambda-iceberg'));
   }, 120_000);
-  afterAll(async () => {
-    await server?.stop();
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => stopTestCatalog({ root, server }));
 
   it('commits a batch to the tables the tables custom resource created, once, signing every catalog request', async () => {
     const lakeDir = join(root, 'lake');

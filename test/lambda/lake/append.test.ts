@@ -11,32 +11,13 @@ import { createTableRequest, resolveSchema } from '../../../lambda/lake/iceberg-
 import { ADDED, readManifest, readManifestList } from '../../../lambda/lake/manifest';
 import { committedOffsetsOf } from '../../../lambda/lake/snapshot';
 import type { PipelineSpec } from '../../../model/spec';
-import { eventsSchema, type TableSchema } from '../../../model/tables';
+import { eventsSchema } from '../../../model/tables';
 import { clickstream } from '../../../pipelines/clickstream';
+import { newTableMetadata } from '../../support/iceberg-table';
 import { plannedBatch } from './support';
 
 const LOCATION = 's3://lake/streamlake/clickstream_events';
 const T = Date.UTC(2026, 10, 23, 9);
-
-/** A new table's metadata as a catalog answers it. */
-function newTable(table: TableSchema): TableMetadata {
-  const request = createTableRequest('clickstream_events', table, 'recordtime', { location: LOCATION });
-  return {
-    'format-version': 2,
-    'table-uuid': '0e6f7a5e-8d55-4b8e-9d1c-1f2b3c4d5e6f',
-    location: LOCATION,
-    'last-updated-ms': T,
-    'last-sequence-number': 0,
-    'last-column-id': request.schema.fields.length,
-    schemas: [request.schema],
-    'current-schema-id': 0,
-    'partition-specs': [request['partition-spec']!],
-    'default-spec-id': 0,
-    'last-partition-id': 1000,
-    refs: {},
-    snapshots: [],
-  };
-}
 
 function filesFor(spec: PipelineSpec, metadata: TableMetadata, firstOffset: number) {
   const table = eventsSchema(spec);
@@ -67,7 +48,7 @@ describe('planAppend', () => {
     let n = 0;
     return () => `uuid-${n++}`;
   })();
-  const empty = newTable(eventsSchema(clickstream));
+  const empty = newTableMetadata(createTableRequest('clickstream_events', eventsSchema(clickstream), 'recordtime', { location: LOCATION }), { lastUpdatedMs: T });
   const first = filesFor(clickstream, empty, 0);
   const plan1 = planAppend({ metadata: empty, dataFiles: first.dataFiles, offsets: { 'clickstream-0': [[0, 199]] }, now: T, snapshotId: 11n, uuid: ids });
 

@@ -22,6 +22,7 @@ import { ConfigurationError } from '../../../model/errors';
 import { icebergTables } from '../../../model/lake-tables';
 import { partialsSchema, type TableSchema } from '../../../model/tables';
 import { sales } from '../../../pipelines/sales';
+import { newTableMetadata } from '../../support/iceberg-table';
 
 const DAY = 86_400_000;
 const D = 20_000; // 2024-10-04 as days since 1970
@@ -226,21 +227,7 @@ describe('partial rows', () => {
 describe('planReplace', () => {
   const events = icebergTables(sales)[0];
   const request = createTableRequest(events.name, events.schema, events.partitionColumn, { location: 'file:/lake/iceberg/sales_events' });
-  const empty: TableMetadata = {
-    'format-version': 2,
-    'table-uuid': 'uuid-1',
-    location: 'file:/lake/iceberg/sales_events',
-    'last-updated-ms': 0,
-    'last-sequence-number': 0,
-    'last-column-id': request.schema.fields.length,
-    schemas: [request.schema],
-    'current-schema-id': 0,
-    'partition-specs': [request['partition-spec']!],
-    'default-spec-id': 0,
-    'last-partition-id': 1000,
-    refs: {},
-    snapshots: [],
-  };
+  const empty = newTableMetadata(request, { tableUuid: 'uuid-1' });
   const day = (d: number, name: string, records: number): DataFile => ({
     ...file(name, records * 10, d, records),
     filePath: `file:/lake/iceberg/sales_events/data/${name}.parquet`,

@@ -15,9 +15,7 @@
  * - the server itself (Iceberg Java) reads our manifests when it purges the table.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CommitConflictError, refSnapshotId, RestCatalogClient, type TableMetadata } from '../../../lambda/adapters/rest-catalog';
 import type { AppendPlan } from '../../../lambda/lake/append';
@@ -25,11 +23,11 @@ import { createTableRequest, LAKE_NAMESPACE, partitionSourceColumn } from '../..
 import { liveEntries, readManifestList } from '../../../lambda/lake/manifest';
 import { fromSingleValue } from '../../../lambda/lake/single-value';
 import { committedOffsetsOf, refSnapshot } from '../../../lambda/lake/snapshot';
-import { startRestCatalog, type RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
-import { REPO_ROOT } from '../../../local/runtime';
+import type { RunningRestCatalog } from '../../../local/catalog/rest-catalog-server';
 import { clickstream } from '../../../pipelines/clickstream';
 import { CLICKSTREAM_EVENTS, clickstreamBatch, rowsOf, START, STEP, writeAndPlan } from '../../support/iceberg-table';
 import { appendWithPyiceberg, ensurePyiceberg } from '../../support/pyiceberg';
+import { startTestCatalog, stopTestCatalog } from '../../support/rest-catalog';
 
 jest.setTimeout(180_000);
 
@@ -98,15 +96,10 @@ describe('Iceberg tables written by lambda/lake, read by pyiceberg through the A
 
   beforeAll(async () => {
     ensurePyiceberg(); // a venv from PyPI on first use
-    root = mkdtempSync(join(tmpdir(), 'streamlake-lake-'));
-    server = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: join(root, 'catalog'), warehouseDir: join(root, 'lake') });
-    client = new RestCatalogClient({ uri: server.url });
+    ({ root, server, catalog: client } = await startTestCatalog('streamlake-lake'));
     await client.ensureNamespace(NS);
   }, 900_000);
-  afterAll(async () => {
-    await server?.stop();
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => stopTestCatalog({ root, server }));
 
   const location = (name: string) => `${server.warehouse}/${NS}/${name}`;
   const batch = clickstreamBatch;

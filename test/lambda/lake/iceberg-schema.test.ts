@@ -10,19 +10,11 @@ import type { PipelineSpec } from '../../../model/spec';
 import { eventsSchema, partialsSchema, quarantineSchema } from '../../../model/tables';
 import { clickstream } from '../../../pipelines/clickstream';
 import { sales } from '../../../pipelines/sales';
+import { newTableMetadata } from '../../support/iceberg-table';
 
 const metadataWith = (schema: ReturnType<typeof icebergSchema>, lastColumnId: number): TableMetadata => ({
-  'format-version': 2,
-  'table-uuid': 'b6e3e0f4-0000-4000-8000-000000000001',
-  location: 'file:///lake/streamlake/t',
-  'last-updated-ms': 0,
-  'last-sequence-number': 0,
+  ...newTableMetadata({ name: 't', location: 'file:///lake/streamlake/t', schema }, { tableUuid: 'b6e3e0f4-0000-4000-8000-000000000001' }),
   'last-column-id': lastColumnId,
-  schemas: [schema],
-  'current-schema-id': schema['schema-id'] ?? 0,
-  'partition-specs': [{ 'spec-id': 0, fields: [] }],
-  'default-spec-id': 0,
-  'last-partition-id': 999,
 });
 
 describe('icebergSchema', () => {
