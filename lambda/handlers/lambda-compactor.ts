@@ -133,6 +133,7 @@ export function compactorHandler(
         snapshotsExpired: t.expiry.expired.length,
         orphansDeleted: t.orphans?.deleted.length ?? 0,
         orphansYoung: t.orphans?.young ?? 0,
+        metadataFilesDeleted: t.orphans?.metadataFilesDeleted.length ?? 0,
         uncompacted: uncompacted.filter((u) => u.table === c.table).map((u) => `${u.partition} (${u.files} files)`),
       });
     }
@@ -146,7 +147,8 @@ export function compactorHandler(
       [COMPACTION_METRIC.recordsRewritten, sum((t) => t.compaction.recordsRemoved)],
       [COMPACTION_METRIC.conflicts, sum((t) => t.compaction.conflicts)],
       [COMPACTION_METRIC.snapshotsExpired, sum((t) => t.expiry.expired.length)],
-      [COMPACTION_METRIC.orphansDeleted, sum((t) => t.orphans?.deleted.length ?? 0)],
+      // stale metadata files count as the orphans they are
+      [COMPACTION_METRIC.orphansDeleted, sum((t) => (t.orphans?.deleted.length ?? 0) + (t.orphans?.metadataFilesDeleted.length ?? 0))],
       [COMPACTION_METRIC.recordsPastRetention, sum((t) => t.retention?.recordsDeleted ?? 0)],
     ];
     for (const [name, value] of counts) metrics.addMetric(name, MetricUnit.Count, value);

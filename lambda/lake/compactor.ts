@@ -42,7 +42,7 @@ import { readDataFile, type DataFileReader } from './data-reader';
 import { currentSchema, defaultPartitionSpec, LAKE_NAMESPACE } from './iceberg-schema';
 import { LakeFileMissingError } from './lake-writer';
 import { readManifestList } from './manifest';
-import { orphanFiles, planExpiry } from './maintenance';
+import { orphanFiles, planExpiry, staleMetadataFiles } from './maintenance';
 import { liveDataFiles, planReplace, type SnapshotManifests } from './replace';
 import { refSnapshot } from './snapshot';
 import type { TableFileListing, TableFiles } from './table-files';
@@ -91,6 +91,8 @@ export interface OrphanSweep {
   readonly deleted: readonly string[];
   /** Unreferenced files kept because they are younger than the margin. */
   readonly young: number;
+  /** The catalog's `*.metadata.json` files that are neither current nor in the table's metadata log (maintenance.ts `staleMetadataFiles`). */
+  readonly metadataFilesDeleted: readonly string[];
 }
 
 /** Day partitions past the table's retention, deleted through the table (a `delete` snapshot). */
@@ -445,7 +447,8 @@ export class IcebergCompactor {
     const listing = this.options.listing;
     if (!listing) throw new InternalError(`compactor: no file listing to sweep ${table}'s orphans with`);
     this.metadataFiles.clear();
-    const metadata = (await this.options.catalog.loadTable(this.namespace, table)).metadata;
+    const loaded = await this.options.catalog.loadTable(this.namespace, table);
+    const metadata = loaded.metadata;
     // every file a retained snapshot reaches; an unreadable one stops the sweep (it would make live files look orphaned)
     const reachable = new Set<string>();
     // manifest lists, then the manifests they name (each once), read READ_CONCURRENCY at a time: a table keeps a snapshot per commit
@@ -475,6 +478,13 @@ export class IcebergCompactor {
       for (const f of orphans) this.metadataFiles.delete(f.location);
       this.log(`compactor: ${table}: deleted ${orphans.length} orphan file(s)`);
     }
-    return { table, deleted: orphans.map((f) => f.location), young: unreferenced.length - orphans.length };
+    // without the current metadata file's location nothing tells the stale ones apart
+    const current = loaded['metadata-location'];
+    const stale = current ? staleMetadataFiles({ tableLocation: location, listed, metadata, current, now: this.now() }) : [];
+    if (stale.length > 0) {
+      await listing.delete(stale.map((f) => f.location));
+      this.log(`compactor: ${table}: deleted ${stale.length} metadata file(s) the table no longer lists`);
+    }
+    return { table, deleted: orphans.map((f) => f.location), young: unreferenced.length - orphans.length, metadataFilesDeleted: stale.map((f) => f.location) };
   }
 }

@@ -11,7 +11,15 @@
  * manifest list under its `metadata/`, that no retained snapshot reaches (manifest list → manifests
  * → live entries) and that is older than a safety margin (a writer between writing its files and
  * committing them must not lose them). Files a replace removed become orphans once every snapshot
- * that still listed them has expired. The catalog's own `*.metadata.json` files are never touched.
+ * that still listed them has expired.
+ *
+ * Stale metadata files: every commit makes the catalog write a new `*.metadata.json` (listing every
+ * retained snapshot: MBs once a table commits every second). The tables ask the catalog to delete
+ * those that fall out of the metadata log (ensure-tables.ts `LAKE_TABLE_PROPERTIES`), but a catalog
+ * may not honour it, and older tables lack it: so the sweep also deletes a metadata file that is
+ * neither the current one nor in the metadata log, once it is older than STALE_METADATA_MIN_AGE_MS.
+ * A commit swaps the table's pointer atomically within its request, so a file that old that is not
+ * current never will be.
  */
 import type { Snapshot, TableCommit, TableMetadata } from '../adapters/rest-catalog';
 import { canonicalLocation, type TableFile } from './table-files';
@@ -63,6 +71,28 @@ export function isSweepable(tableLocation: string, location: string): boolean {
   const base = canonicalLocation(tableLocation).replace(/\/+$/, '');
   const l = canonicalLocation(location);
   return l.startsWith(`${base}/data/`) || (l.startsWith(`${base}/metadata/`) && l.endsWith('.avro'));
+}
+
+/** How old a metadata file the table no longer lists must be before the sweep deletes it (see the module comment). */
+export const STALE_METADATA_MIN_AGE_MS = 3_600_000;
+
+/** The listed `metadata/*.metadata.json` files that are not `current`, not in the metadata log, and last modified before `now - minAgeMs`. */
+export function staleMetadataFiles(args: {
+  readonly tableLocation: string;
+  readonly listed: readonly TableFile[];
+  readonly metadata: TableMetadata;
+  /** The table's current metadata file, as the catalog answered it. */
+  readonly current: string;
+  readonly now: number;
+  readonly minAgeMs?: number;
+}): TableFile[] {
+  const base = canonicalLocation(args.tableLocation).replace(/\/+$/, '');
+  const kept = new Set([args.current, ...(args.metadata['metadata-log'] ?? []).map((e) => e['metadata-file'])].map(canonicalLocation));
+  const before = args.now - (args.minAgeMs ?? STALE_METADATA_MIN_AGE_MS);
+  return args.listed.filter((f) => {
+    const l = canonicalLocation(f.location);
+    return l.startsWith(`${base}/metadata/`) && /\.metadata\.json(\.gz)?$/.test(l) && !kept.has(l) && f.lastModified < before;
+  });
 }
 
 /** The listed files that are orphans: sweepable, not reachable, and last modified before `now - minAgeMs`. */

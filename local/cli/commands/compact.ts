@@ -52,6 +52,7 @@ export function maintenanceRows(pipeline: string, reports: readonly TableMainten
     'partitions left': r.compaction.skipped.length,
     'snapshots expired': r.expiry.expired.length,
     'orphans deleted': r.orphans?.deleted.length ?? 0,
+    'metadata files deleted': r.orphans?.metadataFilesDeleted.length ?? 0,
   }));
 }
 

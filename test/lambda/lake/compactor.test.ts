@@ -508,6 +508,43 @@ print(json.dumps(out))
     expect(await contents(lake)).toEqual(before);
   });
 
+  it("the sweep deletes the catalog's metadata files the table no longer lists once they are an hour old (a catalog that does not delete them itself); the current one and the log's stay", async () => {
+    const lake = await newLake();
+    // as a catalog that ignores write.metadata.delete-after-commit, or a table created without it, with a short log
+    await catalog.commitTable(lake.ns, EVENTS, {
+      requirements: [],
+      updates: [{ action: 'set-properties', updates: { 'write.metadata.delete-after-commit.enabled': 'false', 'write.metadata.previous-versions-max': '3' } }],
+    });
+    const produced = produce([0, 1], 400, 61);
+    await fill(lake, produced, [0, 1], 0, 400, 50);
+    const before = await contents(lake);
+    const metadataDir = join(lake.dir, 'iceberg', EVENTS, 'metadata');
+    const metadataFiles = () =>
+      readdirSync(metadataDir)
+        .filter((f) => f.endsWith('.metadata.json'))
+        .sort();
+    const loaded = await catalog.loadTable(lake.ns, EVENTS);
+    const listed = [loaded['metadata-location']!, ...loaded.metadata['metadata-log']!.map((e) => e['metadata-file'])].map((l) => l.split('/').pop()!).sort();
+    expect(listed).toHaveLength(4);
+    const all = metadataFiles();
+    // the create, the property commit and one per invocation (8 per table)
+    expect(all.length).toBeGreaterThanOrEqual(10);
+
+    // just written: kept
+    const fresh = await lake.compactor().deleteOrphanFiles(sales, EVENTS, { orphanMinAgeMs: 0 });
+    expect(fresh.metadataFilesDeleted).toEqual([]);
+    expect(metadataFiles()).toEqual(all);
+
+    // an hour later: every one but the current file and the log's
+    const later = await lake.compactor({ now: () => Date.now() + 3_600_000 + 60_000 }).deleteOrphanFiles(sales, EVENTS, { orphanMinAgeMs: 0 });
+    expect(later.metadataFilesDeleted.map((l) => l.split('/').pop()).sort()).toEqual(all.filter((f) => !listed.includes(f)));
+    expect(metadataFiles()).toEqual(listed);
+    expect(await contents(lake)).toEqual(before);
+    // the table still loads, and commits on
+    await fill(lake, produced, [0, 1], 0, 400, 50);
+    expect(await contents(lake)).toEqual(before);
+  });
+
   it('the catalog SIGKILLed and restarted during the commit, before it reached the catalog and after it was applied (its answer lost): each table gets exactly one replace, the rows unchanged', async () => {
     const lake = await newLake();
     const produced = produce([0, 1], 400, 51);
