@@ -53,6 +53,8 @@ export interface LocalRuntimeOptions {
   readonly store?: LakeStore;
   /** Use this Iceberg REST catalog instead of starting one on `<lake>/catalog`. */
   readonly catalogUrl?: string;
+  /** How the catalog server started here runs (rest-catalog-server.ts): `up` runs for hours, tests briefly. @default 'startup' */
+  readonly catalogProfile?: 'startup' | 'throughput';
   /** Use this broker instead of starting one. */
   readonly bootstrap?: string;
   readonly batchSize?: number;
@@ -133,7 +135,13 @@ export class LocalRuntime {
     const o = this.options;
     let url = o.catalogUrl;
     if (!url) {
-      this.catalogServer = await startRestCatalog({ repoRoot: REPO_ROOT, metadataDir: catalogDirOf(this.lakeDir), warehouseDir: join(this.lakeDir, 'iceberg'), log: o.log });
+      this.catalogServer = await startRestCatalog({
+        repoRoot: REPO_ROOT,
+        metadataDir: catalogDirOf(this.lakeDir),
+        warehouseDir: join(this.lakeDir, 'iceberg'),
+        profile: o.catalogProfile,
+        log: o.log,
+      });
       url = this.catalogServer.url;
     }
     this.catalog = new RestCatalogClient({ uri: url });
@@ -156,6 +164,7 @@ export class LocalRuntime {
       metadataDir: catalogDirOf(this.lakeDir),
       warehouseDir: join(this.lakeDir, 'iceberg'),
       port,
+      profile: this.options.catalogProfile,
       log: this.options.log,
     });
   }

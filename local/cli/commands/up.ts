@@ -41,6 +41,7 @@ export async function run(args: string[]): Promise<void> {
     confluentRegistryUrl: o['registry-url'],
     onFailure: choiceOf<LocalFailureDestination>('on-failure', o['on-failure'], LOCAL_FAILURE_DESTINATIONS, 'directory'),
     compactEveryMs: compactEvery > 0 ? compactEvery * 60_000 : undefined,
+    catalogProfile: 'throughput',
     log: (l) => console.log(l),
   });
   writeUpState({ pid: process.pid, bootstrap: rt.broker.bootstrap, lake: rt.lakeDir });
