@@ -15,7 +15,7 @@ import { readDataFile } from '../../../lambda/lake/data-reader';
 import { LakeMetadataError } from '../../../lambda/lake/errors';
 import { createTableRequest } from '../../../lambda/lake/iceberg-schema';
 import { ADDED, DELETED, EXISTING, readManifest, readManifestList } from '../../../lambda/lake/manifest';
-import { isSweepable, orphanFiles, planExpiry } from '../../../lambda/lake/maintenance';
+import { isSweepable, orphanFiles, planExpiry, STALE_METADATA_MIN_AGE_MS, staleMetadataFiles } from '../../../lambda/lake/maintenance';
 import { liveDataFiles, planReplace, type SnapshotManifests } from '../../../lambda/lake/replace';
 import { COMMITTED_KEY } from '../../../lambda/lake/snapshot';
 import { ConfigurationError } from '../../../model/errors';
@@ -360,6 +360,26 @@ describe('orphan files', () => {
       'file:/lake/iceberg/t/data/b.parquet',
       'file:/lake/iceberg/t/metadata/m.avro',
     ]);
+  });
+
+  it('stale metadata files: under the table’s metadata/, neither current nor in the metadata log, older than an hour', () => {
+    const old = 0;
+    const now = STALE_METADATA_MIN_AGE_MS + 1;
+    const listed = [
+      f('metadata/00001-a.metadata.json', old),
+      f('metadata/00002-b.metadata.json', old),
+      f('metadata/00003-c.metadata.json', old),
+      f('metadata/00004-d.metadata.json', old),
+      f('metadata/00005-e.metadata.json', now - 1),
+      f('metadata/snap-1.avro', old),
+      f('data/x.metadata.json', old),
+    ];
+    const events = icebergTables(sales)[0];
+    const created = newTableMetadata(createTableRequest(events.name, events.schema, events.partitionColumn, { location: table }));
+    const metadata = { ...created, 'metadata-log': [{ 'metadata-file': 'file:///lake/iceberg/t/metadata/00003-c.metadata.json', 'timestamp-ms': 0 }] };
+    const stale = staleMetadataFiles({ tableLocation: table, listed, metadata, current: 'file:/lake/iceberg/t/metadata/00004-d.metadata.json', now });
+    // 00003 is in the log, 00004 current, 00005 younger than the hour; the Avro file and the file under data/ are not metadata files
+    expect(stale.map((x) => x.location)).toEqual(['file:/lake/iceberg/t/metadata/00001-a.metadata.json', 'file:/lake/iceberg/t/metadata/00002-b.metadata.json']);
   });
 });
 
