@@ -125,7 +125,8 @@ function print(run: LakeRun): void {
     }
   console.log(markdown(files));
   const engines = ['duckdb', 'trino'] as const;
-  const ms = (l: LayoutMeasurement, e: (typeof engines)[number], q: string) => l.queries[e][q]?.ms;
+  // a failed query has no time (its error is listed below the tables)
+  const ms = (l: LayoutMeasurement, e: (typeof engines)[number], q: string) => (l.queries[e][q]?.error === undefined ? l.queries[e][q]?.ms : undefined);
   const cell = (x: number | undefined) => (x === undefined ? '–' : fmt(x, 1));
   const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '–' : `${fmt(a / b, 2)}×`);
   const queries: string[][] = [['query', 'engine', 'history', 'day open ms', 'one file ms', 'ratio', 'day closed ms', 'ratio']];
@@ -165,6 +166,14 @@ function print(run: LakeRun): void {
     console.log('\nGrowth with history\n');
     console.log(markdown(growth));
   }
+  for (const p of run.points)
+    for (const [layout, l] of [
+      ['day open', p.compacted],
+      ['one file', p.oneFile],
+      ['day closed', p.closed?.layout],
+    ] as const)
+      for (const e of engines)
+        for (const [q, t] of Object.entries(l?.queries[e] ?? {})) if (t.error !== undefined) console.log(`${p.hours} h, ${layout}, ${e}: ${q} failed: ${t.error}`);
   console.log(
     `\nrows equal in both layouts: ${run.points.every((p) => JSON.stringify(p.compacted.rows) === JSON.stringify(p.oneFile.rows) && (p.closed === undefined || JSON.stringify(p.closed.layout.rows) === JSON.stringify(p.oneFile.rows)))}; named queries' results equal: ${run.points.every((p) => p.sameResults && (p.closed?.sameResults ?? true))}`,
   );

@@ -21,6 +21,8 @@ export interface TrinoIcebergLakeOptions {
   readonly repoRoot?: string;
   readonly stateDir?: string;
   readonly java?: string;
+  /** Trino's JVM heap (a query may use 30% of it). @default the server's, 1G */
+  readonly heap?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -43,7 +45,7 @@ export class TrinoIcebergLake {
       // the pipelines this lake has tables of (a lake written by `up --pipelines sales` has no clickstream)
       const specs: PipelineSpec[] = [];
       for (const spec of o.specs) if (await catalog.client.tableExists(LAKE_NAMESPACE, eventsTableName(spec))) specs.push(spec);
-      trino = await startTrino({ repoRoot, stateDir: o.stateDir, lakeDir: o.lakeDir, java: o.java, log: o.log, iceberg: { restCatalogUri: catalog.url } });
+      trino = await startTrino({ repoRoot, stateDir: o.stateDir, lakeDir: o.lakeDir, java: o.java, heap: o.heap, log: o.log, iceberg: { restCatalogUri: catalog.url } });
       const lake = new TrinoIcebergLake(trino, catalog, specs);
       await lake.refresh();
       return lake;
