@@ -26,7 +26,7 @@ import { ensureIcebergTables } from '../lambda/lake/ensure-tables';
 import { catalogDirOf, compactorFor, lakeRootLocation, lakeWriterFor } from './catalog/lake-catalog';
 import { MaintenanceError, type TableMaintenance } from '../lambda/lake/compactor';
 import type { CompactionOptions } from '../lambda/lake/compaction';
-import { startRestCatalog, type RunningRestCatalog } from './catalog/rest-catalog-server';
+import { startRestCatalog, type RestCatalogServerOptions, type RunningRestCatalog } from './catalog/rest-catalog-server';
 
 /** The repository root, from source (tsx, jest) or from a bundle under .streamlake/ (the benchmark). */
 export const REPO_ROOT = ((): string => {
@@ -135,13 +135,7 @@ export class LocalRuntime {
     const o = this.options;
     let url = o.catalogUrl;
     if (!url) {
-      this.catalogServer = await startRestCatalog({
-        repoRoot: REPO_ROOT,
-        metadataDir: catalogDirOf(this.lakeDir),
-        warehouseDir: join(this.lakeDir, 'iceberg'),
-        profile: o.catalogProfile,
-        log: o.log,
-      });
+      this.catalogServer = await startRestCatalog(this.catalogServerOptions());
       url = this.catalogServer.url;
     }
     this.catalog = new RestCatalogClient({ uri: url });
@@ -159,14 +153,18 @@ export class LocalRuntime {
   /** Starts the catalog server again on the same port and directories. */
   async restartCatalog(): Promise<void> {
     const port = this.catalogServer ? Number(new URL(this.catalogServer.url).port) : undefined;
-    this.catalogServer = await startRestCatalog({
+    this.catalogServer = await startRestCatalog({ ...this.catalogServerOptions(), port });
+  }
+
+  /** The catalog server's directories and settings, the same on start and restart. */
+  private catalogServerOptions(): RestCatalogServerOptions {
+    return {
       repoRoot: REPO_ROOT,
       metadataDir: catalogDirOf(this.lakeDir),
       warehouseDir: join(this.lakeDir, 'iceberg'),
-      port,
       profile: this.options.catalogProfile,
       log: this.options.log,
-    });
+    };
   }
 
   static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {

@@ -68,9 +68,14 @@ export function planExpiry(metadata: TableMetadata, o: { readonly now: number; r
 
 /** Whether the compactor may ever delete `location` as an orphan of the table at `tableLocation`: its data files, and Avro manifests and manifest lists. */
 export function isSweepable(tableLocation: string, location: string): boolean {
-  const base = canonicalLocation(tableLocation).replace(/\/+$/, '');
+  const base = tableBase(tableLocation);
   const l = canonicalLocation(location);
   return l.startsWith(`${base}/data/`) || (l.startsWith(`${base}/metadata/`) && l.endsWith('.avro'));
+}
+
+/** The table location, canonical and without a trailing slash, that its `data/` and `metadata/` paths start from. */
+function tableBase(tableLocation: string): string {
+  return canonicalLocation(tableLocation).replace(/\/+$/, '');
 }
 
 /** How old a metadata file the table no longer lists must be before the sweep deletes it (see the module comment). */
@@ -86,7 +91,7 @@ export function staleMetadataFiles(args: {
   readonly now: number;
   readonly minAgeMs?: number;
 }): TableFile[] {
-  const base = canonicalLocation(args.tableLocation).replace(/\/+$/, '');
+  const base = tableBase(args.tableLocation);
   const kept = new Set([args.current, ...(args.metadata['metadata-log'] ?? []).map((e) => e['metadata-file'])].map(canonicalLocation));
   const before = args.now - (args.minAgeMs ?? STALE_METADATA_MIN_AGE_MS);
   return args.listed.filter((f) => {
