@@ -46,8 +46,8 @@ import { RestCatalogClient } from '../lambda/adapters/rest-catalog';
 import type { MskEvent, MskRecord } from '../lambda/core/msk-event';
 import { createProcessorHandler } from '../lambda/handlers/processor';
 import type { CompactionOptions } from '../lambda/lake/compaction';
-import { sortColumnsOf, writerSchemaOf } from '../lambda/lake/compaction';
-import { concatRows, sortRows, type Rows } from '../lambda/lake/compaction-rows';
+import { rowGroupRowsFor, writerSchemaOf } from '../lambda/lake/compaction';
+import { concatRows, sortForRewrite, type Rows } from '../lambda/lake/compaction-rows';
 import { IcebergCompactor, type TableMaintenance } from '../lambda/lake/compactor';
 import { readDataFile } from '../lambda/lake/data-reader';
 import { ensureIcebergTables } from '../lambda/lake/ensure-tables';
@@ -63,7 +63,7 @@ import { TrinoIcebergLake } from '../local/trino/iceberg-lake';
 import type { TrinoClient } from '../local/trino/client';
 import { icebergViews, namedQueries, viewDdl } from '../model/catalog';
 import { InternalError } from '../model/errors';
-import { icebergTables, type IcebergTableDef } from '../model/lake-tables';
+import { icebergTables } from '../model/lake-tables';
 import { DEFAULT_ALLOWED_LATENESS_SECONDS, type PipelineSpec } from '../model/spec';
 
 const HOUR_MS = 3_600_000;
@@ -535,14 +535,16 @@ export async function runLakeBench(config: LakeBenchConfig): Promise<LakeRun> {
           const { metadata } = await catalog.loadTable(LAKE_NAMESPACE, def.name);
           const { table, fieldIds } = writerSchemaOf(currentSchema(metadata));
           const byDay = new Map<string, Rows[]>();
+          let bytesRead = 0;
           for (const path of db.files.get(def.name) ?? []) {
             const bytes = readFileSync(localPath(path));
+            bytesRead += bytes.length;
             const list = byDay.get(dayOfPath(path)) ?? [];
             list.push(await readDataFile(bytes, table, fieldIds, path));
             byDay.set(dayOfPath(path), list);
           }
           const parts = [...byDay.entries()].map(([day, list]) => {
-            const rows = sortByCompactionOrder(
+            const rows = sortForRewrite(
               def,
               table.columns.map((c) => c.name),
               concatRows(list, table.columns.length),
@@ -553,6 +555,8 @@ export async function runLakeBench(config: LakeBenchConfig): Promise<LakeRun> {
           await writer.append({
             table: def.name,
             schema: table,
+            // row groups as the compactor makes them: the table property over the bytes per row of the files read
+            rowGroupRows: rowGroupRowsFor(metadata.properties, [{ fileSizeInBytes: bytesRead, recordCount: total }]),
             rows: [{ topic: 'onefile', partition: 0, firstOffset: 0, parts }],
             offsets: { 'onefile-0': [[0, Math.max(0, total - 1)]] },
           });
@@ -564,15 +568,6 @@ export async function runLakeBench(config: LakeBenchConfig): Promise<LakeRun> {
   } finally {
     await server.stop();
   }
-}
-
-function sortByCompactionOrder(def: IcebergTableDef, names: readonly string[], rows: Rows): Rows {
-  return sortRows(
-    rows,
-    sortColumnsOf(def)
-      .map((c) => names.indexOf(c))
-      .filter((i) => i >= 0),
-  );
 }
 
 function summarize(reports: readonly TableMaintenance[]): Record<string, { filesRemoved: number; filesAdded: number; expiredSnapshots: number; skipped: string[] }> {

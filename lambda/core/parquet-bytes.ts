@@ -152,11 +152,11 @@ export class ThriftWriter {
     return this;
   }
   /** A list of structs: `each` writes one element's fields between begin() and end(). */
-  structList<T>(id: number, items: readonly T[], each: (t: ThriftWriter, item: T) => void): this {
+  structList<T>(id: number, items: readonly T[], each: (t: ThriftWriter, item: T, index: number) => void): this {
     this.listHeader(id, CT.STRUCT, items.length);
-    for (const item of items) {
+    for (let i = 0; i < items.length; i++) {
       this.begin();
-      each(this, item);
+      each(this, items[i], i);
       this.end();
     }
     return this;

@@ -1,7 +1,8 @@
 /**
  * Parquet encoding of the lake tables: a writer specialised for what the processor writes — flat
- * schemas, one row group, one data page per column — so it goes straight from the column arrays
- * to bytes (typed arrays, no BigInt, strings encoded once per distinct value). Chosen over
+ * schemas, one data page per column and row group (one row group unless `rowGroupRows` splits
+ * the rows) — so it goes straight from the column arrays to bytes (typed arrays, no BigInt,
+ * strings encoded once per distinct value). Chosen over
  * hyparquet-writer and parquet-wasm by measurement (README, Benchmark).
  *
  * Column types come from the TableSchema the Glue tables use: timestamps are INT64
@@ -43,6 +44,12 @@ export interface ParquetOptions {
    * and in the returned figures stay epoch millis either way. @default 'MILLIS'
    */
   readonly timestampUnit?: TimestampUnit;
+  /**
+   * Rows per row group (the last one holds the rest). Readers skip a row group whose min/max
+   * cannot match a filter, and decode one row group at a time: a large file written as one row
+   * group is all-or-nothing, and a reader holds whole pages of it in memory. @default all rows in one
+   */
+  readonly rowGroupRows?: number;
 }
 
 export type TimestampUnit = 'MILLIS' | 'MICROS';
@@ -71,7 +78,10 @@ export interface ParquetColumnStats {
 export interface ParquetFile {
   readonly bytes: Uint8Array;
   readonly rows: number;
+  /** Figures over the whole file (every row group). */
   readonly columns: readonly ParquetColumnStats[];
+  /** Where each row group starts, ascending (Iceberg's `split_offsets`). */
+  readonly rowGroupOffsets: readonly number[];
 }
 
 // parquet.thrift enums
@@ -432,77 +442,123 @@ export function encodeParquetFile(schema: TableSchema, columns: readonly ColumnV
   if (fieldIds !== undefined && (fieldIds.length !== schema.columns.length || !fieldIds.every((id) => Number.isInteger(id) && id > 0))) {
     throw new InternalError(`parquet: ${fieldIds.length} field ids for ${schema.columns.length} schema columns, or one that is not a positive integer: ${fieldIds.join(', ')}`);
   }
-  const stats: ParquetColumnStats[] = [];
+  const groupRows = options.rowGroupRows ?? Math.max(rows, 1);
+  if (!Number.isSafeInteger(groupRows) || groupRows < 1) throw new InternalError(`parquet: rowGroupRows must be a positive integer, got ${groupRows}`);
+  schema.columns.forEach((column, i) => {
+    if (columns[i].length !== rows) throw new InternalError(`parquet: column '${column.name}' has ${columns[i].length} values, expected ${rows}`);
+  });
   const delta = options.deltaIntegers ?? true;
   const gzip = (options.codec ?? 'GZIP') === 'GZIP';
   const micros = options.timestampUnit === 'MICROS';
   const parts: Uint8Array[] = [MAGIC];
   let offset = MAGIC.length;
   const header = new ByteWriter(256);
-  const chunks: ChunkMeta[] = schema.columns.map((column, i) => {
-    const values = columns[i];
-    if (values.length !== rows) throw new InternalError(`parquet: column '${column.name}' has ${values.length} values, expected ${rows}`);
-    const encoded = encodeColumn(column, values, rows, delta, micros);
-    const compressed = gzip && encoded.compressible ? encoded.pages.map((p) => gzipSync(p.body, { level: 1 })) : undefined;
-    // GZIP only where it pays: a tiny page (a constant column's dictionary) grows under it
-    const raw = encoded.pages.reduce((n, p) => n + p.body.length, 0);
-    const useGzip = compressed !== undefined && compressed.reduce((n, c) => n + c.length, 0) < raw;
-    let uncompressedBytes = 0;
-    let compressedBytes = 0;
-    let dataPageOffset = offset;
-    let dictionaryPageOffset: number | undefined;
-    encoded.pages.forEach((page, k) => {
-      const body = useGzip ? compressed![k] : page.body;
-      header.pos = 0;
-      writePageHeader(header, page, body.length);
-      if (page.type === PageType.DICTIONARY_PAGE) dictionaryPageOffset = offset;
-      else dataPageOffset = offset;
-      parts.push(Buffer.from(header.view()), body);
-      uncompressedBytes += header.pos + page.body.length;
-      compressedBytes += header.pos + body.length;
-      offset += header.pos + body.length;
+  const totals = schema.columns.map(() => new ColumnTotals());
+  const groups: RowGroupMeta[] = [];
+  // an empty file still has one (empty) row group
+  for (let first = 0; first === 0 || first < rows; first += groupRows) {
+    const count = Math.min(groupRows, rows - first);
+    const groupOffset = offset;
+    const chunks: ChunkMeta[] = schema.columns.map((column, i) => {
+      const values = count === rows ? columns[i] : columns[i].slice(first, first + count);
+      const encoded = encodeColumn(column, values, count, delta, micros);
+      const compressed = gzip && encoded.compressible ? encoded.pages.map((p) => gzipSync(p.body, { level: 1 })) : undefined;
+      // GZIP only where it pays: a tiny page (a constant column's dictionary) grows under it
+      const raw = encoded.pages.reduce((n, p) => n + p.body.length, 0);
+      const useGzip = compressed !== undefined && compressed.reduce((n, c) => n + c.length, 0) < raw;
+      let uncompressedBytes = 0;
+      let compressedBytes = 0;
+      let dataPageOffset = offset;
+      let dictionaryPageOffset: number | undefined;
+      encoded.pages.forEach((page, k) => {
+        const body = useGzip ? compressed![k] : page.body;
+        header.pos = 0;
+        writePageHeader(header, page, body.length);
+        if (page.type === PageType.DICTIONARY_PAGE) dictionaryPageOffset = offset;
+        else dataPageOffset = offset;
+        parts.push(Buffer.from(header.view()), body);
+        uncompressedBytes += header.pos + page.body.length;
+        compressedBytes += header.pos + body.length;
+        offset += header.pos + body.length;
+      });
+      totals[i].add(column, encoded, compressedBytes);
+      return {
+        column,
+        encodings: encoded.encodings,
+        codec: useGzip ? Codec.GZIP : Codec.UNCOMPRESSED,
+        numValues: count,
+        uncompressedBytes,
+        compressedBytes,
+        dataPageOffset,
+        dictionaryPageOffset,
+        nullCount: encoded.nullCount,
+        min: encoded.min,
+        max: encoded.max,
+      };
     });
-    stats.push({
-      valueCount: rows,
-      nullCount: encoded.nullCount,
-      ...(encoded.nanCount !== undefined ? { nanCount: encoded.nanCount } : {}),
-      ...(encoded.low !== undefined ? { min: encoded.low, max: encoded.high } : {}),
-      bytes: compressedBytes,
-    });
-    return {
-      column,
-      encodings: encoded.encodings,
-      codec: useGzip ? Codec.GZIP : Codec.UNCOMPRESSED,
-      numValues: rows,
-      uncompressedBytes,
-      compressedBytes,
-      dataPageOffset,
-      dictionaryPageOffset,
-      nullCount: encoded.nullCount,
-      min: encoded.min,
-      max: encoded.max,
-    };
-  });
+    groups.push({ chunks, rows: count, offset: groupOffset });
+  }
 
   const footer = new ByteWriter(1024);
-  writeFileMetaData(footer, schema, chunks, rows, MAGIC.length, fieldIds, micros);
+  writeFileMetaData(footer, schema, groups, rows, fieldIds, micros);
   const footerBytes = footer.view();
   const tail = Buffer.allocUnsafe(8);
   tail.writeUInt32LE(footerBytes.length, 0);
   MAGIC.copy(tail, 4);
   parts.push(footerBytes, tail);
-  return { bytes: Buffer.concat(parts), rows, columns: stats };
+  return { bytes: Buffer.concat(parts), rows, columns: totals.map((t) => t.stats(rows)), rowGroupOffsets: groups.map((g) => g.offset) };
 }
 
-function writeFileMetaData(
-  out: ByteWriter,
-  schema: TableSchema,
-  chunks: readonly ChunkMeta[],
-  rows: number,
-  firstOffset: number,
-  fieldIds: readonly number[] | undefined,
-  micros: boolean,
-): void {
+interface RowGroupMeta {
+  readonly chunks: readonly ChunkMeta[];
+  readonly rows: number;
+  /** Where its first column chunk starts. */
+  readonly offset: number;
+}
+
+/** One column's figures summed (counts, bytes) and bounded (min, max) over the row groups written so far. */
+class ColumnTotals {
+  private nullCount = 0;
+  private nanCount: number | undefined;
+  private bytes = 0;
+  private low: StatisticValue | undefined;
+  private high: StatisticValue | undefined;
+
+  add(column: Column, encoded: EncodedColumn & { readonly nullCount: number }, bytes: number): void {
+    this.nullCount += encoded.nullCount;
+    if (encoded.nanCount !== undefined) this.nanCount = (this.nanCount ?? 0) + encoded.nanCount;
+    this.bytes += bytes;
+    if (encoded.low === undefined || encoded.high === undefined) return;
+    if (this.low === undefined || compareStatistic(column, encoded.low, this.low) < 0) this.low = encoded.low;
+    if (this.high === undefined || compareStatistic(column, encoded.high, this.high!) > 0) this.high = encoded.high;
+  }
+
+  stats(rows: number): ParquetColumnStats {
+    return {
+      valueCount: rows,
+      nullCount: this.nullCount,
+      ...(this.nanCount !== undefined ? { nanCount: this.nanCount } : {}),
+      ...(this.low !== undefined ? { min: this.low, max: this.high } : {}),
+      bytes: this.bytes,
+    };
+  }
+}
+
+/** Orders two bounds of a column as its statistics do: numbers by value, strings by code point, bytes unsigned, false < true. */
+function compareStatistic(column: Column, a: StatisticValue, b: StatisticValue): number {
+  switch (column.type) {
+    case 'string':
+      return compareUtf8(a as string, b as string);
+    case 'binary':
+      return Buffer.compare(a as Uint8Array, b as Uint8Array);
+    case 'boolean':
+      return Number(a) - Number(b);
+    default:
+      return (a as number) - (b as number);
+  }
+}
+
+function writeFileMetaData(out: ByteWriter, schema: TableSchema, groups: readonly RowGroupMeta[], rows: number, fieldIds: readonly number[] | undefined, micros: boolean): void {
   const t = new ThriftWriter(out).begin();
   t.i32(1, 1);
   const elements: readonly (readonly [Column, number | undefined] | null)[] = [null, ...schema.columns.map((c, i) => [c, fieldIds?.[i]] as const)];
@@ -522,9 +578,10 @@ function writeFileMetaData(
     if (c.type === 'timestamp' && micros) s.struct(10).struct(8).bool(1, true).struct(2).struct(2).end().end().end().end();
   });
   t.i64(3, rows);
-  const totalUncompressed = chunks.reduce((n, c) => n + c.uncompressedBytes, 0);
-  const totalCompressed = chunks.reduce((n, c) => n + c.compressedBytes, 0);
-  t.structList(4, [chunks], (rg) => {
+  t.structList(4, groups, (rg, group, ordinal) => {
+    const { chunks } = group;
+    const totalUncompressed = chunks.reduce((n, c) => n + c.uncompressedBytes, 0);
+    const totalCompressed = chunks.reduce((n, c) => n + c.compressedBytes, 0);
     rg.structList(1, chunks, (cc, c) => {
       const start = c.dictionaryPageOffset ?? c.dataPageOffset;
       cc.i64(2, start);
@@ -537,7 +594,7 @@ function writeFileMetaData(
       cc.end();
       cc.end();
     });
-    rg.i64(2, totalUncompressed).i64(3, rows).i64(5, firstOffset).i64(6, totalCompressed).i16(7, 0);
+    rg.i64(2, totalUncompressed).i64(3, group.rows).i64(5, group.offset).i64(6, totalCompressed).i16(7, ordinal);
   });
   t.binary(6, 'streamlake');
   // min_value/max_value above follow each type's defined sort order

@@ -15,8 +15,10 @@
 import type { ColumnValues } from '../core/parquet';
 import { compareUtf8 } from '../core/parquet-bytes';
 import { ConfigurationError, InternalError } from '../../model/errors';
+import type { IcebergTableDef } from '../../model/lake-tables';
 import type { PipelineSpec, WindowSpec } from '../../model/spec';
 import { aggregateStateColumns, type TableSchema } from '../../model/tables';
+import { sortColumnsOf } from './compaction';
 
 export interface Rows {
   /** One array per column, in the table schema's order. */
@@ -45,17 +47,32 @@ export function compareValues(a: unknown, b: unknown): number {
   throw new InternalError(`compaction: cannot order ${typeof a} and ${typeof b}`);
 }
 
-/** The rows reordered by the columns `by` (indexes), ascending; ties keep their order. */
-export function sortRows(r: Rows, by: readonly number[]): Rows {
+/** The rows reordered by the columns `by` (indexes), ascending (nulls first) or descending (nulls last); ties keep their order. */
+export function sortRows(r: Rows, by: readonly number[], direction: 'asc' | 'desc' = 'asc'): Rows {
+  const sign = direction === 'desc' ? -1 : 1;
   const order = Array.from({ length: r.rows }, (_, i) => i);
   order.sort((x, y) => {
     for (const c of by) {
       const d = compareValues(r.columns[c][x], r.columns[c][y]);
-      if (d !== 0) return d;
+      if (d !== 0) return sign * d;
     }
     return x - y;
   });
   return { columns: r.columns.map((col) => order.map((i) => col[i])), rows: r.rows };
+}
+
+/**
+ * The rows in the order a rewrite writes them: by the table's sort columns (./compaction.ts
+ * `sortColumnsOf`), newest first. Each row group then covers a narrow time range (its min/max let
+ * readers skip the rest), and the first one holds the latest rows: a "latest N" query (ORDER BY
+ * time DESC LIMIT N) finds its rows in it, and an engine that turns the top N into a filter
+ * (DuckDB) skips every other row group, so the query does not grow with the table's history.
+ */
+export function sortForRewrite(def: IcebergTableDef, names: readonly string[], rows: Rows): Rows {
+  const by = sortColumnsOf(def)
+    .map((c) => names.indexOf(c))
+    .filter((i) => i >= 0);
+  return sortRows(rows, by, 'desc');
 }
 
 /** `parts` consecutive slices of about equal row counts (fewer when there are fewer rows). */

@@ -321,6 +321,33 @@ export function writerSchemaOf(schema: Schema): { readonly table: TableSchema; r
   return { table: { columns, partitionKeys: [] }, fieldIds: schema.fields.map((f) => f.id) };
 }
 
+/** The Iceberg table property for the size of the Parquet row groups a writer makes. */
+export const ROW_GROUP_SIZE_PROPERTY = 'write.parquet.row-group-size-bytes';
+/** Iceberg's default for it, for tables that do not set it. */
+export const ICEBERG_DEFAULT_ROW_GROUP_SIZE_BYTES = 128 * MIB;
+
+/**
+ * Rows per row group for a rewrite's output: the table's `write.parquet.row-group-size-bytes`
+ * over the bytes per row of its input files (the output compresses at least as well as the small
+ * inputs, so row groups come out at most about that size).
+ */
+export function rowGroupRowsFor(
+  properties: Readonly<Record<string, string>> | undefined,
+  inputs: readonly { readonly fileSizeInBytes: number; readonly recordCount: number }[],
+): number {
+  const raw = properties?.[ROW_GROUP_SIZE_PROPERTY];
+  const size = raw === undefined ? ICEBERG_DEFAULT_ROW_GROUP_SIZE_BYTES : Number(raw);
+  if (!Number.isSafeInteger(size) || size < 1) {
+    throw new ConfigurationError(
+      `iceberg: the table property ${ROW_GROUP_SIZE_PROPERTY} must be a positive number of bytes, got '${raw}': set it to a value such as ${8 * MIB} (8 MiB), or unset it`,
+    );
+  }
+  const bytes = inputs.reduce((n, f) => n + f.fileSizeInBytes, 0);
+  const rows = inputs.reduce((n, f) => n + f.recordCount, 0);
+  if (rows === 0 || bytes === 0) return 1;
+  return Math.max(1, Math.floor(size / (bytes / rows)));
+}
+
 /** The columns a rewrite sorts by: the time the table is partitioned by, then the Kafka coordinates (events, quarantine) or the window's keys (partials). */
 export function sortColumnsOf(def: IcebergTableDef): string[] {
   if (def.kind === 'partials') return ['window_start', 'window_end', ...(def.window?.groupBy ?? [])];

@@ -27,7 +27,7 @@ import {
   compactedFilePath,
   expiredPartitionFiles,
   planRewrites,
-  sortColumnsOf,
+  rowGroupRowsFor,
   tablePolicy,
   writerSchemaOf,
   type CompactionOptions,
@@ -36,7 +36,7 @@ import {
   type TablePolicy,
 } from './compaction';
 import { backOff, commitAttempts, type CommitRetryOptions } from './commit-retry';
-import { concatRows, mergePartials, partialsRoles, sortRows, splitRows, type Rows } from './compaction-rows';
+import { concatRows, mergePartials, partialsRoles, sortForRewrite, splitRows, type Rows } from './compaction-rows';
 import { dataFile, type DataFile } from './data-file';
 import { readDataFile, type DataFileReader } from './data-reader';
 import { currentSchema, defaultPartitionSpec, LAKE_NAMESPACE } from './iceberg-schema';
@@ -350,16 +350,18 @@ export class IcebergCompactor {
     let rows = concatRows(parts, table.columns.length);
     if (group.merge && def.window) rows = mergePartials(rows, partialsRoles(spec, def.window, table));
     else if (rows.rows !== group.inputs.reduce((n, f) => n + f.dataFile.recordCount, 0)) throw new InternalError(`compactor: ${def.name}: rows lost while rewriting`);
-    const names = table.columns.map((c) => c.name);
-    rows = sortRows(
+    rows = sortForRewrite(
+      def,
+      table.columns.map((c) => c.name),
       rows,
-      sortColumnsOf(def)
-        .map((c) => names.indexOf(c))
-        .filter((i) => i >= 0),
     );
     const outputs: DataFile[] = [];
+    const rowGroupRows = rowGroupRowsFor(
+      metadata.properties,
+      group.inputs.map((f) => f.dataFile),
+    );
     for (const slice of splitRows(rows, group.outputs)) {
-      const file = encodeParquetFile(table, slice.columns, slice.rows, { fieldIds, timestampUnit: 'MICROS' });
+      const file = encodeParquetFile(table, slice.columns, slice.rows, { fieldIds, timestampUnit: 'MICROS', rowGroupRows });
       const path = compactedFilePath(metadata.location, partitionSpec, group.partition, randomUUID());
       const written = dataFile(path, file, table, fieldIds, schema, partitionSpec);
       if (JSON.stringify(written.partition) !== JSON.stringify(group.partition)) {

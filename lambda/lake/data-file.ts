@@ -149,9 +149,6 @@ export function dataFilePath(location: string, partition: string, topic: string,
   return `${location.replace(/\/+$/, '')}/${dir}/${topic}-${kafkaPartition}-${String(firstOffset).padStart(20, '0')}-${uuid}.parquet`;
 }
 
-/** Where the single row group of a file from ../core/parquet.ts starts: after the 4-byte magic. */
-const FIRST_ROW_GROUP_OFFSET = 4;
-
 /** The `data_file` of a written Parquet file: metrics keyed by the columns' field ids, the partition from the columns' bounds. */
 export function dataFile(path: string, file: ParquetFile, table: TableSchema, fieldIds: readonly number[], schema: Schema, spec: PartitionSpec): DataFile {
   if (fieldIds.length !== table.columns.length || file.columns.length !== table.columns.length) {
@@ -192,7 +189,7 @@ export function dataFile(path: string, file: ParquetFile, table: TableSchema, fi
     nanValueCounts,
     lowerBounds,
     upperBounds,
-    splitOffsets: [FIRST_ROW_GROUP_OFFSET],
+    splitOffsets: file.rowGroupOffsets,
   };
 }
 

@@ -9,16 +9,22 @@ import type { Namespace, RestCatalogClient } from '../adapters/rest-catalog';
 import { CatalogRequestError, CatalogUnavailableError } from '../adapters/rest-catalog';
 import { icebergTables } from '../../model/lake-tables';
 import type { PipelineSpec } from '../../model/spec';
+import { ROW_GROUP_SIZE_PROPERTY } from './compaction';
 import { createTableRequest, LAKE_NAMESPACE } from './iceberg-schema';
 
 /**
- * Set on every table: each commit writes a new `*.metadata.json` listing all retained snapshots
- * (MBs once a table commits every second), so the catalog deletes the files that fall out of the
- * last `previous-versions-max` (Iceberg's default, 100) instead of keeping one per commit forever.
+ * Set on every table:
+ * - each commit writes a new `*.metadata.json` listing all retained snapshots (MBs once a table
+ *   commits every second), so the catalog deletes the files that fall out of the last
+ *   `previous-versions-max` (Iceberg's default, 100) instead of keeping one per commit forever;
+ * - the compactor writes Parquet row groups of about 8 MiB (Iceberg's default, 128 MiB, makes a
+ *   compacted day one row group: readers cannot skip any of it, and Trino holds whole pages of it
+ *   in memory). Any Iceberg client can change it per table (Spark's `ALTER TABLE … SET TBLPROPERTIES`, pyiceberg).
  */
 export const LAKE_TABLE_PROPERTIES: Readonly<Record<string, string>> = {
   'write.metadata.delete-after-commit.enabled': 'true',
   'write.metadata.previous-versions-max': '100',
+  [ROW_GROUP_SIZE_PROPERTY]: String(8 * 1024 * 1024),
 };
 
 /** Where a table of the lake lives: `<root>iceberg/<table>` (`root` ends with `/`). */

@@ -45,6 +45,8 @@ export interface TableAppend {
   readonly rows: readonly TableRows[];
   /** The offset ranges the commit holds, by `<topic>-<partition>`: every record in them, whether it gave rows or not. */
   readonly offsets: OffsetRanges;
+  /** Rows per Parquet row group. @default all of a file's rows in one (an invocation's files are small) */
+  readonly rowGroupRows?: number;
 }
 
 export interface CommitOutcome {
@@ -256,7 +258,7 @@ export class IcebergLakeWriter {
     for (const r of a.rows) {
       for (const part of r.parts) {
         if (part.rows === 0) continue;
-        const file: ParquetFile = encodeParquetFile(a.schema, part.columns, part.rows, { fieldIds: resolution.fieldIds, timestampUnit: 'MICROS' });
+        const file: ParquetFile = encodeParquetFile(a.schema, part.columns, part.rows, { fieldIds: resolution.fieldIds, timestampUnit: 'MICROS', rowGroupRows: a.rowGroupRows });
         const f = planDataFile({
           location: metadata.location,
           file,

@@ -80,7 +80,12 @@ const tableArb = fc
   .record({
     specs: fc.array(fc.record({ type: fc.constantFrom(...TYPES), nullable: fc.boolean(), alphabet: fc.integer({ min: 0, max: 60 }) }), { minLength: 1, maxLength: 6 }),
     rows: fc.integer({ min: 0, max: 1_200 }),
-    options: fc.record({ codec: fc.constantFrom<ParquetOptions['codec']>('GZIP', 'UNCOMPRESSED'), deltaIntegers: fc.boolean() }),
+    options: fc.record({
+      codec: fc.constantFrom<ParquetOptions['codec']>('GZIP', 'UNCOMPRESSED'),
+      deltaIntegers: fc.boolean(),
+      // mostly one row group, sometimes many (down to one row each)
+      rowGroupRows: fc.option(fc.integer({ min: 1, max: 500 }), { nil: undefined, freq: 2 }),
+    }),
   })
   .chain(({ specs, rows, options }) =>
     fc.record({
@@ -155,13 +160,19 @@ describe('encodeParquet', () => {
           expect(Buffer.from(file.bytes).equals(Buffer.from(encodeParquet(schema, data as ColumnValues[], rows, options)))).toBe(true);
           expect(file.rows).toBe(rows);
           const meta = parquetMetadata(file.bytes.buffer.slice(file.bytes.byteOffset, file.bytes.byteOffset + file.bytes.byteLength) as ArrayBuffer);
+          const groupRows = options.rowGroupRows ?? Math.max(rows, 1);
+          expect(meta.row_groups.map((g) => Number(g.num_rows))).toEqual(
+            Array.from({ length: Math.max(1, Math.ceil(rows / groupRows)) }, (_, k) => Math.min(groupRows, rows - k * groupRows)),
+          );
+          // each row group starts where its first column chunk does
+          expect(file.rowGroupOffsets).toEqual(meta.row_groups.map((g) => Number(g.columns[0].meta_data!.dictionary_page_offset ?? g.columns[0].meta_data!.data_page_offset)));
           columns.forEach((c, i) => {
             const present = (data[i] as unknown[]).filter((v) => v !== null && v !== undefined);
             const sorted = [...present].sort((a, b) => compare(c.type, a, b));
             const stats = file.columns[i];
             expect(stats.valueCount).toBe(rows);
             expect(stats.nullCount).toBe(rows - present.length);
-            expect(stats.bytes).toBe(Number(meta.row_groups[0].columns[i].meta_data!.total_compressed_size));
+            expect(stats.bytes).toBe(meta.row_groups.reduce((n, g) => n + Number(g.columns[i].meta_data!.total_compressed_size), 0));
             if (c.type === 'double') expect(stats.nanCount).toBe(0);
             if (present.length === 0) {
               expect(stats.min).toBeUndefined();
@@ -344,6 +355,26 @@ describe('encodeParquet', () => {
         { c: 'b', min: null, max: null, nulls: 0 },
         { c: 'raw', min: null, max: null, nulls: 150 },
       ]);
+    });
+
+    it('row groups, each with its own statistics (what lets a reader skip the ones a filter on a sorted column excludes)', async () => {
+      const t0 = Date.UTC(2026, 10, 22);
+      const schema = schemaOf([col('t', 'timestamp'), col('page', 'string')]);
+      const rows = 10_000;
+      const data: ColumnValues[] = [Array.from({ length: rows }, (_, k) => t0 + k * 1000), Array.from({ length: rows }, (_, k) => `/p/${k % 13}`)];
+      const file = join(dir, 'row-groups.parquet');
+      const written = encodeParquetFile(schema, data, rows, { rowGroupRows: 2_500, timestampUnit: 'MICROS' });
+      writeFileSync(file, written.bytes);
+      expect(written.rowGroupOffsets).toHaveLength(4);
+      expect(written.columns[0]).toMatchObject({ valueCount: rows, min: t0, max: t0 + (rows - 1) * 1000 });
+      const groups = await duck.rows(
+        `SELECT row_group_id::INTEGER AS g, row_group_num_rows::INTEGER AS n, stats_min_value AS min, stats_max_value AS max FROM parquet_metadata('${file}') WHERE path_in_schema = 't' ORDER BY g`,
+      );
+      const iso = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('.000Z', '+00');
+      expect(groups).toEqual([0, 1, 2, 3].map((g) => ({ g, n: 2_500, min: iso(t0 + g * 2_500_000), max: iso(t0 + (g * 2_500 + 2_499) * 1000) })));
+      expect(await duck.rows(`SELECT count(*)::INTEGER AS n, count(DISTINCT page)::INTEGER AS pages FROM '${file}'`)).toEqual([{ n: rows, pages: 13 }]);
+      const since = new Date(t0 + 9_000_000).toISOString();
+      expect(await duck.rows(`SELECT count(*)::INTEGER AS n FROM '${file}' WHERE t >= TIMESTAMPTZ '${since}'`)).toEqual([{ n: 1_000 }]);
     });
 
     it('an empty table and a single all-null column', async () => {

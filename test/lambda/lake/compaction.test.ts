@@ -8,8 +8,18 @@
 import type { Schema, Snapshot, TableMetadata } from '../../../lambda/adapters/rest-catalog';
 import { encodeParquetFile } from '../../../lambda/core/parquet';
 import { planAppend } from '../../../lambda/lake/append';
-import { binPack, COMPACTION_DEFAULTS, planRewrites, tablePolicy, writerSchemaOf, type LiveDataFile } from '../../../lambda/lake/compaction';
-import { compareValues, mergePartials, partialsRoles, sortRows, splitRows } from '../../../lambda/lake/compaction-rows';
+import {
+  binPack,
+  COMPACTION_DEFAULTS,
+  ICEBERG_DEFAULT_ROW_GROUP_SIZE_BYTES,
+  planRewrites,
+  ROW_GROUP_SIZE_PROPERTY,
+  rowGroupRowsFor,
+  tablePolicy,
+  writerSchemaOf,
+  type LiveDataFile,
+} from '../../../lambda/lake/compaction';
+import { compareValues, mergePartials, partialsRoles, sortForRewrite, sortRows, splitRows } from '../../../lambda/lake/compaction-rows';
 import type { DataFile } from '../../../lambda/lake/data-file';
 import { readDataFile } from '../../../lambda/lake/data-reader';
 import { LakeMetadataError } from '../../../lambda/lake/errors';
@@ -58,6 +68,25 @@ describe('tablePolicy', () => {
     expect(() => tablePolicy(sales, EVENTS_DEF, { targetFileSizeBytes: 0, minInputFiles: 1, orphanMinAgeMs: -1 })).toThrow(
       /targetFileSizeBytes must be .* got 0; minInputFiles must be an integer of at least 2, got 1; .*orphanMinAgeMs must be an integer of at least 0, got -1/,
     );
+  });
+});
+
+describe('rowGroupRowsFor', () => {
+  const inputs = [
+    { fileSizeInBytes: 3_000, recordCount: 100 },
+    { fileSizeInBytes: 1_000, recordCount: 100 },
+  ];
+  it("is the table's row group size over the inputs' bytes per row; Iceberg's 128 MiB when the table does not set it", () => {
+    expect(rowGroupRowsFor({ [ROW_GROUP_SIZE_PROPERTY]: '2000' }, inputs)).toBe(100);
+    expect(rowGroupRowsFor({ [ROW_GROUP_SIZE_PROPERTY]: '10' }, inputs)).toBe(1);
+    expect(rowGroupRowsFor(undefined, inputs)).toBe(Math.floor(ICEBERG_DEFAULT_ROW_GROUP_SIZE_BYTES / 20));
+    expect(rowGroupRowsFor({}, [])).toBe(1);
+  });
+  it('names the property and what to set it to when it is not a positive number of bytes', () => {
+    for (const bad of ['0', '-5', '8MB', '1.5']) {
+      expect(() => rowGroupRowsFor({ [ROW_GROUP_SIZE_PROPERTY]: bad }, inputs)).toThrow(ConfigurationError);
+      expect(() => rowGroupRowsFor({ [ROW_GROUP_SIZE_PROPERTY]: bad }, inputs)).toThrow(`${ROW_GROUP_SIZE_PROPERTY} must be a positive number of bytes, got '${bad}'`);
+    }
   });
 });
 
@@ -215,6 +244,35 @@ describe('partial rows', () => {
       [null, 1, 1, 2],
       ['a', 'z', 'é', 'b'],
     ]);
+    // descending: nulls last, ties still in their order
+    const d = sortRows(
+      {
+        columns: [
+          [2, 1, null, 1],
+          ['b', 'é', 'a', 'z'],
+        ],
+        rows: 4,
+      },
+      [0],
+      'desc',
+    );
+    expect(d.columns).toEqual([
+      [2, 1, 1, null],
+      ['b', 'é', 'z', 'a'],
+    ]);
+    // a rewrite: by the time column, then the Kafka coordinates, newest first
+    const events = icebergTables(sales).find((t) => t.kind === 'events')!;
+    const names = ['kafka_offset', events.partitionColumn, 'kafka_topic', 'kafka_partition'];
+    const rewritten = sortForRewrite(events, names, {
+      columns: [
+        [5, 6, 7],
+        [10, 30, 20],
+        ['t', 't', 't'],
+        [0, 0, 0],
+      ],
+      rows: 3,
+    });
+    expect(rewritten.columns[0]).toEqual([6, 7, 5]);
     expect(compareValues(new Uint8Array([1]), new Uint8Array([0, 9]))).toBe(1);
     expect(splitRows({ columns: [[1, 2, 3, 4, 5]], rows: 5 }, 2).map((s) => s.columns[0])).toEqual([
       [1, 2],

@@ -282,11 +282,11 @@ print(json.dumps(out))
       expect(Number(s['total-data-files'])).toBe(2);
       expect(Number(s['total-records'])).toBe(Number(s['added-records']));
       expect(await replacesKeepData(lake, t)).toBe(1);
-      // each file sorted by the table's time column
+      // each file sorted by the table's time column, newest first
       const time = t === EVENTS ? 'payment_date' : t === QUARANTINE ? 'kafka_timestamp' : 'window_start';
       for (const f of files) {
         const times = (await db.rows(`SELECT epoch_ms(${time}) AS t FROM read_parquet('${f}', file_row_number = true) ORDER BY file_row_number`)).map((r) => Number(r.t));
-        expect(times).toEqual([...times].sort((a, b) => a - b));
+        expect(times).toEqual([...times].sort((a, b) => b - a));
       }
     }
     // one row per (window, region): the partials merged

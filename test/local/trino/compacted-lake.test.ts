@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { LocalLakeStore } from '../../../lambda/adapters/local-lake-store';
 import { RestCatalogClient } from '../../../lambda/adapters/rest-catalog';
 import { createProcessorHandler } from '../../../lambda/handlers/processor';
+import { ROW_GROUP_SIZE_PROPERTY } from '../../../lambda/lake/compaction';
 import { IcebergCompactor, type TableMaintenance } from '../../../lambda/lake/compactor';
 import { ensureIcebergTables } from '../../../lambda/lake/ensure-tables';
 import { LAKE_NAMESPACE } from '../../../lambda/lake/iceberg-schema';
@@ -69,6 +70,8 @@ describe('compacted sales tables read by Trino (Iceberg connector), pyiceberg an
     const store = new LocalLakeStore(dir);
     await seedReferences(store, [sales]);
     await ensureIcebergTables(client, sales, directoryLocation(dir), LAKE_NAMESPACE);
+    // row groups of ~2 KiB in the events table: its compacted files hold dozens, newest first
+    await client.commitTable(LAKE_NAMESPACE, EVENTS, { requirements: [], updates: [{ action: 'set-properties', updates: { [ROW_GROUP_SIZE_PROPERTY]: '2048' } }] });
     const files = storeTableFiles(store, directoryLocation(dir));
     const writer = new IcebergLakeWriter({ catalog: client, files, namespace: LAKE_NAMESPACE });
     const handler = createProcessorHandler({ spec: sales, store, lake: writer, summaryPublisher: recordingPublisher(), now: () => Date.UTC(2026, 10, 23, 13) });
@@ -147,6 +150,29 @@ print(json.dumps(out))
       ]).toString(),
     ) as Record<string, [number, number]>;
     expect(py).toEqual({ [EVENTS]: [good, good], [QUARANTINE]: [produced.length - good, produced.length - good] });
+  });
+
+  it('compacted events files: many row groups, newest first; Trino reads the latest events and a time range across them as DuckDB does', async () => {
+    const files = currentDataFiles((await client.loadTable(LAKE_NAMESPACE, EVENTS)).metadata);
+    expect(files.length).toBeGreaterThanOrEqual(1);
+    for (const f of files) {
+      const [groups] = await db.rows(`SELECT count(DISTINCT row_group_id)::INTEGER AS n FROM parquet_metadata('${f}')`);
+      expect(groups.n).toBeGreaterThan(5);
+      const times = (await db.rows(`SELECT epoch_ms(payment_date) AS t FROM read_parquet('${f}', file_row_number = true) ORDER BY file_row_number`)).map((r) => Number(r.t));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+    }
+    const list = files.map((f) => `'${f}'`).join(', ');
+    const latest = `SELECT kafka_partition, kafka_offset FROM %s ORDER BY payment_date DESC, kafka_partition, kafka_offset DESC LIMIT 10`;
+    const asKeys = (rows: Record<string, unknown>[]) => rows.map((r) => `${Number(r.kafka_partition)}/${Number(r.kafka_offset)}`);
+    const trinoLatest = asKeys(await sql.rows(latest.replace('%s', EVENTS)));
+    expect(trinoLatest).toHaveLength(10);
+    expect(trinoLatest).toEqual(asKeys(await db.rows(latest.replace('%s', `read_parquet([${list}])`))));
+    const since = new Date(START + 30 * 60_000).toISOString();
+    const range = `SELECT count(*) AS n FROM %s WHERE payment_date >= %t`;
+    const [t] = await sql.rows(range.replace('%s', EVENTS).replace('%t', `from_iso8601_timestamp('${since}')`));
+    const [d] = await db.rows(range.replace('%s', `read_parquet([${list}])`).replace('%t', `TIMESTAMPTZ '${since}'`));
+    expect(Number(t.n)).toBe(Number(d.n));
+    expect(Number(t.n)).toBeGreaterThan(0);
   });
 
   it('the window view on Trino equals an independent computation; the compacted windows are one row each', async () => {
