@@ -24,17 +24,19 @@
  * every 15 simulated minutes, as the deployed schedule does (`compactionPeriodMs`). The tables are
  * `day()`-partitioned. A closed day partition (its day ended + the allowed lateness [+ the window for
  * partials], and no append for `quietMs`) is rewritten whole; in the open day the compactor rewrites
- * the settled files (appended more than `quietMs` ago, `openPartitions`). So at each measurement
- * point the bench reports the layout the schedule leaves (the day open), and at the end of the run
+ * every file committed when it plans (`openPartitions`, `openQuietMs` 0). So at each measurement
+ * point the bench reports the layout a scheduled run leaves (the day open; "before" is the layout
+ * just before it: the files of the previous runs plus 15 minutes of appends), and at the end of the run
  * it also moves the clock past the day's close and runs the compactor once more ("closed"): the
  * layout every earlier day of a deployed lake has.
  *
  * The one-file reference: at each measurement point the rows of every table's current snapshot are
  * read back (the compactor's reader) and written by our lake writer as ONE data file per table and
- * day partition, sorted as the compactor sorts, into a second set of Iceberg tables in the same
- * catalog (namespace `streamlake_onefile_<h>h`, under `<lake>/onefile-<h>h/`), so DuckDB and Trino
- * read both layouts the same way (the window views are created over each). Window partials are kept
- * as they are (not merged): the reference holds exactly the rows the table holds.
+ * day partition, sorted as the compactor sorts (newest first) in the row groups it writes, into a
+ * second set of Iceberg tables in the same catalog (namespace `streamlake_onefile_<h>h`, under
+ * `<lake>/onefile-<h>h/`), so DuckDB and Trino read both layouts the same way (the window views
+ * are created over each). Window partials are kept as they are (not merged): the reference holds
+ * exactly the rows the table holds.
  *
  * Query times: every named query (`model/catalog.ts`), once to warm up, then the median of
  * `queryRepeats` runs, on each engine and layout, at each point.

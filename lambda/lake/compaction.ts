@@ -9,9 +9,12 @@
  * processors, so "closed" only says when rewriting is worth it; correctness does not depend on it
  * (an append to a partition being rewritten is safe, see ./compactor.ts).
  *
- * By default the settled files of open partitions (appended more than `quietMs` ago) are
- * rewritten the same way (`openPartitions`), so today's partition does not keep one file per
- * invocation until midnight; a closed partition then holds what the last runs left of it.
+ * By default the files of open partitions are rewritten the same way (`openPartitions`), every
+ * file committed when the run planned (`openQuietMs`, default 0), so today's partition does not
+ * keep one file per invocation until midnight: right after a run it is one file per target size,
+ * plus what was appended while the run rewrote. A closed partition then holds what the last runs
+ * left of it. (`quietMs` applies to closed partitions: a replay of old data into one delays its
+ * rewrite until the replay is done.)
  *
  * In a closed partition:
  * - events and quarantine: the files below `minFileSizeBytes` are candidates; taken in time order
@@ -47,6 +50,11 @@ export interface CompactionOptions {
   /** A partition is closed only after no append added a file to it for this long. @default the pipeline's allowed lateness */
   readonly quietMs?: number;
   /**
+   * In an open partition, files appended less than this long ago wait for the next run.
+   * @default 0: a run rewrites every file committed when it planned (appends meanwhile only add files)
+   */
+  readonly openQuietMs?: number;
+  /**
    * Snapshots older than this are expired (time travel reaches this far back). Every commit
    * rewrites the table's metadata file, whose size grows with the snapshots it lists: with a
    * commit per batch (thousands an hour), hours of snapshots make every commit slower. @default 1 hour
@@ -72,7 +80,7 @@ export interface CompactionOptions {
    */
   readonly maxRewriteBytesPerRun?: number;
   /**
-   * Also rewrite the settled files (appended more than `quietMs` ago) of partitions that are still
+   * Also rewrite the files (appended more than `openQuietMs` ago) of partitions that are still
    * open, such as today's: without it a day-partitioned table holds one file per invocation until
    * the day closes. Appends meanwhile only add files, so this is as safe as a closed partition's
    * rewrite. @default true
@@ -99,6 +107,7 @@ export interface TablePolicy {
   /** How long after a partition's time range ends it may still receive rows: the allowed lateness, plus the window size for partials. */
   readonly closeAfterMs: number;
   readonly quietMs: number;
+  readonly openQuietMs: number;
   readonly snapshotRetentionMs: number;
   readonly minSnapshotsToKeep: number;
   readonly orphanMinAgeMs: number;
@@ -119,6 +128,7 @@ export function tablePolicy(spec: PipelineSpec, table: IcebergTableDef, o: Compa
     minInputFiles: o.minInputFiles ?? COMPACTION_DEFAULTS.minInputFiles,
     closeAfterMs: lateness + (table.kind === 'partials' && table.window ? table.window.sizeSeconds * 1000 : 0),
     quietMs: o.quietMs ?? lateness,
+    openQuietMs: o.openQuietMs ?? 0,
     snapshotRetentionMs: o.snapshotRetentionMs ?? COMPACTION_DEFAULTS.snapshotRetentionMs,
     minSnapshotsToKeep: o.minSnapshotsToKeep ?? COMPACTION_DEFAULTS.minSnapshotsToKeep,
     orphanMinAgeMs: o.orphanMinAgeMs ?? COMPACTION_DEFAULTS.orphanMinAgeMs,
@@ -134,6 +144,7 @@ export function tablePolicy(spec: PipelineSpec, table: IcebergTableDef, o: Compa
   check('minFileSizeBytes', policy.minFileSizeBytes, 0);
   check('minInputFiles', policy.minInputFiles, 2);
   check('quietMs', policy.quietMs, 0);
+  check('openQuietMs', policy.openQuietMs, 0);
   check('snapshotRetentionMs', policy.snapshotRetentionMs, 0);
   check('minSnapshotsToKeep', policy.minSnapshotsToKeep, 1);
   check('orphanMinAgeMs', policy.orphanMinAgeMs, 0);
@@ -260,7 +271,8 @@ export function planRewrites(args: {
       continue;
     }
     // settled files: their append is older than the quiet period (a file of an expired snapshot is old)
-    const settled = files.filter((f) => now - (appendedAt.get(f.snapshotId) ?? Number.NEGATIVE_INFINITY) >= policy.quietMs);
+    const quiet = closed ? policy.quietMs : policy.openQuietMs;
+    const settled = files.filter((f) => now - (appendedAt.get(f.snapshotId) ?? Number.NEGATIVE_INFINITY) >= quiet);
     const candidates = merge ? settled : settled.filter((f) => f.dataFile.fileSizeInBytes < policy.minFileSizeBytes);
     if (candidates.length < policy.minInputFiles) {
       skipped.push({ partition: label, reason: settled.length === files.length ? 'too-few-files' : closed ? 'appended-recently' : 'open' });

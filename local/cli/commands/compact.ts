@@ -14,8 +14,9 @@ export const usage = `usage: streamlake compact [--pipelines a,b] [--lake DIR] [
                         [--orphan-min-age-hours H] [--quiet-minutes M] [--events-retention-days D]
                         [--quarantine-retention-days D] [--aggregates-retention-days D]
   For each table of each pipeline: rewrites the closed day partitions (no append for the allowed
-  lateness, or --quiet-minutes) into sorted files of about the target size as one Iceberg replace
-  snapshot (window partials merged to one row per window and keys), expires snapshots older than
+  lateness, or --quiet-minutes) and today's (every file committed) into files of about the target
+  size, sorted newest first, as one Iceberg replace snapshot (window partials merged to one row per
+  window and keys), expires snapshots older than
   the retention, and deletes files no snapshot reaches that are older than the orphan margin.
   With a --*-retention-days, first deletes that kind of table's day partitions that ended more
   than D days ago (as streamlake:eventsRetentionDays … do in AWS; locally nothing is deleted by default).

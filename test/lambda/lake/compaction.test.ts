@@ -96,14 +96,20 @@ describe('planRewrites', () => {
   const plan = (files: LiveDataFile[], now: number, snapshots: Snapshot[] = [snapshot(1n, 0)], p = policy) =>
     planRewrites({ files, spec: SPEC, schema: SCHEMA, snapshots, policy: p, now });
 
-  it('rewrites the settled files of an open partition (appended longer ago than the quiet period), not its recent ones; with openPartitions off, none until its day, plus the lateness, has passed', () => {
+  it("rewrites every file of an open partition (the closed partitions' quiet period does not apply), or those appended longer ago than openQuietMs; with openPartitions off, none until its day, plus the lateness, has passed", () => {
     const open = closedAt - 3_600_000;
     // a and b appended an hour before, c a moment ago
     const files = [live(file('a', 10), 1n), live(file('b', 10), 1n), live(file('c', 10), 2n)];
     const snapshots = [snapshot(1n, open - 3_600_000), snapshot(2n, open - 10)];
-    expect(plan(files, open, snapshots).groups.map((g) => g.inputs.map((f) => f.dataFile.filePath.replace(/^.*\//, '')))).toEqual([['a.parquet', 'b.parquet']]);
+    const names = (p: ReturnType<typeof plan>) => p.groups.map((g) => g.inputs.map((f) => f.dataFile.filePath.replace(/^.*\//, '')));
+    expect(names(plan(files, open, snapshots))).toEqual([['a.parquet', 'b.parquet', 'c.parquet']]);
+    const openQuiet = tablePolicy(sales, EVENTS_DEF, { targetFileSizeBytes: 100, quietMs: 1000, openQuietMs: 1000 });
+    expect(names(plan(files, open, snapshots, openQuiet))).toEqual([['a.parquet', 'b.parquet']]);
     // nothing settled yet: left open
-    expect(plan(files, open, [snapshot(1n, open - 10), snapshot(2n, open - 10)])).toEqual({ groups: [], skipped: [{ partition: 'payment_date_day=2024-10-04', reason: 'open' }] });
+    expect(plan(files, open, [snapshot(1n, open - 10), snapshot(2n, open - 10)], openQuiet)).toEqual({
+      groups: [],
+      skipped: [{ partition: 'payment_date_day=2024-10-04', reason: 'open' }],
+    });
     const closedOnly = tablePolicy(sales, EVENTS_DEF, { targetFileSizeBytes: 100, quietMs: 1000, openPartitions: false });
     expect(plan(files, closedAt - 1, snapshots, closedOnly)).toEqual({ groups: [], skipped: [{ partition: 'payment_date_day=2024-10-04', reason: 'open' }] });
     expect(plan(files, closedAt, snapshots, closedOnly).groups).toHaveLength(1);
