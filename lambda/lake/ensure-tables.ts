@@ -32,12 +32,19 @@ export function tableLocation(root: string, table: string): string {
   return `${root.endsWith('/') ? root : `${root}/`}iceberg/${table}`;
 }
 
-/** Creates the pipeline's missing tables; returns the names of those it created. */
+/**
+ * Creates the pipeline's missing tables; returns the names of those it created. An existing table
+ * gets the LAKE_TABLE_PROPERTIES it lacks (a table created by an earlier version), never one it
+ * sets: a value someone chose stays.
+ */
 export async function ensureIcebergTables(catalog: RestCatalogClient, spec: PipelineSpec, root: string, namespace: Namespace = LAKE_NAMESPACE): Promise<string[]> {
   await catalog.ensureNamespace(namespace);
   const created: string[] = [];
   for (const t of icebergTables(spec)) {
-    if (await catalog.tableExists(namespace, t.name)) continue;
+    if (await catalog.tableExists(namespace, t.name)) {
+      await addMissingProperties(catalog, namespace, t.name);
+      continue;
+    }
     try {
       await catalog.createTable(
         namespace,
@@ -56,4 +63,15 @@ export async function ensureIcebergTables(catalog: RestCatalogClient, spec: Pipe
     }
   }
   return created;
+}
+
+async function addMissingProperties(catalog: RestCatalogClient, namespace: Namespace, table: string): Promise<void> {
+  const { metadata } = await catalog.loadTable(namespace, table);
+  const missing = Object.entries(LAKE_TABLE_PROPERTIES).filter(([k]) => metadata.properties?.[k] === undefined);
+  if (missing.length === 0) return;
+  // the catalog applies a property change on top of concurrent appends: only the table's identity is asserted
+  await catalog.commitTable(namespace, table, {
+    requirements: [{ type: 'assert-table-uuid', uuid: metadata['table-uuid'] }],
+    updates: [{ action: 'set-properties', updates: Object.fromEntries(missing) }],
+  });
 }

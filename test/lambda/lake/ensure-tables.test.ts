@@ -2,6 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RestCatalogClient } from '../../../lambda/adapters/rest-catalog';
+import { ROW_GROUP_SIZE_PROPERTY } from '../../../lambda/lake/compaction';
 import { ensureIcebergTables, LAKE_TABLE_PROPERTIES, tableLocation } from '../../../lambda/lake/ensure-tables';
 import { icebergSchema } from '../../../lambda/lake/iceberg-schema';
 import { directoryLocation } from '../../../lambda/lake/table-files';
@@ -41,6 +42,30 @@ describe('ensureIcebergTables', () => {
     }
     expect(await ensureIcebergTables(catalog, sales, lake, 'one')).toEqual([]);
     expect(await Promise.all(defs.map(async (t) => (await catalog.loadTable('one', t.name)).metadata['table-uuid']))).toEqual(uuids);
+  });
+
+  it('gives a table created without them the properties it lacks, keeps the values it has, and commits nothing when none lacks', async () => {
+    const lake = directoryLocation(join(root, 'older'));
+    await ensureIcebergTables(catalog, sales, lake, 'older');
+    const [events, ...others] = icebergTables(sales).map((t) => t.name);
+    // as an earlier version left it: no metadata-file property; a row group size someone chose
+    await catalog.commitTable('older', events, {
+      requirements: [],
+      updates: [
+        { action: 'remove-properties', removals: Object.keys(LAKE_TABLE_PROPERTIES) },
+        { action: 'set-properties', updates: { [ROW_GROUP_SIZE_PROPERTY]: '1048576' } },
+      ],
+    });
+    const logLength = async (t: string) => (await catalog.loadTable('older', t)).metadata['metadata-log']?.length ?? 0;
+    const before = await Promise.all(others.map(logLength));
+    expect(await ensureIcebergTables(catalog, sales, lake, 'older')).toEqual([]);
+    const { metadata } = await catalog.loadTable('older', events);
+    expect(metadata.properties).toMatchObject({ ...LAKE_TABLE_PROPERTIES, [ROW_GROUP_SIZE_PROPERTY]: '1048576' });
+    // the tables that had every property: no commit
+    expect(await Promise.all(others.map(logLength))).toEqual(before);
+    const after = await logLength(events);
+    await ensureIcebergTables(catalog, sales, lake, 'older');
+    expect(await logLength(events)).toBe(after);
   });
 
   it('two processors ensuring at once: each table is created once, neither fails', async () => {
