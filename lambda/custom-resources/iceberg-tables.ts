@@ -41,6 +41,8 @@ export interface IcebergTablesProperties {
   readonly Pipelines: readonly { readonly name: string; readonly valueFormat?: string }[];
   /** The tables the specs define (informational: a new table changes the properties, so CloudFormation sends an Update). */
   readonly Tables?: readonly string[];
+  /** The properties every table gets (informational: a new one changes the properties, so CloudFormation sends an Update, which adds it to the existing tables). */
+  readonly TableProperties?: Readonly<Record<string, string>>;
 }
 
 export interface IcebergTablesHandlerOptions {

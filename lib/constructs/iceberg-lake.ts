@@ -42,8 +42,8 @@ export const GLUE_ICEBERG_ACTIONS = {
   config: ['glue:GetCatalog'],
   /** CreateNamespace (answered 409 for the stack's database) and LoadNamespaceMetadata. */
   namespace: ['glue:CreateDatabase', 'glue:GetDatabase'],
-  /** TableExists and CreateTable. */
-  createTables: ['glue:GetTable', 'glue:CreateTable'],
+  /** TableExists, CreateTable, and LoadTable and UpdateTable to add the properties an existing table lacks. */
+  createTables: ['glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable'],
   /** LoadTable and UpdateTable (the commit). */
   commit: ['glue:GetTable', 'glue:UpdateTable'],
 } as const;

@@ -9,6 +9,7 @@ import { referencePrefix } from '../../model/layout';
 import { icebergTables, partialsTableName } from '../../model/lake-tables';
 import type { PipelineSpec } from '../../model/spec';
 import type { IcebergTablesProperties } from '../../lambda/custom-resources/iceberg-tables';
+import { LAKE_TABLE_PROPERTIES } from '../../lambda/lake/ensure-tables';
 import { GLUE_ICEBERG_ACTIONS, grantIcebergTables, icebergLakeOfStack, icebergTablePrefix } from './iceberg-lake';
 import { ATHENA_RESULTS_PREFIX, type LakeStorage } from './lake-storage';
 import { StreamlakeFunction } from './node-function';
@@ -134,6 +135,7 @@ export class LakeCatalog extends Construct {
       LakeRoot: lake.lakeRoot,
       Pipelines: props.pipelines.map((spec) => ({ name: spec.name, valueFormat: spec.value.kind })),
       Tables: tables,
+      TableProperties: LAKE_TABLE_PROPERTIES,
     };
     const resource = new CustomResource(this, 'IcebergTables', {
       serviceToken: provider.serviceToken,

@@ -82,7 +82,7 @@ describe('the Iceberg lake stack', () => {
   it('grants the tables handler only the endpoint’s Glue actions on the catalog, the database and each table, and S3 under iceberg/<table>/metadata/', () => {
     const statements = statementsOf(t, 'CatalogIcebergTablesHandlerServiceRoleDefaultPolicy');
     const glue = statements.filter((s) => s.Action.some((a) => a.startsWith('glue:')));
-    expect(glue.map((s) => s.Action)).toEqual([['glue:GetCatalog'], ['glue:CreateDatabase', 'glue:GetDatabase'], ['glue:GetTable', 'glue:CreateTable']]);
+    expect(glue.map((s) => s.Action)).toEqual([['glue:GetCatalog'], ['glue:CreateDatabase', 'glue:GetDatabase'], ['glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable']]);
     expect(text(glue[0].Resource)).toMatch(/:catalog"\]\]\}\]$/);
     expect(glue[1].Resource).toHaveLength(2);
     expect(text(glue[1].Resource)).toMatch(/:database\/streamlake"/);
