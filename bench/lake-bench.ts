@@ -490,7 +490,7 @@ export async function runLakeBench(config: LakeBenchConfig): Promise<LakeRun> {
       }
       if (withTrino) {
         log(`    Trino on ${namespace}…`);
-        // a compacted day is one ~128 MiB file and row group: SELECT * over it needs more than the 1G server's 297 MB per query
+        // SELECT * over a compacted day (up to ~128 MiB) once needed more than the 1G server's 297 MB per query (one row group then); 4G leaves room
         const lake = await TrinoIcebergLake.open({ lakeDir, specs: [spec], stateDir: join(config.dir, 'trino'), heap: TRINO_HEAP });
         try {
           const client: TrinoClient = namespace === LAKE_NAMESPACE ? lake.client : lake.trino.client({ catalog: TRINO_ICEBERG_CATALOG, schema: namespace });

@@ -65,8 +65,8 @@ export function sortRows(r: Rows, by: readonly number[], direction: 'asc' | 'des
  * The rows in the order a rewrite writes them: by the table's sort columns (./compaction.ts
  * `sortColumnsOf`), newest first. Each row group then covers a narrow time range (its min/max let
  * readers skip the rest), and the first one holds the latest rows: a "latest N" query (ORDER BY
- * time DESC LIMIT N) finds its rows in it, and an engine that turns the top N into a filter
- * (DuckDB) skips every other row group, so the query does not grow with the table's history.
+ * time DESC LIMIT N) finds its rows in it, and an engine that turns the top N into a scan filter
+ * (DuckDB, when the ORDER BY is on the column itself) skips every other row group.
  */
 export function sortForRewrite(def: IcebergTableDef, names: readonly string[], rows: Rows): Rows {
   const by = sortColumnsOf(def)
